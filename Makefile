@@ -1,0 +1,41 @@
+# Two commands: `make run` and `make test`. Everything else is here to help.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+DB ?= data/energy.duckdb
+
+.PHONY: run test install demo lint bench browser-deps clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+$(DB): | $(VENV)/.installed
+	ENERGY_DB=$(DB) $(PY) -m etl demo
+
+demo: install  ## rebuild the demo database from scratch
+	ENERGY_DB=$(DB) $(PY) -m etl demo --force
+
+run: install $(DB)  ## start the dashboard on http://localhost:$(PORT)
+	ENERGY_DB=$(DB) $(PY) -m streamlit run dashboard.py --server.port=$(PORT) --server.headless=true
+
+lint: install
+	$(PY) -m ruff check .
+
+test: install  ## lint, then the whole test suite (browser tests run where Chromium is installed)
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+bench: install
+	$(PY) bench/bench_pvmodel.py
+
+browser-deps:  ## Debian's Chromium and CJK fonts for the browser tests (needs root)
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk
+
+clean:
+	rm -rf $(VENV) data/demo data/*.duckdb data/*.duckdb.wal

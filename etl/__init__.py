@@ -1,0 +1,1 @@
+"""Data layer of the energy dashboard: schema, readers, loading, metrics, demo data."""

@@ -1,0 +1,116 @@
+"""Command line: python -m etl {demo,load,batches,undo,template} [--db PATH]."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from etl import loader
+from etl.db import DatabaseBusy, connect, db_path
+from etl.kinds import LOAD_ORDER
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from etl import demo
+
+    target = db_path(args.db)
+    if target.exists() and not args.force:
+        print(f"{target} exists already; use --force to rebuild it from demo data", file=sys.stderr)
+        return 1
+    if target.exists():
+        target.unlink()
+        Path(str(target) + ".wal").unlink(missing_ok=True)
+
+    def progress(frac: float, msg: str) -> None:
+        print(f"[{frac:4.0%}] {msg}", file=sys.stderr)
+
+    times = demo.build(target, progress=progress)
+    print(f"demo database written to {target} (generated in {times['generate_s']:.1f} s, "
+          f"loaded in {times['load_s']:.1f} s)")
+    return 0
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    with connect(args.db) as con:
+        results = loader.load_paths(con, args.paths, args.kind, user=args.user)
+    failed = 0
+    for r in results:
+        if r.status == "rejected":
+            failed += 1
+            for p in r.problems:
+                if p.severity == "error":
+                    print(str(p), file=sys.stderr)
+        else:
+            for p in r.problems:
+                print("warning: " + str(p), file=sys.stderr)
+            extra = f"batch {r.batch_id}, {r.rows} rows" if r.status == "loaded" else f"batch {r.batch_id}"
+            print(f"{r.status}: {r.path} ({r.kind}, {extra})")
+    if not results:
+        print("no files found", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _cmd_batches(args: argparse.Namespace) -> int:
+    with connect(args.db) as con:
+        df = con.execute(
+            "SELECT batch_id, kind, file_name, rows_loaded, rows_replaced, period_start::DATE AS period_start, "
+            "period_end::DATE AS period_end, loaded_by, loaded_at::TIMESTAMP(0) AS loaded_at, status "
+            "FROM load_batches ORDER BY batch_id").df()
+    print(df.to_string(index=False) if len(df) else "no batches loaded")
+    return 0
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    with connect(args.db) as con:
+        try:
+            loader.undo(con, args.batch_id, args.user)
+        except ValueError as exc:
+            print(f"cannot undo: {exc}", file=sys.stderr)
+            return 1
+    print(f"batch {args.batch_id} undone")
+    return 0
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    sys.stdout.write(loader.template_csv(args.kind))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m etl", description="Energy dashboard data tools")
+    parser.add_argument("--db", help="database file (default $ENERGY_DB or data/energy.duckdb)")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+
+    def add(name: str, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("--db", default=argparse.SUPPRESS, help="database file")
+        return p
+
+    p = add("demo", "write demo input files under data/demo/ and load them")
+    p.add_argument("--force", action="store_true", help="replace an existing database")
+    p.set_defaults(func=_cmd_demo)
+    p = add("load", "load files or folders (a folder is an inbox: every file not loaded yet)")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--kind", choices=LOAD_ORDER, help="kind of data (detected from the header when omitted)")
+    p.add_argument("--user", default="cli", help="name recorded with the load")
+    p.set_defaults(func=_cmd_load)
+    p = add("batches", "list loaded files")
+    p.set_defaults(func=_cmd_batches)
+    p = add("undo", "undo a batch")
+    p.add_argument("batch_id", type=int)
+    p.add_argument("--user", default="cli")
+    p.set_defaults(func=_cmd_undo)
+    p = add("template", "print a CSV template for a kind")
+    p.add_argument("kind", choices=LOAD_ORDER)
+    p.set_defaults(func=_cmd_template)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except DatabaseBusy as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

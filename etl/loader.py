@@ -1,0 +1,739 @@
+"""The one loader: every file, from the upload page or the command line, goes through here.
+
+    prepare()  reads, maps headers, parses and validates; writes nothing
+    commit()   writes the prepared rows in one transaction with one load_batches row
+    undo()     takes a batch out again and restores the rows it had replaced
+
+Replacement rule: a row whose key (see schema.TABLES) equals the key of a row in
+the new file is replaced by it, and the old row is kept in `<table>__replaced`
+so that undo can restore it. Loading the same bytes twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from etl import readers
+from etl.kinds import KINDS, LOAD_ORDER, Col, Kind
+from etl.schema import TABLES, columns
+
+MAX_PROBLEMS_PER_CHECK = 50
+FILE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+
+
+@dataclass
+class Problem:
+    file: str
+    line: int | None
+    column: str
+    value: str
+    message: str
+    fix: str
+    severity: str = "error"  # error stops the file; warning is shown and accepted
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        col = f" [{self.column}]" if self.column else ""
+        val = f" {self.value!r}:" if self.value else ""
+        return f"{where}:{col}{val} {self.message}; {self.fix}"
+
+
+@dataclass
+class Prepared:
+    file_name: str
+    sha256: str
+    kind: str | None = None
+    rows: pd.DataFrame | None = None            # table columns (no batch_id) plus _line
+    problems: list[Problem] = field(default_factory=list)
+    header_map: dict[str, str] = field(default_factory=dict)  # file header -> field
+    encoding: str = ""
+    already_loaded: int | None = None           # batch id when these bytes are loaded already
+    rows_replaced: int = 0
+    period: tuple[datetime | None, datetime | None] = (None, None)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _Ctx:
+    """What a kind's transform needs: the connection, and a way to report problems."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, prep: Prepared, header_of: dict[str, str], now: datetime):
+        self.con, self.prep, self.header_of, self.now = con, prep, header_of, now
+        self._flagged: set[tuple[int, str]] = set()  # (line, field) already reported: one message each
+
+    def report(self, df: pd.DataFrame, mask: pd.Series, field_name: str, message: str, fix: str,
+               severity: str = "error") -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        hits = df.loc[mask]
+        if self._flagged:
+            fresh = [(int(line), field_name) not in self._flagged for line in hits["_line"]]
+            hits = hits.loc[fresh]
+            if hits.empty:
+                return
+        raw = f"_raw_{field_name}"
+        for i, (_, row) in enumerate(hits.iterrows()):
+            if i >= MAX_PROBLEMS_PER_CHECK:
+                self.prep.problems.append(Problem(
+                    self.prep.file_name, None, self.header_of.get(field_name, field_name), "",
+                    f"{len(hits) - i} more rows with the same problem ({message})", fix, severity))
+                break
+            self._flagged.add((int(row["_line"]), field_name))
+            value = row[raw] if raw in hits.columns else (row[field_name] if field_name in hits.columns else "")
+            self.prep.problems.append(Problem(
+                self.prep.file_name, int(row["_line"]), self.header_of.get(field_name, field_name),
+                "" if pd.isna(value) else str(value)[:80], message, fix, severity))
+
+    def file_problem(self, message: str, fix: str, severity: str = "error", column: str = "",
+                     line: int | None = None) -> None:
+        self.prep.problems.append(Problem(self.prep.file_name, line, column, "", message, fix, severity))
+
+
+# ------------------------------------------------------------------ prepare
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def find_loaded(con: duckdb.DuckDBPyConnection, digest: str) -> int | None:
+    row = con.execute(
+        "SELECT batch_id FROM load_batches WHERE content_sha256 = ? AND status = 'loaded'", [digest]
+    ).fetchall()
+    return row[0][0] if row else None
+
+
+def _match_count(kind: Kind, headers: list[str]) -> tuple[int, int]:
+    amap = kind.alias_map()
+    fields = {amap.get(readers.normalise_header(h)[0]) for h in headers} - {None}
+    return len(fields & set(kind.signature)), len(fields)
+
+
+def detect_kind(headers: list[str]) -> tuple[str | None, list[str]]:
+    """The kind whose columns the header matches best, and the candidates when it is ambiguous."""
+    scored = sorted(((_match_count(k, headers), name) for name, k in KINDS.items()), reverse=True)
+    best_score, best = scored[0]
+    if best_score[1] < 2:
+        return None, []
+    ties = [name for score, name in scored if score == best_score]
+    if len(ties) > 1:
+        return None, ties
+    return best, []
+
+
+def _find_header(rows: list[list[str]], kind: str | None) -> int:
+    """Index of the header row: exports often start with a title line or two."""
+    kinds = [KINDS[kind]] if kind else list(KINDS.values())
+    best_i, best_n = 0, -1
+    for i, row in enumerate(rows[:15]):
+        n = max(_match_count(k, row)[1] for k in kinds)
+        if n > best_n:
+            best_i, best_n = i, n
+    return best_i
+
+
+def prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: str | None = None,
+            sheet: str | int | None = None, now: datetime | None = None) -> Prepared:
+    """Read and check a file. Writes nothing; the result says what commit() would do."""
+    now = now or datetime.now()
+    prep = Prepared(file_name=file_name, sha256=sha256(data))
+    prep.already_loaded = find_loaded(con, prep.sha256)
+    if kind is not None and kind not in KINDS:
+        prep.problems.append(Problem(file_name, None, "", kind, "unknown kind",
+                                     "use one of: " + ", ".join(LOAD_ORDER)))
+        return prep
+    try:
+        raw_rows, prep.encoding, _delim = readers.read_raw(data, file_name, sheet)
+    except readers.ReadError as exc:
+        prep.problems.append(Problem(file_name, None, "", "", f"cannot read the file: {exc}",
+                                     "fix the file and load it again"))
+        return prep
+    hi = _find_header(raw_rows, kind)
+    header = [str(h).strip() for h in raw_rows[hi]]
+    if kind is None:
+        kind, ties = detect_kind(header)
+        if kind is None:
+            msg = ("the columns match several kinds: " + ", ".join(ties)) if ties else \
+                "the header matches no kind of file"
+            prep.problems.append(Problem(file_name, hi + 1, "", ",".join(header)[:120],
+                                         f"cannot tell what kind of data this is ({msg})",
+                                         "choose the kind (--kind KIND) or use the template's headers"))
+            return prep
+    prep.kind = kind
+    spec = KINDS[kind]
+    ctx = _Ctx(con, prep, {}, now)
+    df = _frame(ctx, spec, raw_rows, hi, header)
+    if df is None or prep.errors:
+        return prep
+    if df.empty:
+        ctx.file_problem("the file has a header but no data rows", "add the data rows below the header")
+        return prep
+    _parse_columns(ctx, spec, df)
+    transform = TRANSFORMS.get(kind, _identity)
+    out = transform(ctx, spec, df)
+    if out is None or prep.errors:
+        return prep
+    out = _dedupe(ctx, spec, out)
+    if prep.errors:
+        return prep
+    prep.rows = out
+    prep.period = _period(out)
+    prep.rows_replaced = _count_replaced(con, spec.table, out)
+    return prep
+
+
+def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: list[str]) -> pd.DataFrame | None:
+    amap = spec.alias_map()
+    mapping: dict[int, str] = {}
+    seen: dict[str, str] = {}
+    units: dict[str, str] = {}
+    for j, h in enumerate(header):
+        if not h:
+            continue
+        norm, unit = readers.normalise_header(h)
+        name = amap.get(norm)
+        if name is None:
+            ctx.file_problem(f"column {h!r} is not used for {spec.name}", "nothing to do if it is not needed",
+                             "warning", h, hi + 1)
+            continue
+        if name in seen:
+            ctx.file_problem(f"columns {seen[name]!r} and {h!r} both mean {name}",
+                             "delete or rename one of them", column=h, line=hi + 1)
+            continue
+        seen[name] = h
+        mapping[j] = name
+        units[name] = unit
+    ctx.header_of.update({v: k for k, v in seen.items()})
+    ctx.prep.header_map = {h: n for n, h in seen.items()}
+    missing = [c for c in spec.columns if c.required and c.name not in seen]
+    if missing:
+        names = ", ".join(f"{c.name} ({'/'.join(c.aliases[:3])})" for c in missing)
+        ctx.file_problem(f"required column missing: {names}",
+                         "add the column with one of the names shown (see the template)", line=hi + 1)
+        return None
+    for name, unit in units.items():
+        col = spec.col(name)
+        if unit and col.units and unit.replace(" ", "") not in col.units:
+            ctx.file_problem(f"unit {unit!r} in column {seen[name]!r} is not known",
+                             "use one of: " + ", ".join(col.units), column=seen[name], line=hi + 1)
+    body = raw_rows[hi + 1:]
+    width = len(header)
+    frame = pd.DataFrame(body, dtype=object) if body else pd.DataFrame(columns=range(width), dtype=object)
+    for j in range(frame.shape[1], width):
+        frame[j] = ""
+    text = {j: frame[j].fillna("").astype("string").str.strip() for j in range(frame.shape[1])}
+    blank = np.ones(len(frame), dtype=bool)
+    for j in range(width):
+        blank &= (text[j] == "").to_numpy(bool)
+    lines = np.arange(len(frame)) + hi + 2
+    extra = np.zeros(len(frame), dtype=bool)
+    for j in range(width, frame.shape[1]):
+        extra |= (text[j] != "").to_numpy(bool)
+    for i in np.flatnonzero(extra)[:MAX_PROBLEMS_PER_CHECK]:
+        ctx.file_problem(f"this line has more values than the header's {width} columns",
+                         "check for an unquoted delimiter (e.g. a comma inside a number or name)",
+                         line=int(lines[i]))
+    keep = ~blank & ~extra
+    df = pd.DataFrame({name: text[j][keep].reset_index(drop=True) for j, name in mapping.items()})
+    df["_line"] = lines[keep]
+    df.attrs["units"] = units
+    return df
+
+
+def _parse_columns(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> None:
+    units = df.attrs.get("units", {})
+    for col in spec.columns:
+        if col.name not in df.columns:
+            continue
+        raw = df[col.name].fillna("").astype("string").str.strip()
+        df[f"_raw_{col.name}"] = raw
+        if col.type == "text":
+            values = raw
+            if col.choices:
+                values = _choice(ctx, df, col, raw)
+            df[col.name] = values.where(values != "", None)
+        elif col.type in ("number", "int"):
+            values, bad = readers.parse_number(raw)
+            ctx.report(df, bad, col.name, "not a number", "write a plain number such as 1234.5")
+            factor = col.units.get(units.get(col.name, "").replace(" ", ""), 1.0) if col.units else 1.0
+            values = values * factor
+            if col.type == "int":
+                frac = values.notna() & (values.round() != values)
+                ctx.report(df, frac, col.name, "must be a whole number", "write a whole number")
+            df[col.name] = values
+        elif col.type in ("datetime", "date"):
+            values, bad = readers.parse_datetime(raw)
+            ctx.report(df, bad, col.name, "not a date", "write dates as 2023-01-05 or 2023-01-05 08:00")
+            future = values > pd.Timestamp(ctx.now) + pd.Timedelta(days=1)
+            ctx.report(df, future, col.name, "date is in the future", "check the year")
+            old = values < pd.Timestamp("2000-01-01")
+            ctx.report(df, old, col.name, "date is before 2000", "check the year")
+            df[col.name] = values.dt.normalize() if col.type == "date" else values
+        elif col.type == "month":
+            values, bad = readers.parse_month(raw)
+            ctx.report(df, bad, col.name, "not a month", "write the month as 2023-01")
+            df[col.name] = values
+        elif col.type == "bool":
+            values, bad = readers.parse_bool(raw)
+            ctx.report(df, bad, col.name, "not yes/no", "write 是 or 否")
+            df[col.name] = values
+        if col.required:
+            empty = raw == ""
+            ctx.report(df, empty, col.name, "value missing", "fill in the value")
+
+
+def _choice(ctx: _Ctx, df: pd.DataFrame, col: Col, raw: pd.Series) -> pd.Series:
+    lookup = {k.lower(): v for k, v in col.choices.items()}
+    mapped = raw.str.lower().map(lookup)
+    bad = mapped.isna() & (raw != "")
+    allowed = sorted({k for k in col.choices if k and not k.isascii()} or set(col.choices.values()))
+    ctx.report(df, bad, col.name, "value not recognised", "use one of: " + " / ".join(allowed))
+    return mapped.fillna("").astype("string")
+
+
+def _identity(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame:
+    return _select(ctx, spec, df)
+
+
+def _select(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame:
+    """Keep the table's columns (missing ones as empty) and _line."""
+    cols = [c for c in columns(ctx.con, spec.table) if c != "batch_id"]
+    out = pd.DataFrame(index=df.index)
+    for c in cols:
+        out[c] = df[c] if c in df.columns else None
+    out["_line"] = df["_line"]
+    return out
+
+
+# ------------------------------------------------------------------ kind-specific rules
+
+
+def _known(con: duckdb.DuckDBPyConnection, sql: str) -> set[str]:
+    return {r[0] for r in con.execute(sql).fetchall()}
+
+
+def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
+    qty = "energy_kwh" if spec.name == "electricity" else "water_m3"
+    meters = ctx.con.execute(
+        "SELECT meter_id, account_no, kind FROM meters"
+    ).df()
+    by_id = dict(zip(meters.meter_id, meters.meter_id, strict=True))
+    by_acct = {a: m for a, m in zip(meters.account_no, meters.meter_id, strict=True) if a}
+    kind_of = dict(zip(meters.meter_id, meters.kind, strict=True))
+    ref = df["meter"].fillna("")
+    meter_id = ref.map(by_id).fillna(ref.map(by_acct))
+    ctx.report(df, meter_id.isna() & (ref != ""), "meter", "meter or account not in the registry",
+               "add the meter to the meter registry (kind: meters) first, or correct the number")
+    wrong = meter_id.notna() & (meter_id.map(kind_of) != spec.name)
+    ctx.report(df, wrong, "meter", f"this meter is not a {spec.name} meter",
+               f"load this file as kind {meter_id[wrong].map(kind_of).iloc[0] if wrong.any() else ''}")
+    df["meter_id"] = meter_id
+
+    interval = "ts" in df.columns and df["ts"].notna().any()
+    if interval:
+        df["source"] = "interval"
+        df["period_start"] = df["ts"]
+        ctx.report(df, df["ts"].isna(), "ts", "time missing", "fill in the time of the interval")
+        step = _interval_minutes(df, "meter_id", "ts")
+        df["period_end"] = df["ts"] + pd.to_timedelta(step, unit="min")
+    else:
+        df["source"] = "bill"
+        if "month" in df.columns:
+            start = df["month"]
+        elif "read_date" in df.columns:
+            start = df["read_date"].dt.to_period("M").dt.start_time
+        else:
+            ctx.file_problem("no billing month (账期) or reading date (抄表日期) column, and no time column",
+                             "add a 账期 column such as 2023-01")
+            return None
+        ctx.report(df, start.isna(), "month", "billing month missing", "fill in the month, e.g. 2023-01")
+        df["period_start"] = start
+        df["period_end"] = start + pd.offsets.MonthBegin(1)
+
+    mult = df["multiplier"].fillna(1.0) if "multiplier" in df.columns else pd.Series(1.0, index=df.index)
+    df["multiplier"] = mult
+    if qty not in df.columns:
+        df[qty] = np.nan
+    if "prev_register" in df.columns and "curr_register" in df.columns:
+        from_regs = (df["curr_register"] - df["prev_register"]) * mult
+        fill = df[qty].isna() & from_regs.notna()
+        df.loc[fill, qty] = from_regs[fill]
+        both = df[qty].notna() & from_regs.notna() & ((df[qty] - from_regs).abs() > 0.5 + 0.001 * df[qty].abs())
+        ctx.report(df, both & ~fill, qty, "usage differs from (current − previous register) × multiplier",
+                   "check the registers and the multiplier", "warning")
+    ctx.report(df, df[qty].isna(), qty, "usage missing", "fill in the usage or both registers")
+    ctx.report(df, df[qty] < 0, qty, "negative usage", "a meter cannot use less than nothing: check the value")
+    if "estimated" not in df.columns:
+        df["estimated"] = False
+    return _select(ctx, spec, df)
+
+
+def _interval_minutes(df: pd.DataFrame, key: str, ts: str) -> pd.Series:
+    """Each row's interval length: the usual step between readings of the same meter."""
+    d = df[[key, ts]].sort_values([key, ts])
+    steps = d.groupby(key)[ts].diff().dt.total_seconds() / 60
+    median = steps.groupby(d[key]).transform("median").fillna(60.0).clip(lower=1, upper=1440)
+    return median.reindex(df.index).round().astype("int64")
+
+
+def _pv(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
+    sites = ctx.con.execute("SELECT site_id, name FROM pv_sites").df()
+    lookup = dict(zip(sites.site_id, sites.site_id, strict=True))
+    lookup.update(dict(zip(sites.name, sites.site_id, strict=True)))
+    ref = df["site"].fillna("")
+    df["site_id"] = ref.map(lookup)
+    ctx.report(df, df["site_id"].isna() & (ref != ""), "site", "PV site not in the site registry",
+               "add the site to the PV site registry (kind: pv_sites) or use its id or exact name")
+    ctx.report(df, df["generation_kwh"] < 0, "generation_kwh", "negative generation", "check the value")
+    if "export_kwh" in df.columns:
+        ctx.report(df, df["export_kwh"] < 0, "export_kwh", "negative export", "check the value")
+        over = df["export_kwh"] > df["generation_kwh"] + 1e-6
+        ctx.report(df, over, "export_kwh", "export larger than generation", "check both columns")
+    daily = (df["ts"].dt.hour == 0) & (df["ts"].dt.minute == 0)
+    df["interval_min"] = np.where(daily.all(), 1440, _interval_minutes(df, "site_id", "ts"))
+    return _select(ctx, spec, df)
+
+
+def _weather(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
+    if "station" not in df.columns:
+        df["station"] = "county"
+    df["station"] = df["station"].fillna("county")
+    for c in ("ghi_w_m2", "dni_w_m2", "dhi_w_m2", "poa_w_m2"):
+        if c in df.columns:
+            ctx.report(df, (df[c] < 0) | (df[c] > 1500), c, "irradiance outside 0-1500 W/m2",
+                       "check the unit (W/m2, not kWh/m2 or MJ/m2)")
+    df["interval_min"] = _interval_minutes(df, "station", "ts")
+    return _select(ctx, spec, df)
+
+
+def _fuel(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
+    if "txn_type" not in df.columns:
+        df["txn_type"] = "fuel"
+    df["txn_type"] = df["txn_type"].fillna("fuel")
+    fuel = df["txn_type"] == "fuel"
+    if "fuel_l" not in df.columns:
+        ctx.file_problem("no fuel quantity column (数量/加油量)", "add the litres column")
+        return None
+    ctx.report(df, fuel & df["fuel_l"].isna(), "fuel_l", "litres missing on a fuel row", "fill in the litres")
+    ctx.report(df, fuel & (df["fuel_l"] <= 0), "fuel_l", "litres must be positive",
+               "a refund is not a fill: leave it out")
+    vehicles = ctx.con.execute("SELECT plate, fuel_card_no FROM vehicles").df()
+    by_card = {c: p for c, p in zip(vehicles.fuel_card_no, vehicles.plate, strict=True) if c}
+    if "plate" not in df.columns:
+        df["plate"] = None
+    df["plate"] = df["plate"].fillna(df["card_no"].map(by_card))
+    unknown = fuel & df["plate"].isna()
+    ctx.report(df, unknown, "card_no", "card belongs to no vehicle",
+               "add the card number to the vehicle registry or give the plate", "warning")
+    return _select(ctx, spec, df)
+
+
+def _charging(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
+    ctx.report(df, df["energy_kwh"] < 0, "energy_kwh", "negative energy", "check the value")
+    if "end_ts" in df.columns:
+        ctx.report(df, df["end_ts"] < df["start_ts"], "end_ts", "ends before it starts", "check both times")
+    return _select(ctx, spec, df)
+
+
+def _dispatches(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
+    if "return_at" in df.columns:
+        ctx.report(df, df["return_at"] < df["depart_at"], "return_at", "returns before it departs",
+                   "check both times")
+    if "distance_km" in df.columns:
+        ctx.report(df, df["distance_km"] < 0, "distance_km", "negative distance", "check the value")
+    return _select(ctx, spec, df)
+
+
+def _work_orders(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
+    if "closed_at" in df.columns:
+        ctx.report(df, df["closed_at"] < df["reported_at"], "closed_at", "closed before it was reported",
+                   "check both times")
+    return _select(ctx, spec, df)
+
+
+def _people(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
+    ctx.report(df, df["people"] <= 0, "people", "number of people must be at least 1", "check the value")
+    return _select(ctx, spec, df)
+
+
+def _institutions(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
+    ctx.report(df, df["floor_area_m2"] <= 0, "floor_area_m2", "floor area must be positive", "check the value")
+    ctx.report(df, df["people"] < 0, "people", "people counted cannot be negative", "check the value")
+    return _select(ctx, spec, df)
+
+
+def _meters(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
+    known = _known(ctx.con, "SELECT institution_id FROM institutions")
+    ctx.report(df, ~df["institution_id"].isin(known), "institution_id", "institution not in the registry",
+               "load the institution registry (kind: institutions) first, or correct the code")
+    default_unit = df["kind"].map({"electricity": "kWh", "water": "m3", "gas": "m3"})
+    df["unit"] = df["unit"].fillna(default_unit) if "unit" in df.columns else default_unit
+    for c, default in (("resolution", "billing"), ("measures", "consumption")):
+        df[c] = df[c].fillna(default) if c in df.columns else default
+    if "multiplier" not in df.columns:
+        df["multiplier"] = 1.0
+    df["multiplier"] = df["multiplier"].fillna(1.0)
+    return _select(ctx, spec, df)
+
+
+def _pv_sites(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
+    if "dc_kwp" not in df.columns:
+        df["dc_kwp"] = np.nan
+    df["dc_kwp"] = df["dc_kwp"].fillna(df["modules"] * df["module_w"] / 1000.0)
+    ctx.report(df, ~df["latitude"].between(-90, 90), "latitude", "latitude outside -90..90", "check the value")
+    ctx.report(df, ~df["longitude"].between(-180, 180), "longitude", "longitude outside -180..180",
+               "check the value")
+    if "institution_id" in df.columns:
+        known = _known(ctx.con, "SELECT institution_id FROM institutions")
+        ctx.report(df, df["institution_id"].notna() & ~df["institution_id"].isin(known), "institution_id",
+                   "host institution not in the registry", "load the institution registry first", "warning")
+    return _select(ctx, spec, df)
+
+
+def _certifications(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
+    known = _known(ctx.con, "SELECT institution_id FROM institutions")
+    ctx.report(df, ~df["institution_id"].isin(known), "institution_id", "institution not in the registry",
+               "load the institution registry first, or correct the code")
+    return _select(ctx, spec, df)
+
+
+TRANSFORMS: dict[str, Callable[[_Ctx, Kind, pd.DataFrame], pd.DataFrame | None]] = {
+    "electricity": _readings, "water": _readings, "pv": _pv, "weather": _weather, "fuel": _fuel,
+    "charging": _charging, "dispatches": _dispatches, "work_orders": _work_orders, "receptions": _people,
+    "visitors": _people, "institutions": _institutions, "meters": _meters, "pv_sites": _pv_sites,
+    "certifications": _certifications,
+}
+
+
+def _dedupe(ctx: _Ctx, spec: Kind, out: pd.DataFrame) -> pd.DataFrame:
+    """Identical repeated rows are dropped with a warning; same key, different values is an error."""
+    key = list(TABLES[spec.table][1])
+    dup_key = out.duplicated(key, keep=False)
+    if not dup_key.any():
+        return out
+    value_cols = [c for c in out.columns if c != "_line"]
+    exact = out.duplicated(value_cols, keep="first")
+    ctx.report(out, exact, key[-1], "this row repeats an earlier row exactly", "the repeat is ignored", "warning")
+    out = out.loc[~exact]
+    conflict = out.duplicated(key, keep=False)
+    if conflict.any():
+        first_line = out.loc[conflict].groupby(key, dropna=False)["_line"].transform("min")
+        out = out.assign(_first=first_line)
+        later = conflict & (out["_line"] != out["_first"].fillna(-1))
+        msg = "same " + "/".join(key) + " as an earlier line with different values"
+        ctx.report(out, later, key[-1], msg, "keep one of the two lines")
+        out = out.drop(columns="_first")
+    return out
+
+
+def _period(out: pd.DataFrame) -> tuple[datetime | None, datetime | None]:
+    for c in ("period_start", "ts", "start_ts", "depart_at", "reported_at", "held_on", "visited_on", "stage_date"):
+        if c in out.columns and out[c].notna().any():
+            return out[c].min().to_pydatetime(), out[c].max().to_pydatetime()
+    return None, None
+
+
+def _key_match_sql(table: str, alias: str = "t") -> str:
+    key = TABLES[table][1]
+    return " AND ".join(f"s.{k} IS NOT DISTINCT FROM {alias}.{k}" for k in key)
+
+
+def _count_replaced(con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame) -> int:
+    key = list(TABLES[table][1])
+    con.register("_staged_keys", rows[key])
+    try:
+        return con.execute(
+            f"SELECT count(*) FROM {table} t WHERE EXISTS "
+            f"(SELECT 1 FROM _staged_keys s WHERE {_key_match_sql(table)})"
+        ).fetchall()[0][0]
+    finally:
+        con.unregister("_staged_keys")
+
+
+# ------------------------------------------------------------------ commit / undo
+
+
+def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str) -> int:
+    """Write a prepared file in one transaction. Returns the batch id (the old one if already loaded)."""
+    if prep.already_loaded is not None:
+        return prep.already_loaded
+    if not prep.ok or prep.rows is None or prep.kind is None:
+        raise ValueError(f"{prep.file_name}: the file has errors and cannot be written")
+    spec = KINDS[prep.kind]
+    table = spec.table
+    cols = [c for c in columns(con, table) if c != "batch_id"]
+    rows = prep.rows[cols]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        again = find_loaded(con, prep.sha256)
+        if again is not None:  # loaded by someone else since prepare()
+            con.execute("ROLLBACK")
+            return again
+        batch_id = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM load_batches").fetchall()[0][0]
+        con.register("_staged", rows)
+        match = _key_match_sql(table)
+        col_list = ", ".join(cols)
+        replaced = con.execute(
+            f"INSERT INTO {table}__replaced SELECT {col_list}, batch_id, {batch_id} FROM {table} t "
+            f"WHERE EXISTS (SELECT 1 FROM _staged s WHERE {match})"
+        ).fetchall()[0][0]
+        con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM _staged s WHERE {match})")
+        con.execute(f"INSERT INTO {table} ({col_list}, batch_id) SELECT {col_list}, {batch_id} FROM _staged")
+        start, end = prep.period
+        con.execute(
+            "INSERT INTO load_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL, NULL)",
+            [batch_id, prep.kind, prep.file_name, prep.sha256, len(rows), replaced, start, end, user,
+             datetime.now()],
+        )
+        _bump_version(con)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        try:
+            con.unregister("_staged")
+        except Exception:  # noqa: BLE001 - nothing registered when BEGIN itself failed
+            pass
+    return batch_id
+
+
+def undo(con: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> None:
+    """Take a batch's rows out and put back what it replaced."""
+    row = con.execute("SELECT kind, status FROM load_batches WHERE batch_id = ?", [batch_id]).fetchall()
+    if not row:
+        raise ValueError(f"there is no batch {batch_id}")
+    kind, status = row[0]
+    if status != "loaded":
+        raise ValueError(f"batch {batch_id} is already undone")
+    table = KINDS[kind].table
+    later = con.execute(
+        f"SELECT min(replaced_by) FROM {table}__replaced WHERE batch_id = ?", [batch_id]
+    ).fetchall()[0][0]
+    if later is not None:
+        raise ValueError(f"batch {batch_id} was partly replaced by batch {later}; undo batch {later} first")
+    cols = ", ".join(c for c in columns(con, table) if c != "batch_id")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
+        con.execute(
+            f"INSERT INTO {table} ({cols}, batch_id) SELECT {cols}, batch_id FROM {table}__replaced "
+            "WHERE replaced_by = ?", [batch_id])
+        con.execute(f"DELETE FROM {table}__replaced WHERE replaced_by = ?", [batch_id])
+        con.execute("UPDATE load_batches SET status = 'undone', undone_by = ?, undone_at = ? WHERE batch_id = ?",
+                    [user, datetime.now(), batch_id])
+        _bump_version(con)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _bump_version(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO meta SELECT 'data_version', "
+        "CAST(coalesce((SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'data_version'), 0) + 1 AS VARCHAR)"
+    )
+
+
+# ------------------------------------------------------------------ files and folders
+
+
+@dataclass
+class FileResult:
+    path: str
+    kind: str | None
+    status: str            # loaded / already_loaded / rejected
+    batch_id: int | None
+    rows: int
+    problems: list[Problem]
+
+
+def expand(paths: list[str | os.PathLike]) -> list[Path]:
+    """Files named, and every table file inside folders named (sorted)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in FILE_SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike], kind: str | None = None,
+               user: str = "cli", progress: Callable[[int, int, str], None] | None = None) -> list[FileResult]:
+    """Load files and folders; registries first so facts find their meters and sites."""
+    files = expand(paths)
+    queue: list[tuple[Path, str | None, bytes | None, str]] = []
+    for f in files:
+        try:
+            data = f.read_bytes()
+        except OSError as exc:
+            queue.append((f, None, None, f"cannot open the file: {exc.strerror}"))
+            continue
+        # the kind is guessed cheaply first, so registries load before the facts that refer to them
+        queue.append((f, kind or _peek_kind(data, f.name), data, ""))
+    order = {k: i for i, k in enumerate(LOAD_ORDER)}
+    queue.sort(key=lambda t: order.get(t[1], len(order)))
+    results: list[FileResult] = []
+    for i, (f, _guess, data, err) in enumerate(queue):
+        if progress:
+            progress(i, len(queue), f.name)
+        if data is None:
+            results.append(FileResult(str(f), None, "rejected", None, 0,
+                                      [Problem(str(f), None, "", "", err, "check the path")]))
+            continue
+        prep = prepare(con, data, str(f), kind)
+        if prep.already_loaded is not None:
+            results.append(FileResult(str(f), prep.kind, "already_loaded", prep.already_loaded, 0, []))
+        elif not prep.ok:
+            results.append(FileResult(str(f), prep.kind, "rejected", None, 0, prep.problems))
+        else:
+            bid = commit(con, prep, user)
+            results.append(FileResult(str(f), prep.kind, "loaded", bid, len(prep.rows), prep.warnings))
+    if progress:
+        progress(len(queue), len(queue), "")
+    return results
+
+
+def _peek_kind(data: bytes, name: str) -> str | None:
+    try:
+        rows, _enc, _d = readers.read_raw(data[:200_000] if not data.startswith(readers.XLSX_MAGIC) else data, name)
+    except readers.ReadError:
+        return None
+    if not rows:
+        return None
+    hi = _find_header(rows, None)
+    return detect_kind([str(h) for h in rows[hi]])[0]
+
+
+def template_csv(kind: str) -> str:
+    """A template for a kind: the first (Chinese) alias of every column and one example row."""
+    spec = KINDS[kind]
+    header = ",".join(c.template_header for c in spec.columns)
+    example = ",".join(c.example for c in spec.columns)
+    return header + "\n" + example + "\n"
+
+
+__all__ = ["Problem", "Prepared", "FileResult", "prepare", "commit", "undo", "load_paths", "expand",
+           "template_csv", "detect_kind"]

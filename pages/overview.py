@@ -1,0 +1,70 @@
+"""Overview: the year's energy, water, PV, dispatches and repairs against the year before."""
+
+from __future__ import annotations
+
+import plotly.express as px
+import streamlit as st
+
+from etl import factors, metrics
+from ui.common import fmt_num, fmt_pct, query
+from ui.frame import inside_dashboard
+from ui.i18n import lang, t
+
+inside_dashboard()
+st.title(t("overview_title"))
+
+years = query(metrics.years)
+if not years:
+    st.info(t("no_data"))
+    st.stop()
+
+year = st.selectbox(t("year"), years, index=0, key="overview_year")
+figures = query(metrics.overview, year).set_index("metric")
+
+CARDS = [  # metric, unit key, lower is better
+    ("energy_kgce", "unit_kgce", True), ("electricity_use_kwh", "unit_kwh", True),
+    ("grid_import_kwh", "unit_kwh", True), ("water_m3", "unit_m3", True),
+    ("pv_generation_kwh", "unit_kwh", False), ("dispatches", "unit_times", False),
+    ("repairs_total", "unit_orders", False),
+]
+cols = st.columns(4)
+for i, (metric, unit, lower_better) in enumerate(CARDS):
+    row = figures.loc[metric]
+    delta = fmt_pct(row["change_pct"])
+    cols[i % 4].metric(
+        f"{t(metric)} ({t(unit)})", fmt_num(row["value"]),
+        delta=f"{delta} {t('vs_prev')}" if delta else None,
+        delta_color="inverse" if lower_better else "normal",
+        help=None if delta else t("no_prev"),
+    )
+
+coal = factors.factor_for_year("elec_kgce_dangliang", year)
+st.caption(t("energy_note", value=coal["value"], name=coal["name_en"] if lang() == "en" else coal["name_zh"],
+             source=coal["source"]))
+
+monthly = query(metrics.monthly_by_type, year)
+if not monthly.empty:
+    monthly["type_label"] = monthly["type"].map(lambda k: t(f"type_{k}"))
+    fig = px.bar(monthly, x="month", y="electricity_use_kwh", color="type_label",
+                 labels={"month": t("month"), "electricity_use_kwh": f"{t('electricity_use_kwh')} (kWh)",
+                         "type_label": t("institution_type")},
+                 title=t("monthly_chart", year=year))
+    fig.update_layout(legend_title_text=t("institution_type"), xaxis_tickformat="%Y-%m")
+    st.plotly_chart(fig, width="stretch")
+
+st.subheader(t("trend_table"))
+first = min(years)
+energy = query(metrics.energy_by_year, first, max(years))
+logistics = query(metrics.logistics_by_year, first, max(years))
+trend = energy.merge(logistics[["year", "dispatches", "repairs_total"]], on="year", how="outer")
+trend = trend[["year", "energy_kgce", "electricity_use_kwh", "grid_import_kwh", "water_m3", "pv_generation_kwh",
+               "dispatches", "repairs_total"]]
+UNITS = {"energy_kgce": "kgce", "electricity_use_kwh": "kWh", "grid_import_kwh": "kWh", "water_m3": "m³",
+         "pv_generation_kwh": "kWh", "dispatches": t("unit_times"), "repairs_total": t("unit_orders")}
+trend = trend.set_index("year").round(0)
+labels = {c: f"{t(c)} ({UNITS[c]})" for c in trend.columns}
+st.dataframe(
+    trend.rename(columns=labels).rename_axis(t("col_year")),
+    width="stretch",
+    column_config={label: st.column_config.NumberColumn(format="localized") for label in labels.values()},
+)

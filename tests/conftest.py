@@ -1,0 +1,70 @@
+"""Shared fixtures. Tests build their own databases in temporary folders and never touch data/."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.pop("ENERGY_DB", None)  # a developer's setting must not leak into tests
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The full demo database, built once per test session (about 30 s)."""
+    from etl import demo
+
+    root = tmp_path_factory.mktemp("demo")
+    db = root / "demo.duckdb"
+    demo.build(db, out_dir=root / "files")
+    return db
+
+
+@pytest.fixture()
+def demo_files(demo_db) -> Path:
+    return demo_db.parent / "files"
+
+
+@pytest.fixture()
+def empty_db(tmp_path) -> Path:
+    from etl.db import connect
+
+    db = tmp_path / "t.duckdb"
+    with connect(db):
+        pass
+    return db
+
+
+@pytest.fixture()
+def registry_db(tmp_path) -> Path:
+    """A tiny county: two institutions, their electricity and water meters."""
+    from etl.db import connect
+    from etl.loader import commit, prepare
+
+    db = tmp_path / "r.duckdb"
+    inst = ("单位编码,单位名称,单位类型,建筑面积(m2),用能人数\n"
+            "I001,县财政局,党政机关,2000,50\nI002,城南二小,学校,8000,900\n").encode()
+    meters = ("表号,单位编码,能源种类,户号,倍率\n"
+              "E-I001,I001,电,0450000001,1\nW-I001,I001,水,88000001,1\n"
+              "E-I002,I002,电,0450000002,40\nW-I002,I002,水,88000002,1\n").encode()
+    with connect(db) as con:
+        for name, data in (("institutions.csv", inst), ("meters.csv", meters)):
+            prep = prepare(con, data, name)
+            assert prep.ok, prep.problems
+            commit(con, prep, "test")
+    return db
+
+
+def table_state(db: Path) -> dict[str, tuple]:
+    """Row count and a content checksum of every table: 'nothing changed' means equal states."""
+    from etl.db import connect
+    from etl.schema import TABLES
+
+    state = {}
+    with connect(db) as con:
+        for t in [*TABLES, "load_batches", "meta"]:
+            for name in (t, f"{t}__replaced") if t in TABLES else (t,):
+                state[name] = con.execute(
+                    f"SELECT count(*), coalesce(sum(hash(x)), 0) FROM {name} x").fetchall()[0]
+    return state

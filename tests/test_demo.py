@@ -1,0 +1,121 @@
+"""The demo data reproduces the 2023 summary when computed by the queries the pages use."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from etl import metrics
+from etl.db import connect
+
+
+@pytest.fixture(scope="module")
+def con(demo_db):
+    with connect(demo_db) as c:
+        yield c
+
+
+def test_logistics_figures_of_2023(con):
+    y = metrics.logistics_by_year(con, 2023, 2023).iloc[0]
+    assert y["repairs_total"] == 225 and y["repairs_closed"] == 225
+    assert 0.9 * 225 <= y["repairs_within_rule"] < 225  # the rule is measurable: a few broke it
+    assert y["meetings_served"] >= 600
+    assert (y["reception_groups"], y["reception_people"]) == (378, 4584)
+    assert (y["canteen_groups"], y["canteen_people"]) == (167, 1899)
+    assert (y["visitor_groups"], y["visitor_people"]) == (70, 2749)
+    assert y["dispatches"] >= 3700 and y["fleet_accidents"] == 0
+
+
+def test_pv_project(con):
+    final = metrics.pv_project(con, "2024-12-31")
+    assert (final["sites_total"], final["roof_m2"], final["modules"]) == (34, 56104, 12804)
+    assert 6900 < final["dc_kwp"] < 7000  # 540-550 W modules: about 6.9-7.0 MWp
+    signed = metrics.pv_project(con, "2023-06-12")
+    assert (signed["sites_commissioned"], signed["roof_m2_commissioned"]) == (2, 3558)
+    built = {r[0] for r in con.execute(
+        "SELECT name FROM pv_sites WHERE commissioned_on <= DATE '2023-06-12'").fetchall()}
+    assert built == {"城南二小屋顶光伏", "县第一幼儿园屋顶光伏"}
+    jiangkou = con.execute("SELECT construction_started_on, commissioned_on FROM pv_sites "
+                           "WHERE name LIKE '江口乡中心校%'").fetchall()[0]
+    assert str(jiangkou[0]) <= "2023-06-30" < str(jiangkou[1])
+    last = con.execute("SELECT min(commissioned_on), max(commissioned_on) FROM pv_sites "
+                       "WHERE commissioned_on > DATE '2023-06-12' AND name NOT LIKE '江口乡%'").fetchall()[0]
+    assert str(last[0]) >= "2023-09-01" and str(last[1]) <= "2024-03-31"
+
+
+def test_pv_saving_rate_near_13_pct_in_2024(con):
+    rate = metrics.pv_saving_rate(con, 2024)["saving_rate_pct"]
+    assert 12.0 <= rate <= 14.0
+
+
+def test_certification_stages_at_end_of_2023(con):
+    jieyue = dict(metrics.certification_stages(con, "jieyue", "2023-12-31").values.tolist())
+    jieshui = dict(metrics.certification_stages(con, "jieshui", "2023-12-31").values.tolist())
+    assert jieyue == {"city_passed": 25}
+    assert jieshui == {"county_review": 138}
+
+
+def test_registries_big_enough(con):
+    n, types = con.execute("SELECT count(*), count(DISTINCT type) FROM institutions").fetchall()[0]
+    assert n >= 150 and types == 4
+    cars = dict(con.execute("SELECT fuel_type, count(*) FROM vehicles GROUP BY ALL").fetchall())
+    assert 20 <= sum(cars.values()) <= 30 and set(cars) == {"petrol", "diesel", "hybrid", "electric"}
+    assert con.execute("SELECT count(*) FROM charging_sessions").fetchall()[0][0] > 100
+    fills = con.execute("SELECT count(*) FROM fuel_fills WHERE txn_type = 'fuel'").fetchall()[0][0]
+    assert fills > 500
+
+
+def test_monthly_bills_for_every_institution_since_2020(con):
+    per_meter = con.execute("""
+        SELECT meter_id, count(*) FROM readings WHERE source = 'bill' GROUP BY ALL""").df()
+    assert len(per_meter) == 2 * con.execute("SELECT count(*) FROM institutions").fetchall()[0][0]
+    assert (per_meter.iloc[:, 1] >= 58).all()  # 60 months; one water meter misses two (an anomaly)
+
+
+def test_bills_equal_sum_of_intervals_and_nothing_counts_twice(con):
+    diff = con.execute("""
+        WITH i AS (SELECT meter_id, date_trunc('month', period_start) AS m, sum(energy_kwh) AS kwh
+                   FROM readings WHERE source = 'interval' GROUP BY ALL),
+             b AS (SELECT meter_id, period_start AS m, energy_kwh AS kwh FROM readings WHERE source = 'bill')
+        SELECT count(*), max(abs(i.kwh - b.kwh)) FROM i JOIN b USING (meter_id, m)""").fetchall()[0]
+    assert diff[0] == 35 * 24 and diff[1] < 0.05
+    total_bills = con.execute("SELECT sum(energy_kwh) FROM readings WHERE source = 'bill' "
+                              "AND year(period_start) = 2024").fetchall()[0][0]
+    import_2024 = metrics.energy_by_year(con, 2024, 2024)["grid_import_kwh"].iloc[0]
+    assert import_2024 == pytest.approx(total_bills)
+
+
+def test_host_use_is_import_plus_generation_minus_export(con):
+    row = con.execute("""
+        SELECT sum(grid_import_kwh + pv_generation_kwh - pv_export_kwh), sum(electricity_use_kwh)
+        FROM institution_month WHERE year(month) = 2024""").fetchall()[0]
+    assert row[0] == pytest.approx(row[1])
+
+
+def test_real_downward_trend_and_seasons(con):
+    e = metrics.energy_by_year(con, 2020, 2024).set_index("year")
+    area = con.execute("SELECT sum(floor_area_m2) FROM institutions").fetchall()[0][0]
+    per_m2 = e["electricity_use_kwh"] / area
+    assert per_m2[2024] < per_m2[2022] < per_m2[2021]
+    assert e["water_m3"].is_monotonic_decreasing
+    m = metrics.monthly_by_type(con, 2023)
+    school = m[m["type"] == "学校"].set_index(m[m["type"] == "学校"]["month"].dt.month)["electricity_use_kwh"]
+    office = m[m["type"] == "党政机关"].set_index(m[m["type"] == "党政机关"]["month"].dt.month)[
+        "electricity_use_kwh"]
+    assert school[8] < 0.6 * school[6]  # summer holiday
+    assert office[8] > 1.3 * office[2]  # air-conditioning peak
+
+
+def test_demo_flag_and_batches(con):
+    assert metrics.is_demo(con)
+    kinds = {r[0] for r in con.execute("SELECT DISTINCT kind FROM load_batches").fetchall()}
+    assert {"electricity", "water", "pv", "fuel", "charging", "dispatches", "work_orders", "meetings",
+            "receptions", "visitors", "institutions", "meters", "vehicles", "pv_sites",
+            "certifications"} <= kinds
+
+
+def test_partition_is_exact():
+    from etl.demo import _partition
+
+    parts = _partition(np.random.default_rng(1), 1899, 167)
+    assert parts.sum() == 1899 and len(parts) == 167 and parts.min() >= 1
