@@ -167,3 +167,139 @@ def overview(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang")
         rows.append({"metric": metric, "value": value, "previous": previous,
                      "change_pct": change_pct(value, previous)})
     return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ intensities and targets
+
+GROUPS = {None: "", "type": "i.type", "institution_id": "i.institution_id"}
+
+
+def intensity_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, coal: str = "dangliang",
+                      grid: str = "guangxi", group_by: str | None = None) -> pd.DataFrame:
+    """Energy (kgce), water, CO2 and their intensities per year, for the county or per type/institution.
+
+    Floor area and people count only institutions that have data in that year, so a
+    missing bill does not dilute the intensity.
+    """
+    from etl.factors import GRID_CO2
+
+    years_ = range(first, last + 1)
+    con.register("_coal", factors.factor_table(ELECTRICITY_COAL[coal], years_))
+    con.register("_co2", factors.factor_table(GRID_CO2[grid], years_))
+    col = GROUPS[group_by]
+    sel = f"{col} AS {group_by}, " if col else ""
+    try:
+        return con.execute(f"""
+            WITH per_inst AS (
+                SELECT year(m.month) AS year, m.institution_id,
+                       sum(m.grid_import_kwh * c.value) AS energy_kgce,
+                       sum(m.grid_import_kwh * g.value) / 1000 AS co2_t,
+                       sum(m.water_m3) AS water_m3, sum(m.electricity_use_kwh) AS electricity_use_kwh,
+                       sum(m.grid_import_kwh) AS grid_import_kwh
+                FROM institution_month m
+                JOIN _coal c ON c.year = year(m.month) JOIN _co2 g ON g.year = year(m.month)
+                WHERE year(m.month) BETWEEN ? AND ? GROUP BY ALL)
+            SELECT p.year, {sel}
+                   sum(i.floor_area_m2) AS floor_area_m2, sum(i.people) AS people,
+                   sum(p.energy_kgce) AS energy_kgce, sum(p.co2_t) AS co2_t, sum(p.water_m3) AS water_m3,
+                   sum(p.electricity_use_kwh) AS electricity_use_kwh, sum(p.grid_import_kwh) AS grid_import_kwh,
+                   sum(p.energy_kgce) / sum(i.floor_area_m2) AS energy_kgce_per_m2,
+                   sum(p.energy_kgce) / sum(i.people) AS energy_kgce_per_person,
+                   sum(p.water_m3) / sum(i.people) AS water_m3_per_person,
+                   1000 * sum(p.co2_t) / sum(i.floor_area_m2) AS co2_kg_per_m2
+            FROM per_inst p JOIN institutions i USING (institution_id)
+            GROUP BY ALL ORDER BY ALL""", [first, last]).df()
+    finally:
+        con.unregister("_coal")
+        con.unregister("_co2")
+
+
+def target_status(change_pct_value: float | None, path_pct: float) -> str | None:
+    """on_track: at or below the straight path to the target; at_risk: better than the baseline but
+    behind the path; off_track: no better than the baseline."""
+    if change_pct_value is None or pd.isna(change_pct_value):
+        return None
+    if change_pct_value <= path_pct:
+        return "on_track"
+    if change_pct_value < 0:
+        return "at_risk"
+    return "off_track"
+
+
+def target_progress(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang",
+                    grid: str = "guangxi") -> pd.DataFrame:
+    """Each target of data/targets.csv: baseline value, this year's value, change, the straight path
+    from the baseline to the target for this year, and the status."""
+    tg = factors.targets()
+    base_year = int(tg["baseline_year"].min())
+    data = intensity_by_year(con, base_year, year, coal, grid).set_index("year")
+    rows = []
+    for r in tg.itertuples():
+        base = data[r.metric].get(r.baseline_year)
+        value = data[r.metric].get(year)
+        change = change_pct(value, base)
+        share = min(max((year - r.baseline_year) / (r.target_year - r.baseline_year), 0.0), 1.0)
+        path = r.change_pct * share
+        rows.append({"target_id": r.target_id, "metric": r.metric, "baseline_year": r.baseline_year,
+                     "baseline": base, "year": year, "value": value, "change_pct": change,
+                     "target_change_pct": r.change_pct, "target_year": r.target_year, "path_pct": path,
+                     "status": target_status(change, path), "source": r.source})
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ official vehicles
+
+
+def fleet_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, grid: str = "guangxi") -> pd.DataFrame:
+    """Fuel (L, kg, kgce), EV charging (kWh), CO2 (t) and dispatches per year.
+
+    Fuel is scope 1 (litres x density x emission factor); charging is scope 2 at the year's grid
+    factor. A fill counts as diesel when its product or its vehicle says diesel. Top-ups
+    (money loaded onto a card) are not fuel and are left out.
+    """
+    from etl.factors import GRID_CO2
+
+    years_ = range(first, last + 1)
+    f = {k: factors.factor_table(k, years_).set_index("year")["value"] for k in (
+        "petrol_density", "diesel_density", "petrol_kgce_per_kg", "diesel_kgce_per_kg",
+        "petrol_co2_per_kg", "diesel_co2_per_kg")}
+    table = pd.DataFrame({"year": list(years_), **{k: v.to_numpy() for k, v in f.items()}})
+    table["grid_co2"] = factors.factor_table(GRID_CO2[grid], years_)["value"].to_numpy()
+    con.register("_ff", table)
+    try:
+        return con.execute("""
+            WITH fills AS (
+                SELECT year(f.ts) AS year,
+                       sum(f.fuel_l) FILTER (WHERE NOT is_diesel) AS petrol_l,
+                       sum(f.fuel_l) FILTER (WHERE is_diesel) AS diesel_l,
+                       sum(f.amount_yuan) AS fuel_yuan
+                FROM (SELECT f.*, (coalesce(f.product, '') LIKE '%柴%' OR v.fuel_type = 'diesel') AS is_diesel
+                      FROM fuel_fills f LEFT JOIN vehicles v USING (plate) WHERE f.txn_type = 'fuel') f
+                GROUP BY ALL),
+            charging AS (SELECT year(start_ts) AS year, sum(energy_kwh) AS charging_kwh,
+                                sum(amount_yuan) AS charging_yuan FROM charging_sessions GROUP BY ALL),
+            trips AS (SELECT year(d.depart_at) AS year, count(*) AS dispatches, sum(d.distance_km) AS distance_km,
+                             count(*) FILTER (WHERE v.fuel_type = 'electric') AS ev_dispatches,
+                             count(*) FILTER (WHERE v.fuel_type IN ('electric', 'hybrid')) AS ev_hybrid_dispatches
+                      FROM dispatches d LEFT JOIN vehicles v USING (plate) GROUP BY ALL)
+            SELECT x.year,
+                   coalesce(petrol_l, 0) AS petrol_l, coalesce(diesel_l, 0) AS diesel_l,
+                   coalesce(petrol_l, 0) * petrol_density * petrol_kgce_per_kg
+                     + coalesce(diesel_l, 0) * diesel_density * diesel_kgce_per_kg AS fuel_kgce,
+                   (coalesce(petrol_l, 0) * petrol_density * petrol_co2_per_kg
+                     + coalesce(diesel_l, 0) * diesel_density * diesel_co2_per_kg) / 1000 AS fuel_co2_t,
+                   coalesce(charging_kwh, 0) AS charging_kwh,
+                   coalesce(charging_kwh, 0) * grid_co2 / 1000 AS charging_co2_t,
+                   (coalesce(petrol_l, 0) * petrol_density * petrol_co2_per_kg
+                     + coalesce(diesel_l, 0) * diesel_density * diesel_co2_per_kg
+                     + coalesce(charging_kwh, 0) * grid_co2) / 1000 AS fleet_co2_t,
+                   coalesce(fuel_yuan, 0) AS fuel_yuan, coalesce(charging_yuan, 0) AS charging_yuan,
+                   coalesce(dispatches, 0) AS dispatches, coalesce(distance_km, 0) AS distance_km,
+                   coalesce(ev_dispatches, 0) AS ev_dispatches,
+                   coalesce(ev_hybrid_dispatches, 0) AS ev_hybrid_dispatches
+            FROM _ff x LEFT JOIN fills USING (year) LEFT JOIN charging USING (year) LEFT JOIN trips USING (year)
+            ORDER BY x.year""").df().assign(
+            co2_kg_per_dispatch=lambda d: 1000 * d["fleet_co2_t"] / d["dispatches"].where(d["dispatches"] > 0),
+            electric_share_pct=lambda d: 100 * d["ev_dispatches"] / d["dispatches"].where(d["dispatches"] > 0))
+    finally:
+        con.unregister("_ff")

@@ -119,3 +119,34 @@ def test_partition_is_exact():
 
     parts = _partition(np.random.default_rng(1), 1899, 167)
     assert parts.sum() == 1899 and len(parts) == 167 and parts.min() >= 1
+
+
+def test_intensities_and_targets(con):
+    by_year = metrics.intensity_by_year(con, 2020, 2024).set_index("year")
+    area = con.execute("SELECT sum(floor_area_m2) FROM institutions").fetchall()[0][0]
+    assert by_year.loc[2023, "energy_kgce_per_m2"] == pytest.approx(by_year.loc[2023, "energy_kgce"] / area)
+    by_type = metrics.intensity_by_year(con, 2023, 2023, group_by="type")
+    assert by_type["energy_kgce"].sum() == pytest.approx(by_year.loc[2023, "energy_kgce"])
+    progress = metrics.target_progress(con, 2024).set_index("target_id")
+    assert set(progress.index) == {"energy_per_m2", "energy_per_person", "water_per_person", "co2_per_m2"}
+    assert progress.loc["energy_per_m2", "path_pct"] == pytest.approx(-5 * 4 / 5)
+    assert (progress["change_pct"] < 0).all()
+
+
+def test_target_status_rule():
+    assert metrics.target_status(-4.5, -4.0) == "on_track"
+    assert metrics.target_status(-2.0, -4.0) == "at_risk"
+    assert metrics.target_status(1.0, -4.0) == "off_track"
+    assert metrics.target_status(None, -4.0) is None
+
+
+def test_fleet_figures_by_hand(con):
+    f = metrics.fleet_by_year(con, 2023, 2023).iloc[0]
+    petrol_l, diesel_l = con.execute("""
+        SELECT sum(fuel_l) FILTER (WHERE v.fuel_type <> 'diesel'), sum(fuel_l) FILTER (WHERE v.fuel_type = 'diesel')
+        FROM fuel_fills f JOIN vehicles v USING (plate) WHERE txn_type = 'fuel' AND year(ts) = 2023""").fetchall()[0]
+    kwh = con.execute("SELECT sum(energy_kwh) FROM charging_sessions WHERE year(start_ts) = 2023").fetchall()[0][0]
+    # factors.csv: densities 0.73 / 0.84 kg/L, 2.925 / 3.096 kgCO2/kg, Guangxi grid 2023 0.4476 kgCO2/kWh
+    co2_t = (petrol_l * 0.73 * 2.925 + diesel_l * 0.84 * 3.096 + kwh * 0.4476) / 1000
+    assert f["fleet_co2_t"] == pytest.approx(co2_t)
+    assert f["dispatches"] >= 3700 and 0 < f["electric_share_pct"] < 100
