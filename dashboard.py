@@ -27,8 +27,9 @@ def ensure_database() -> None:
 
         bar = st.progress(0.0, text=t("db_building"))
 
-        def progress(frac: float, msg: str) -> None:
-            bar.progress(min(max(frac, 0.0), 1.0), text=f"{t('db_building')} {msg}")
+        def progress(frac: float, _step: str) -> None:
+            frac = min(max(frac, 0.0), 1.0)
+            bar.progress(frac, text=f"{t('db_building')} {frac:.0%}")
 
         tmp = db_path().with_suffix(".building.duckdb")
         tmp.unlink(missing_ok=True)
@@ -48,13 +49,16 @@ def sidebar() -> None:
 
 
 sidebar()
+# Navigation first, so the sidebar never shows Streamlit's automatic pages/ list, even during a first build.
+pages = [st.Page("pages/overview.py", title=t("page_overview"), icon=":material/dashboard:", url_path="overview",
+                 default=True)]
+page = st.navigation(pages)
 try:
     ensure_database()
     with connect() as con:
         demo = metrics.is_demo(con)
     if demo:
         st.warning(t("demo_banner"), icon=":material/science:")
-    pages = [st.Page("pages/overview.py", title=t("page_overview"), icon="📊", url_path="overview", default=True)]
-    st.navigation(pages).run()
+    page.run()
 except DatabaseBusy:
     st.error(t("db_busy"))
