@@ -9,6 +9,7 @@ import streamlit as st
 
 from etl import metrics
 from etl.db import DatabaseBusy, connect, db_path
+from ui.auth import can_write, current_role, sidebar_login
 from ui.i18n import LANGS, lang, t
 
 st.set_page_config(page_title="公共机构能源资源分析", page_icon="⚡", layout="wide")
@@ -48,6 +49,7 @@ def sidebar() -> None:
 
 
 sidebar()
+sidebar_login()
 try:
     ensure_database()
     with connect() as con:
@@ -55,6 +57,13 @@ try:
     if demo:
         st.warning(t("demo_banner"), icon=":material/science:")
     pages = [st.Page("pages/overview.py", title=t("page_overview"), icon="📊", url_path="overview", default=True)]
+    # Writing pages exist in the navigation only for officers and admins: a visitor can neither see
+    # them listed nor open them by URL (each page checks the role again itself).
+    if can_write():
+        pages += [st.Page("pages/upload.py", title=t("page_upload"), icon="📤", url_path="upload"),
+                  st.Page("pages/batches.py", title=t("page_batches"), icon="🗂️", url_path="batches")]
+    if current_role() == "admin":
+        pages.append(st.Page("pages/users.py", title=t("page_users"), icon="👤", url_path="users"))
     st.navigation(pages).run()
 except DatabaseBusy:
     st.error(t("db_busy"))

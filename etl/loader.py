@@ -153,9 +153,16 @@ def _find_header(rows: list[list[str]], kind: str | None) -> int:
 
 
 def prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: str | None = None,
-            sheet: str | int | None = None, now: datetime | None = None) -> Prepared:
-    """Read and check a file. Writes nothing; the result says what commit() would do."""
+            sheet: str | int | None = None, now: datetime | None = None,
+            progress: Callable[[float, str], None] | None = None) -> Prepared:
+    """Read and check a file. Writes nothing; the result says what commit() would do.
+
+    progress(fraction, stage) is called between the stages (read, parse, check, compare) so a page
+    can show how far a large file has got.
+    """
     now = now or datetime.now()
+    step = progress or (lambda _f, _s: None)
+    step(0.0, "read")
     prep = Prepared(file_name=file_name, sha256=sha256(data))
     prep.already_loaded = find_loaded(con, prep.sha256)
     if kind is not None and kind not in KINDS:
@@ -182,13 +189,16 @@ def prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: s
     prep.kind = kind
     spec = KINDS[kind]
     ctx = _Ctx(con, prep, {}, now)
+    step(0.3, "parse")
     df = _frame(ctx, spec, raw_rows, hi, header)
+    del raw_rows
     if df is None or prep.errors:
         return prep
     if df.empty:
         ctx.file_problem("the file has a header but no data rows", "add the data rows below the header")
         return prep
     _parse_columns(ctx, spec, df)
+    step(0.6, "check")
     transform = TRANSFORMS.get(kind, _identity)
     out = transform(ctx, spec, df)
     if out is None or prep.errors:
@@ -196,9 +206,11 @@ def prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: s
     out = _dedupe(ctx, spec, out)
     if prep.errors:
         return prep
+    step(0.85, "compare")
     prep.rows = out
     prep.period = _period(out)
     prep.rows_replaced = _count_replaced(con, spec.table, out)
+    step(1.0, "done")
     return prep
 
 
@@ -921,6 +933,14 @@ def _peek_kind(data: bytes, name: str) -> str | None:
         return None
     hi = _find_header(rows, None)
     return detect_kind([str(h) for h in rows[hi]])[0]
+
+
+def batches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The batch history, newest first: file, kind, rows, period, who loaded it and when, undo state."""
+    return con.execute(
+        "SELECT batch_id, kind, file_name, rows_loaded, rows_replaced, period_start, period_end, loaded_by, "
+        "date_trunc('second', loaded_at) AS loaded_at, status, undone_by, date_trunc('second', undone_at) AS undone_at "
+        "FROM load_batches ORDER BY batch_id DESC").df()
 
 
 ENTITY_COLUMNS = ("meter_id", "site_id", "station", "plate", "card_no", "institution_id")
