@@ -43,13 +43,19 @@ if loaded.empty:
 names = dict(zip(loaded["batch_id"], loaded["file_name"], strict=True))
 batch = st.selectbox(t("undo_pick"), list(names), format_func=lambda b: f"{b} · {names[b]}", key="undo_batch")
 sure = st.checkbox(t("undo_confirm"), key="undo_confirm")
-if st.button(t("undo_button"), disabled=not sure, key="undo_button"):
+
+
+def undo_batch() -> None:
+    batch = int(st.session_state["undo_batch"])
     try:
         with connect() as con:
-            loader.undo(con, int(batch), user)
+            loader.undo(con, batch, user)
         st.session_state["undo_message"] = ("undone", {"batch": batch})
     except ValueError as exc:
         st.session_state["undo_message"] = ("undo_refused", {"reason": str(exc)})
     st.session_state.pop("upload_prepared", None)
-    st.session_state.pop("undo_confirm", None)
-    st.rerun()
+    st.session_state["undo_confirm"] = False
+
+
+# a callback, so the undo happens once, before the page is drawn again
+st.button(t("undo_button"), disabled=not sure, key="undo_button", on_click=undo_batch)

@@ -23,9 +23,10 @@ st.title(t("upload_title"))
 st.caption(t("upload_intro"))
 
 
-def kind_label(kind: str) -> str:
-    spec = KINDS[kind]
-    return f"{spec.label_en if lang() == 'en' else spec.label_zh} ({kind})"
+# labels computed now: a format_func must not read the session later (AppTest calls it outside the run)
+KIND_LABELS = {k: f"{s.label_en if lang() == 'en' else s.label_zh} ({k})" for k, s in KINDS.items()}
+KIND_LABELS[None] = t("kind_unknown")
+kind_label = KIND_LABELS.get
 
 
 # ------------------------------------------------------------------ templates and aliases
@@ -88,7 +89,7 @@ def show_file(i: int, f) -> None:
         detected = prepared(data, f.name, None, sheet).kind
         options = [None, *LOAD_ORDER]
         kind = c1.selectbox(t("file_kind"), options, index=options.index(detected),
-                            format_func=lambda k: t("kind_unknown") if k is None else kind_label(k),
+                            format_func=kind_label,
                             key=f"kind_{i}_{f.name}")
         prep = prepared(data, f.name, kind, sheet) if kind != detected else prepared(data, f.name, None, sheet)
         if prep.encoding:
@@ -128,18 +129,25 @@ def show_file(i: int, f) -> None:
         accepted = True
         if prep.warnings:
             accepted = st.checkbox(t("accept_warnings", n=len(prep.warnings)), key=f"accept_{i}_{f.name}")
-        if st.button(t("commit_button"), key=f"commit_{i}_{f.name}", type="primary", disabled=not accepted):
-            try:
-                with connect() as con:
-                    batch = loader.commit(con, prep, user, accept_warnings=accepted)
-            except Exception as exc:  # noqa: BLE001 - the user gets a sentence, the database is unchanged
-                st.error(t("commit_failed", error=str(exc)))
-                return
-            cache.clear()  # every preview's "rows replaced" may have changed
-            st.session_state.setdefault("upload_done", {})[loader.sha256(data)] = (batch, len(prep.rows))
-            st.rerun()
+        # a callback, so the write happens once, before the rerun, whatever else reruns the page
+        st.button(t("commit_button"), key=f"commit_{i}_{f.name}", type="primary", disabled=not accepted,
+                  on_click=commit_file, args=(prep, accepted))
 
 
+def commit_file(prep: loader.Prepared, accepted: bool) -> None:
+    try:
+        with connect() as con:
+            batch = loader.commit(con, prep, user, accept_warnings=accepted)
+    except Exception as exc:  # noqa: BLE001 - the user gets a sentence, the database is unchanged
+        st.session_state["upload_error"] = str(exc)
+        return
+    cache.clear()  # every preview's "rows replaced" may have changed
+    st.session_state.setdefault("upload_done", {})[prep.sha256] = (batch, len(prep.rows))
+
+
+failed = st.session_state.pop("upload_error", None)
+if failed:
+    st.error(t("commit_failed", error=failed))
 done = st.session_state.get("upload_done", {})
 for i, f in enumerate(files or []):
     sha = loader.sha256(f.getvalue())

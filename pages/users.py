@@ -36,19 +36,29 @@ def run(action, done_key: str, **kwargs) -> None:
         st.session_state["users_message"] = ("u_error", {"reason": str(exc)})
 
 
+def add() -> None:
+    ss = st.session_state
+    run(lambda con: users.add_user(con, ss["new_name"], ss["new_role"], ss["new_password"], created_by=me),
+        "u_added", name=ss["new_name"])
+
+
+def disable() -> None:
+    who = st.session_state.get("disable_name")
+    if who:
+        run(lambda con: users.set_active(con, who, False, by=me), "u_disabled", name=who)
+
+
+# callbacks: the change happens once, before the page is drawn again with the new table
 c1, c2 = st.columns(2)
 with c1.form("add_user", clear_on_submit=True):
     st.subheader(t("u_add"))
-    name = st.text_input(t("u_name"))
-    role = st.selectbox(t("u_role"), ["officer", "admin"], format_func=lambda r: t(f"role_{r}"))
-    password = st.text_input(t("u_password"), type="password")
-    if st.form_submit_button(t("u_add_button")):
-        run(lambda con: users.add_user(con, name, role, password, created_by=me), "u_added", name=name)
-        st.rerun()
+    st.text_input(t("u_name"), key="new_name")
+    st.selectbox(t("u_role"), ["officer", "admin"], key="new_role",
+                 format_func={"officer": t("role_officer"), "admin": t("role_admin")}.get)
+    st.text_input(t("u_password"), type="password", key="new_password")
+    st.form_submit_button(t("u_add_button"), on_click=add)
 active = table.loc[table["active"], "name"].tolist()
 with c2.form("disable_user"):
     st.subheader(t("u_disable"))
-    who = st.selectbox(t("u_name"), active)
-    if st.form_submit_button(t("u_disable_button")) and who:
-        run(lambda con: users.set_active(con, who, False, by=me), "u_disabled", name=who)
-        st.rerun()
+    st.selectbox(t("u_name"), active, key="disable_name")
+    st.form_submit_button(t("u_disable_button"), on_click=disable)
