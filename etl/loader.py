@@ -27,6 +27,7 @@ from etl.kinds import KINDS, LOAD_ORDER, Col, Kind
 from etl.schema import TABLES, columns
 
 MAX_PROBLEMS_PER_CHECK = 50
+MAX_CELL_CHARS = 10_000
 FILE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 
 
@@ -226,7 +227,7 @@ def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: li
         name = amap.get(norm)
         if name is None:
             ctx.file_problem(f"column {h!r} is not used for {spec.name}", "nothing to do if it is not needed",
-                             "warning", h, hi + 1)
+                             "info", h, hi + 1)
             continue
         if name in seen:
             ctx.file_problem(f"columns {seen[name]!r} and {h!r} both mean {name}",
@@ -265,7 +266,15 @@ def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: li
         ctx.file_problem(f"this line has more values than the header's {width} columns",
                          "check for an unquoted delimiter (e.g. a comma inside a number or name)",
                          line=int(lines[i]))
-    keep = ~blank & ~extra
+    # a cell of many kilobytes is a broken line (an unclosed quote swallowing the rest), not a value
+    huge = np.zeros(len(frame), dtype=bool)
+    for j in range(min(width, frame.shape[1])):
+        huge |= (text[j].str.len() > MAX_CELL_CHARS).fillna(False).to_numpy(bool)
+    for i in np.flatnonzero(huge)[:MAX_PROBLEMS_PER_CHECK]:
+        ctx.file_problem(f"a value on this line is longer than {MAX_CELL_CHARS} characters",
+                         "the line is probably broken (an unclosed quote takes in the following lines): "
+                         "check the quotes on this line", line=int(lines[i]))
+    keep = ~blank & ~extra & ~huge
     df = pd.DataFrame({name: text[j][keep].reset_index(drop=True) for j, name in mapping.items()})
     df["_line"] = lines[keep]
     df.attrs["units"] = units
