@@ -102,7 +102,7 @@ def cases() -> list[Case]:
         Case("binary.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "rejected", words="binary"),
         Case("damaged.xlsx", b"PK\x03\x04 this is not really a zip", "rejected", words="cannot be opened"),
         Case("header_only.csv", "户号,账期,抄见电量(kWh)\n".encode(), "rejected", words="no data"),
-        Case("unknown_header.csv", "foo,bar,baz\n1,2,3\n".encode(), "rejected", line=1, words="what kind"),
+        Case("unknown_header.csv", b"foo,bar,baz\n1,2,3\n", "rejected", line=1, words="what kind"),
         Case("missing_required_column.csv", "单位编码,单位名称,单位类型\nI009,新单位,学校\n".encode(), "rejected",
              kind="institutions", line=1, words="required column missing"),
         Case("bad_dates.csv", "户号,时间,电量(kWh)\n0450000001,2023-01-05 08:00,1\n0450000001,2023-02-30 08:00,1\n"
