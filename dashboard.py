@@ -60,10 +60,10 @@ try:
     # Writing pages exist in the navigation only for officers and admins: a visitor can neither see
     # them listed nor open them by URL (each page checks the role again itself).
     if can_write():
-        pages += [st.Page("pages/upload.py", title=t("page_upload"), icon="📤", url_path="upload"),
-                  st.Page("pages/batches.py", title=t("page_batches"), icon="🗂️", url_path="batches")]
+        pages += [st.Page("pages/upload.py", title=t("page_upload"), icon=":material/upload_file:", url_path="upload"),
+                  st.Page("pages/batches.py", title=t("page_batches"), icon=":material/history:", url_path="batches")]
     if current_role() == "admin":
-        pages.append(st.Page("pages/users.py", title=t("page_users"), icon="👤", url_path="users"))
+        pages.append(st.Page("pages/users.py", title=t("page_users"), icon=":material/group:", url_path="users"))
     st.navigation(pages).run()
 except DatabaseBusy:
     st.error(t("db_busy"))

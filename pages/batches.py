@@ -7,10 +7,11 @@ import streamlit as st
 from etl import loader
 from etl.db import connect
 from etl.exports import to_csv_bytes
+from etl.kinds import KINDS
 from ui.auth import require_role
 from ui.common import query
 from ui.frame import inside_dashboard
-from ui.i18n import t
+from ui.i18n import lang, t
 
 inside_dashboard()
 user = require_role("officer", "admin")
@@ -28,7 +29,9 @@ if history.empty:
 labels = {"batch_id": t("b_batch"), "kind": t("b_kind"), "file_name": t("b_file"), "rows_loaded": t("b_rows"),
           "rows_replaced": t("b_replaced"), "period_start": t("b_from"), "period_end": t("b_to"),
           "loaded_by": t("b_by"), "loaded_at": t("b_at"), "status": t("b_status"), "undone_by": t("b_undone_by")}
-shown = history.drop(columns=["undone_at"]).assign(status=history["status"].map(lambda s: t(f"status_{s}")))
+kinds = {k: (s.label_en if lang() == "en" else s.label_zh) for k, s in KINDS.items()}
+shown = history.drop(columns=["undone_at"]).assign(status=history["status"].map(lambda s: t(f"status_{s}")),
+                                                   kind=history["kind"].map(lambda k: kinds.get(k, k)))
 shown = shown.rename(columns=labels)
 st.dataframe(shown, hide_index=True, width="stretch", column_config={
     t("b_from"): st.column_config.DateColumn(format="YYYY-MM-DD"),
