@@ -99,9 +99,9 @@ def show_file(i: int, f) -> None:
             return
         info = loader.summary(prep)
         if prep.rows is not None:
-            m = st.columns(4)
+            m = st.columns([1, 1, 2.2, 1])  # the period needs room for two dates
             m[0].metric(t("preview_rows"), fmt_num(info["rows"]))
-            m[1].metric(t("preview_entities"), fmt_num(info["entities"]))
+            m[1].metric(t("preview_entities"), fmt_num(info["entities"]) if info["entity"] else "—")
             start, end = info["period_start"], info["period_end"]
             m[2].metric(t("preview_period"), f"{start:%Y-%m-%d} – {end:%Y-%m-%d}" if start else "—")
             m[3].metric(t("preview_replaced"), fmt_num(info["rows_replaced"]))
