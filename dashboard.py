@@ -9,6 +9,7 @@ import streamlit as st
 
 from etl import metrics
 from etl.db import DatabaseBusy, connect, db_path
+from ui.auth import can_write, current_role, sidebar_login
 from ui.i18n import LANGS, lang, t
 
 st.set_page_config(page_title="公共机构能源资源分析", page_icon="⚡", layout="wide")
@@ -49,9 +50,17 @@ def sidebar() -> None:
 
 
 sidebar()
+sidebar_login()
 # Navigation first, so the sidebar never shows Streamlit's automatic pages/ list, even during a first build.
 pages = [st.Page("pages/overview.py", title=t("page_overview"), icon=":material/dashboard:", url_path="overview",
                  default=True)]
+# Writing pages exist in the navigation only for officers and admins: a visitor can neither see
+# them listed nor open them by URL (each page checks the role again itself).
+if can_write():
+    pages += [st.Page("pages/upload.py", title=t("page_upload"), icon=":material/upload_file:", url_path="upload"),
+              st.Page("pages/batches.py", title=t("page_batches"), icon=":material/history:", url_path="batches")]
+if current_role() == "admin":
+    pages.append(st.Page("pages/users.py", title=t("page_users"), icon=":material/group:", url_path="users"))
 page = st.navigation(pages)
 try:
     ensure_database()

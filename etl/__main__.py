@@ -1,8 +1,9 @@
-"""Command line: python -m etl {demo,load,batches,undo,template} [--db PATH]."""
+"""Command line: python -m etl {demo,load,batches,undo,template,users} [--db PATH]."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
@@ -31,9 +32,24 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _default_user() -> str:
+    try:
+        return "cli:" + getpass.getuser()
+    except (OSError, KeyError):
+        return "cli"
+
+
+def _sheet(value: str | None) -> str | int | None:
+    """--sheet 2 is the second sheet; any other text is a sheet name."""
+    if value is None:
+        return None
+    return int(value) - 1 if value.isdigit() else value
+
+
 def _cmd_load(args: argparse.Namespace) -> int:
     with connect(args.db) as con:
-        results = loader.load_paths(con, args.paths, args.kind, user=args.user)
+        results = loader.load_paths(con, args.paths, args.kind, user=args.user,
+                                    accept_warnings=args.accept_warnings, sheet=_sheet(args.sheet))
     failed = 0
     for r in results:
         if r.status == "rejected":
@@ -41,9 +57,15 @@ def _cmd_load(args: argparse.Namespace) -> int:
             for p in r.problems:
                 if p.severity == "error":
                     print(str(p), file=sys.stderr)
+        elif r.status == "needs_accept":
+            failed += 1
+            for p in r.problems:
+                print(f"{p.severity}: {p}", file=sys.stderr)
+            print(f"not loaded: {r.path} has warnings; check them and run again with --accept-warnings "
+                  "to load it", file=sys.stderr)
         else:
             for p in r.problems:
-                print("warning: " + str(p), file=sys.stderr)
+                print(f"{p.severity}: {p}", file=sys.stderr)
             extra = f"batch {r.batch_id}, {r.rows} rows" if r.status == "loaded" else f"batch {r.batch_id}"
             print(f"{r.status}: {r.path} ({r.kind}, {extra})")
     if not results:
@@ -72,6 +94,38 @@ def _cmd_undo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_users(args: argparse.Namespace) -> int:
+    from etl import users
+
+    with connect(args.db) as con:
+        try:
+            if args.action == "list":
+                df = users.list_users(con)
+                print(df.to_string(index=False) if len(df) else "no users yet")
+                return 0
+            if args.action in ("add", "set-password"):
+                if args.password_stdin:
+                    password = sys.stdin.readline().rstrip("\r\n")
+                else:
+                    password = getpass.getpass(f"password for {args.name}: ")
+                    if getpass.getpass("again: ") != password:
+                        print("the two passwords differ; nothing changed", file=sys.stderr)
+                        return 1
+                if args.action == "add":
+                    users.add_user(con, args.name, args.role, password, created_by=_default_user())
+                    print(f"user {args.name} added with role {args.role}")
+                else:
+                    users.set_password(con, args.name, password)
+                    print(f"password of {args.name} changed")
+            elif args.action == "disable":
+                users.set_active(con, args.name, False, by=_default_user())
+                print(f"user {args.name} disabled")
+        except users.UserError as exc:
+            print(f"cannot do that: {exc}", file=sys.stderr)
+            return 1
+    return 0
+
+
 def _cmd_template(args: argparse.Namespace) -> int:
     sys.stdout.write(loader.template_csv(args.kind))
     return 0
@@ -93,18 +147,29 @@ def main(argv: list[str] | None = None) -> int:
     p = add("load", "load files or folders (a folder is an inbox: every file not loaded yet)")
     p.add_argument("paths", nargs="+")
     p.add_argument("--kind", choices=LOAD_ORDER, help="kind of data (detected from the header when omitted)")
-    p.add_argument("--user", default="cli", help="name recorded with the load")
+    p.add_argument("--user", default=_default_user(), help="name recorded with the load (default cli:LOGIN)")
+    p.add_argument("--accept-warnings", action="store_true",
+                   help="load files that have warnings (without it they are listed and not loaded)")
+    p.add_argument("--sheet", help="XLSX sheet: its name, or its number (1 = first)")
     p.set_defaults(func=_cmd_load)
     p = add("batches", "list loaded files")
     p.set_defaults(func=_cmd_batches)
     p = add("undo", "undo a batch")
     p.add_argument("batch_id", type=int)
-    p.add_argument("--user", default="cli")
+    p.add_argument("--user", default=_default_user())
     p.set_defaults(func=_cmd_undo)
     p = add("template", "print a CSV template for a kind")
     p.add_argument("kind", choices=LOAD_ORDER)
     p.set_defaults(func=_cmd_template)
+    p = add("users", "manage who may upload: users add NAME --role officer")
+    p.add_argument("action", choices=("add", "list", "set-password", "disable"))
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=("officer", "admin"), default="officer")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    p.set_defaults(func=_cmd_users)
     args = parser.parse_args(argv)
+    if getattr(args, "action", None) in ("add", "set-password", "disable") and not args.name:
+        parser.error(f"users {args.action} needs a NAME")
     try:
         return args.func(args)
     except DatabaseBusy as exc:

@@ -22,6 +22,7 @@ class Col:
     units: dict[str, float] = field(default_factory=dict)  # unit in header -> factor to canonical
     choices: dict[str, str] = field(default_factory=dict)  # value as written -> code stored
     example: str = ""
+    in_template: bool = True        # alternative columns (power, register) are accepted but not in the template
 
     @property
     def template_header(self) -> str:
@@ -131,7 +132,12 @@ _kind(Kind("electricity", "readings", "电费账单/电表数据", "Electricity 
     Col("amount_yuan", ("电费", "电费金额", "应缴电费", "金额", "amount_yuan", "amount", "cost"), "number",
         units=YUAN, example="1560.00"),
     _EST,
-), signature=("energy_kwh",)))
+    # interval files may give average power per interval, or a cumulative register, instead of energy
+    Col("power_kw", ("平均功率", "有功功率", "功率", "负荷", "power_kw", "power", "kw"), "number", units=KW,
+        in_template=False),
+    Col("register", ("电表示数", "示数", "表码", "累计电量", "正向有功总", "register", "register_kwh",
+                     "cumulative_kwh"), "number", units=KWH, in_template=False),
+), signature=("energy_kwh", "power_kw")))
 
 _kind(Kind("water", "readings", "水费账单/水表数据", "Water bills / meter data", (
     _METER, Col("name", ("户名", "用户名称")), _MONTH, _READ_DATE, _TS,
@@ -143,6 +149,8 @@ _kind(Kind("water", "readings", "水费账单/水表数据", "Water bills / mete
     Col("amount_yuan", ("水费", "水费金额", "应缴水费", "金额", "amount_yuan", "amount"), "number", units=YUAN,
         example="609.40"),
     _EST,
+    Col("register", ("水表读数", "读数", "表码", "累计水量", "register", "register_m3", "cumulative_m3"), "number",
+        units=M3, in_template=False),
 ), signature=("water_m3",)))
 
 _kind(Kind("pv", "pv_production", "光伏发电数据", "PV production", (

@@ -27,6 +27,7 @@ from etl.kinds import KINDS, LOAD_ORDER, Col, Kind
 from etl.schema import TABLES, columns
 
 MAX_PROBLEMS_PER_CHECK = 50
+MAX_CELL_CHARS = 10_000
 FILE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 
 
@@ -38,7 +39,7 @@ class Problem:
     value: str
     message: str
     fix: str
-    severity: str = "error"  # error stops the file; warning is shown and accepted
+    severity: str = "error"  # error stops the file; warning must be accepted; info says what was assumed
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -153,9 +154,16 @@ def _find_header(rows: list[list[str]], kind: str | None) -> int:
 
 
 def prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: str | None = None,
-            sheet: str | int | None = None, now: datetime | None = None) -> Prepared:
-    """Read and check a file. Writes nothing; the result says what commit() would do."""
+            sheet: str | int | None = None, now: datetime | None = None,
+            progress: Callable[[float, str], None] | None = None) -> Prepared:
+    """Read and check a file. Writes nothing; the result says what commit() would do.
+
+    progress(fraction, stage) is called between the stages (read, parse, check, compare) so a page
+    can show how far a large file has got.
+    """
     now = now or datetime.now()
+    step = progress or (lambda _f, _s: None)
+    step(0.0, "read")
     prep = Prepared(file_name=file_name, sha256=sha256(data))
     prep.already_loaded = find_loaded(con, prep.sha256)
     if kind is not None and kind not in KINDS:
@@ -182,13 +190,16 @@ def prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: s
     prep.kind = kind
     spec = KINDS[kind]
     ctx = _Ctx(con, prep, {}, now)
+    step(0.3, "parse")
     df = _frame(ctx, spec, raw_rows, hi, header)
+    del raw_rows
     if df is None or prep.errors:
         return prep
     if df.empty:
         ctx.file_problem("the file has a header but no data rows", "add the data rows below the header")
         return prep
     _parse_columns(ctx, spec, df)
+    step(0.6, "check")
     transform = TRANSFORMS.get(kind, _identity)
     out = transform(ctx, spec, df)
     if out is None or prep.errors:
@@ -196,9 +207,11 @@ def prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: s
     out = _dedupe(ctx, spec, out)
     if prep.errors:
         return prep
+    step(0.85, "compare")
     prep.rows = out
     prep.period = _period(out)
     prep.rows_replaced = _count_replaced(con, spec.table, out)
+    step(1.0, "done")
     return prep
 
 
@@ -214,7 +227,7 @@ def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: li
         name = amap.get(norm)
         if name is None:
             ctx.file_problem(f"column {h!r} is not used for {spec.name}", "nothing to do if it is not needed",
-                             "warning", h, hi + 1)
+                             "info", h, hi + 1)
             continue
         if name in seen:
             ctx.file_problem(f"columns {seen[name]!r} and {h!r} both mean {name}",
@@ -253,7 +266,15 @@ def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: li
         ctx.file_problem(f"this line has more values than the header's {width} columns",
                          "check for an unquoted delimiter (e.g. a comma inside a number or name)",
                          line=int(lines[i]))
-    keep = ~blank & ~extra
+    # a cell of many kilobytes is a broken line (an unclosed quote swallowing the rest), not a value
+    huge = np.zeros(len(frame), dtype=bool)
+    for j in range(min(width, frame.shape[1])):
+        huge |= (text[j].str.len() > MAX_CELL_CHARS).fillna(False).to_numpy(bool)
+    for i in np.flatnonzero(huge)[:MAX_PROBLEMS_PER_CHECK]:
+        ctx.file_problem(f"a value on this line is longer than {MAX_CELL_CHARS} characters",
+                         "the line is probably broken (an unclosed quote takes in the following lines): "
+                         "check the quotes on this line", line=int(lines[i]))
+    keep = ~blank & ~extra & ~huge
     df = pd.DataFrame({name: text[j][keep].reset_index(drop=True) for j, name in mapping.items()})
     df["_line"] = lines[keep]
     df.attrs["units"] = units
@@ -269,6 +290,9 @@ def _parse_columns(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> None:
         df[f"_raw_{col.name}"] = raw
         if col.type == "text":
             values = raw
+            formula = raw.str.startswith(("=", "+", "@"))
+            ctx.report(df, formula, col.name, "looks like a spreadsheet formula; stored as plain text",
+                       "nothing to do: exports mark it as text so it cannot run", "info")
             if col.choices:
                 values = _choice(ctx, df, col, raw)
             df[col.name] = values.where(values != "", None)
@@ -335,7 +359,7 @@ def _known(con: duckdb.DuckDBPyConnection, sql: str) -> set[str]:
 def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     qty = "energy_kwh" if spec.name == "electricity" else "water_m3"
     meters = ctx.con.execute(
-        "SELECT meter_id, account_no, kind FROM meters"
+        "SELECT meter_id, account_no, kind, multiplier FROM meters"
     ).df()
     by_id = dict(zip(meters.meter_id, meters.meter_id, strict=True))
     by_acct = {a: m for a, m in zip(meters.account_no, meters.meter_id, strict=True) if a}
@@ -349,13 +373,29 @@ def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
                f"load this file as kind {meter_id[wrong].map(kind_of).iloc[0] if wrong.any() else ''}")
     df["meter_id"] = meter_id
 
+    registry_mult = dict(zip(meters.meter_id, meters.multiplier, strict=True))
     interval = "ts" in df.columns and df["ts"].notna().any()
-    if interval:
+    has_qty = qty in df.columns and df[qty].notna().any()
+    if interval and not has_qty and "register" in df.columns:
+        df = _registers_to_usage(ctx, df, qty, registry_mult)
+        if df is None or df.empty:
+            return None if df is None else _select(ctx, spec, df)
+    elif interval:
         df["source"] = "interval"
         df["period_start"] = df["ts"]
         ctx.report(df, df["ts"].isna(), "ts", "time missing", "fill in the time of the interval")
         step = _interval_minutes(df, "meter_id", "ts")
         df["period_end"] = df["ts"] + pd.to_timedelta(step, unit="min")
+        if not has_qty and "power_kw" in df.columns:
+            # average power over the interval x its length: kW x h = kWh
+            ctx.report(df, df["power_kw"] < 0, "power_kw", "negative power",
+                       "a consumption meter cannot draw less than nothing: check the value")
+            df[qty] = df["power_kw"] * step / 60.0
+            steps = ", ".join(f"{m} min" for m in sorted(step.dropna().unique())[:5])
+            ctx.file_problem(f"power (kW) was turned into energy (kWh) as power x interval length ({steps}), "
+                             "taking each value as the average power over its interval",
+                             "nothing to do if the values are interval averages; export energy (kWh) otherwise",
+                             "info", ctx.header_of.get("power_kw", "power_kw"))
     else:
         df["source"] = "bill"
         if "month" in df.columns:
@@ -374,7 +414,7 @@ def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     df["multiplier"] = mult
     if qty not in df.columns:
         df[qty] = np.nan
-    if "prev_register" in df.columns and "curr_register" in df.columns:
+    if "prev_register" in df.columns and "curr_register" in df.columns and "register" not in df.columns:
         from_regs = (df["curr_register"] - df["prev_register"]) * mult
         fill = df[qty].isna() & from_regs.notna()
         df.loc[fill, qty] = from_regs[fill]
@@ -385,7 +425,164 @@ def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     ctx.report(df, df[qty] < 0, qty, "negative usage", "a meter cannot use less than nothing: check the value")
     if "estimated" not in df.columns:
         df["estimated"] = False
+    df["estimated"] = df["estimated"].fillna(False)
+    if not ctx.prep.errors:
+        _warn_unusual(ctx, df, qty)
+        if (df["source"] == "interval").any():
+            _warn_gaps(ctx, df, "meter_id", "period_start", "period_end", qty)
     return _select(ctx, spec, df)
+
+
+def _registers_to_usage(ctx: _Ctx, df: pd.DataFrame, qty: str, registry_mult: dict) -> pd.DataFrame | None:
+    """Cumulative register readings -> usage per interval (between two readings of the same meter).
+
+    Usage of the interval ending at a reading = (this register - previous register) x multiplier.
+    The first reading of a meter only starts the count unless the database holds the reading
+    that ended exactly there. A register that falls is either
+      - a rollover: the previous value was near the top of its digits (>= 90% of 10^n) and the
+        wrapped usage (current + 10^n - previous) is no more than ten times the meter's usual
+        usage per interval: usage = wrapped usage;
+      - otherwise a meter replacement: the new meter is assumed to start at 0, so usage = current
+        register x multiplier, marked estimated.
+    Each assumption is reported as a warning on its line, so the officer accepts it knowingly.
+    """
+    ctx.report(df, df["ts"].isna(), "ts", "time missing", "fill in the time of the reading")
+    ctx.report(df, df["register"].isna(), "register", "register reading missing", "fill in the reading")
+    ctx.report(df, df["register"] < 0, "register", "a register cannot be negative", "check the value")
+    if ctx.prep.errors:
+        return None
+    df = df.sort_values(["meter_id", "ts", "_line"]).reset_index(drop=True)
+    same = df.duplicated(["meter_id", "ts"], keep=False)
+    if same.any():
+        exact = df.duplicated(["meter_id", "ts", "register"], keep="first")
+        ctx.report(df, exact, "ts", "this reading repeats an earlier line exactly", "the repeat is ignored",
+                   "warning")
+        df = df.loc[~exact].reset_index(drop=True)
+        conflict = df.duplicated(["meter_id", "ts"], keep="first")
+        ctx.report(df, conflict, "register", "two different readings for the same meter and time",
+                   "keep one of the two lines")
+        if ctx.prep.errors:
+            return None
+    if "multiplier" in df.columns:
+        mult = df["multiplier"].fillna(df["meter_id"].map(registry_mult)).fillna(1.0)
+    else:
+        mult = df["meter_id"].map(registry_mult).fillna(1.0).astype(float)
+        used = sorted({f"{m}: x{v:g}" for m, v in zip(df["meter_id"], mult, strict=True) if v != 1.0})
+        if used:
+            ctx.file_problem("no multiplier (倍率) column: the meter registry's multiplier was used (" +
+                             ", ".join(used[:5]) + ")", "add a 倍率 column if the file's readings differ",
+                             "info", "multiplier")
+    df["multiplier"] = mult
+    reg = df["register"].astype(float)
+    prev_ts = df.groupby("meter_id")["ts"].shift(1)
+    prev_reg = df.groupby("meter_id")["register"].shift(1).astype(float)
+    # the first reading of a meter continues a stored reading that ended at the same time, if any
+    first = prev_ts.isna()
+    if first.any():
+        stored = ctx.con.execute(
+            "SELECT meter_id, period_end AS ts, curr_register, period_start FROM readings "
+            "WHERE source = 'interval' AND curr_register IS NOT NULL AND meter_id IN (SELECT unnest(?))",
+            [sorted(df.loc[first, "meter_id"].unique().tolist())]).df()
+        if not stored.empty:
+            firsts = df.loc[first, ["meter_id", "ts"]].reset_index()
+            hit = firsts.merge(stored, on=["meter_id", "ts"], how="inner").drop_duplicates("index")
+            if not hit.empty:
+                idx = hit["index"].to_numpy()
+                prev_reg.loc[idx] = hit["curr_register"].to_numpy(float)
+                # the stored reading started the interval before: this one starts where it ended
+                prev_ts.loc[idx] = hit["ts"].to_numpy()
+    diff = reg - prev_reg
+    # usual positive step per meter, for the rollover plausibility test
+    usual = diff.where(diff >= 0).groupby(df["meter_id"]).transform("median")
+    fell = diff < 0
+    digits = np.floor(np.log10(prev_reg.where(prev_reg > 0, 1.0))) + 1
+    top = np.power(10.0, digits)
+    wrapped = reg + top - prev_reg
+    plausible = (prev_reg >= 0.9 * top) & (wrapped <= 10 * usual.fillna(0.01 * top).clip(lower=1e-9))
+    rollover = fell & plausible
+    replaced = fell & ~plausible
+    usage_raw = diff.where(~fell, np.where(rollover, wrapped, reg))
+    df["prev_register"] = prev_reg.where(~replaced, 0.0)
+    df["curr_register"] = reg
+    df[qty] = usage_raw * mult
+    df["estimated"] = replaced
+    for i in np.flatnonzero(rollover.to_numpy())[:MAX_PROBLEMS_PER_CHECK]:
+        ctx.prep.problems.append(Problem(
+            ctx.prep.file_name, int(df["_line"].iat[i]), ctx.header_of.get("register", "register"),
+            f"{prev_reg.iat[i]:g} -> {reg.iat[i]:g}",
+            f"the register fell: taken as a rollover at {top.iat[i]:g} (usage {wrapped.iat[i]:g} x "
+            f"{mult.iat[i]:g} = {df[qty].iat[i]:g})",
+            "accept if the meter's display wrapped round to zero; otherwise correct the reading", "warning"))
+    for i in np.flatnonzero(replaced.to_numpy())[:MAX_PROBLEMS_PER_CHECK]:
+        ctx.prep.problems.append(Problem(
+            ctx.prep.file_name, int(df["_line"].iat[i]), ctx.header_of.get("register", "register"),
+            f"{prev_reg.iat[i]:g} -> {reg.iat[i]:g}",
+            f"the register fell and this is not a rollover: taken as a meter replacement, the new meter "
+            f"counted from 0 (usage {reg.iat[i]:g} x {mult.iat[i]:g}, marked estimated)",
+            "accept if the meter was replaced; otherwise correct the reading", "warning"))
+    starts = df.loc[prev_ts.isna()]
+    if len(starts):
+        names = ", ".join(f"{m} (line {ln})" for m, ln in zip(starts["meter_id"], starts["_line"], strict=True))
+        ctx.file_problem(f"the first reading of each meter only starts the count and is not loaded as usage: "
+                         f"{names[:300]}", "nothing to do; include the reading before the period to load its "
+                         "first interval too", "info", ctx.header_of.get("register", "register"))
+    df["source"] = "interval"
+    df["period_start"] = prev_ts
+    df["period_end"] = df["ts"]
+    return df.loc[prev_ts.notna()].reset_index(drop=True)
+
+
+def _usual_rate(ctx: _Ctx, df: pd.DataFrame, qty: str) -> pd.Series:
+    """Each row's usual usage per hour for its meter and source: stored history first, else the file."""
+    hours = (df["period_end"] - df["period_start"]).dt.total_seconds() / 3600.0
+    rate = df[qty] / hours.where(hours > 0)
+    keys = df[["meter_id", "source"]].drop_duplicates()
+    ctx.con.register("_usual_keys", keys)
+    try:
+        stored = ctx.con.execute(
+            f"SELECT r.meter_id, r.source, median({qty} / (date_diff('second', period_start, period_end) / 3600.0))"
+            f" AS usual, count(*) AS n FROM readings r JOIN _usual_keys k USING (meter_id, source) "
+            f"WHERE {qty} > 0 AND period_end > period_start GROUP BY ALL").df()
+    finally:
+        ctx.con.unregister("_usual_keys")
+    stored = stored[stored["n"] >= 3]
+    from_db = df[["meter_id", "source"]].merge(stored, on=["meter_id", "source"], how="left")["usual"]
+    from_db.index = df.index
+    grp = rate.where(rate > 0).groupby([df["meter_id"], df["source"]])
+    from_file = grp.transform("median").where(grp.transform("count") >= 4)
+    return from_db.fillna(from_file), rate
+
+
+def _warn_unusual(ctx: _Ctx, df: pd.DataFrame, qty: str) -> None:
+    """Warning: usage more than ten times the meter's usual (per hour, so bills and intervals compare)."""
+    if df.empty or qty not in df.columns:
+        return
+    usual, rate = _usual_rate(ctx, df, qty)
+    high = (rate > 10 * usual) & (usual > 0)
+    ctx.report(df, high, qty, "more than ten times this meter's usual usage",
+               "check the value and its unit (kWh / MWh, m3 / L); accept it if it is right", "warning")
+
+
+def _warn_gaps(ctx: _Ctx, df: pd.DataFrame, key: str, start: str, end: str, what: str) -> None:
+    """Warning on the first line after a gap in interval data: the readings in between are missing."""
+    d = df.loc[df[start].notna() & df[end].notna(), [key, start, end, "_line"]].sort_values([key, start])
+    prev_end = d.groupby(key)[end].shift(1)
+    step = (d[end] - d[start])
+    gap = d[start] - prev_end
+    hit = gap >= step * 0.5  # one whole interval or more is missing
+    n = 0
+    for (_, row), missing_from, length, g in zip(d.loc[hit].iterrows(), prev_end[hit], step[hit], gap[hit],
+                                                 strict=True):
+        if n >= MAX_PROBLEMS_PER_CHECK:
+            ctx.file_problem(f"{int(hit.sum()) - n} more gaps", "see the lines above", "warning")
+            break
+        missing = int(round(g / length)) if length.total_seconds() > 0 else 0
+        ctx.prep.problems.append(Problem(
+            ctx.prep.file_name, int(row["_line"]), ctx.header_of.get("ts", "ts"), str(row[start]),
+            f"gap in the interval data of {row[key]}: nothing from {missing_from} to {row[start]} "
+            f"(about {missing} intervals)", "accept if the meter was off; otherwise add the missing rows",
+            "warning"))
+        n += 1
 
 
 def _interval_minutes(df: pd.DataFrame, key: str, ts: str) -> pd.Series:
@@ -573,12 +770,24 @@ def _count_replaced(con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFra
 # ------------------------------------------------------------------ commit / undo
 
 
-def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str) -> int:
-    """Write a prepared file in one transaction. Returns the batch id (the old one if already loaded)."""
+class NotAccepted(ValueError):
+    """The file has warnings the user has not accepted."""
+
+
+def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_warnings: bool = True) -> int:
+    """Write a prepared file in one transaction. Returns the batch id (the old one if already loaded).
+
+    The upload page and the CLI pass the user's choice as accept_warnings: a file with warnings is
+    written only when they were accepted.
+    """
     if prep.already_loaded is not None:
         return prep.already_loaded
     if not prep.ok or prep.rows is None or prep.kind is None:
         raise ValueError(f"{prep.file_name}: the file has errors and cannot be written")
+    if prep.warnings and not accept_warnings:
+        raise NotAccepted(f"{prep.file_name}: {len(prep.warnings)} warnings must be accepted before loading")
+    if not user:
+        raise ValueError("every write records who did it: the user is missing")
     spec = KINDS[prep.kind]
     table = spec.table
     cols = [c for c in columns(con, table) if c != "batch_id"]
@@ -663,7 +872,7 @@ def _bump_version(con: duckdb.DuckDBPyConnection) -> None:
 class FileResult:
     path: str
     kind: str | None
-    status: str            # loaded / already_loaded / rejected
+    status: str            # loaded / already_loaded / rejected / needs_accept
     batch_id: int | None
     rows: int
     problems: list[Problem]
@@ -681,8 +890,13 @@ def expand(paths: list[str | os.PathLike]) -> list[Path]:
 
 
 def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike], kind: str | None = None,
-               user: str = "cli", progress: Callable[[int, int, str], None] | None = None) -> list[FileResult]:
-    """Load files and folders; registries first so facts find their meters and sites."""
+               user: str = "cli", progress: Callable[[int, int, str], None] | None = None,
+               accept_warnings: bool = True, sheet: str | int | None = None) -> list[FileResult]:
+    """Load files and folders; registries first so facts find their meters and sites.
+
+    A file with warnings is loaded only when accept_warnings is true; otherwise its status is
+    'needs_accept' and nothing of it is written.
+    """
     files = expand(paths)
     queue: list[tuple[Path, str | None, bytes | None, str]] = []
     for f in files:
@@ -703,14 +917,17 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike], k
             results.append(FileResult(str(f), None, "rejected", None, 0,
                                       [Problem(str(f), None, "", "", err, "check the path")]))
             continue
-        prep = prepare(con, data, str(f), kind)
+        prep = prepare(con, data, str(f), kind, sheet=sheet)
         if prep.already_loaded is not None:
             results.append(FileResult(str(f), prep.kind, "already_loaded", prep.already_loaded, 0, []))
         elif not prep.ok:
             results.append(FileResult(str(f), prep.kind, "rejected", None, 0, prep.problems))
+        elif prep.warnings and not accept_warnings:
+            results.append(FileResult(str(f), prep.kind, "needs_accept", None, len(prep.rows), prep.problems))
         else:
             bid = commit(con, prep, user)
-            results.append(FileResult(str(f), prep.kind, "loaded", bid, len(prep.rows), prep.warnings))
+            results.append(FileResult(str(f), prep.kind, "loaded", bid, len(prep.rows),
+                                      [p for p in prep.problems if p.severity != "error"]))
     if progress:
         progress(len(queue), len(queue), "")
     return results
@@ -727,13 +944,40 @@ def _peek_kind(data: bytes, name: str) -> str | None:
     return detect_kind([str(h) for h in rows[hi]])[0]
 
 
+def batches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The batch history, newest first: file, kind, rows, period, who loaded it and when, undo state."""
+    return con.execute(
+        "SELECT batch_id, kind, file_name, rows_loaded, rows_replaced, period_start, period_end, loaded_by, "
+        "date_trunc('second', loaded_at) AS loaded_at, status, undone_by, date_trunc('second', undone_at) AS undone_at "
+        "FROM load_batches ORDER BY batch_id DESC").df()
+
+
+ENTITY_COLUMNS = ("meter_id", "site_id", "station", "plate", "card_no", "institution_id")
+QUANTITY_SUFFIXES = ("_kwh", "_m3", "_l", "_yuan", "_km")
+
+
+def summary(prep: Prepared) -> dict:
+    """What commit() would do, for the preview: rows, meters (or sites, cars …), period, totals."""
+    rows = prep.rows if prep.rows is not None else pd.DataFrame()
+    entity = next((c for c in ENTITY_COLUMNS if c in rows.columns and rows[c].notna().any()), None)
+    totals = {c: float(rows[c].sum()) for c in rows.columns
+              if c.endswith(QUANTITY_SUFFIXES) and pd.api.types.is_numeric_dtype(rows[c]) and rows[c].notna().any()}
+    start, end = prep.period
+    return {"kind": prep.kind, "rows": len(rows), "entity": entity,
+            "entities": int(rows[entity].nunique()) if entity else 0,
+            "period_start": start, "period_end": end, "totals": totals,
+            "rows_replaced": prep.rows_replaced, "already_loaded": prep.already_loaded,
+            "errors": len(prep.errors), "warnings": len(prep.warnings)}
+
+
 def template_csv(kind: str) -> str:
     """A template for a kind: the first (Chinese) alias of every column and one example row."""
     spec = KINDS[kind]
-    header = ",".join(c.template_header for c in spec.columns)
-    example = ",".join(c.example for c in spec.columns)
+    cols = [c for c in spec.columns if c.in_template]
+    header = ",".join(c.template_header for c in cols)
+    example = ",".join(c.example for c in cols)
     return header + "\n" + example + "\n"
 
 
-__all__ = ["Problem", "Prepared", "FileResult", "prepare", "commit", "undo", "load_paths", "expand",
-           "template_csv", "detect_kind"]
+__all__ = ["Problem", "Prepared", "FileResult", "NotAccepted", "prepare", "commit", "undo", "load_paths", "expand",
+           "template_csv", "detect_kind", "summary"]

@@ -90,6 +90,8 @@ def _read_xlsx(data: bytes, sheet: str | int | None) -> list[list[str]]:
     if sheet is None:
         ws = book.worksheets[0]
     elif isinstance(sheet, int):
+        if not 0 <= sheet < len(book.worksheets):
+            raise ReadError(f"the workbook has {len(book.worksheets)} sheets; there is no sheet {sheet + 1}")
         ws = book.worksheets[sheet]
     elif sheet in book.sheetnames:
         ws = book[sheet]
@@ -100,6 +102,21 @@ def _read_xlsx(data: bytes, sheet: str | int | None) -> list[list[str]]:
         rows.append(["" if v is None else _cell_text(v) for v in row])
     book.close()
     return rows
+
+
+def sheet_names(data: bytes) -> list[str]:
+    """The sheet names of an XLSX file ([] for anything else or a damaged workbook)."""
+    if not data.startswith(XLSX_MAGIC):
+        return []
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    except Exception:  # noqa: BLE001 - prepare() reports the damaged file with a sentence
+        return []
+    names = list(book.sheetnames)
+    book.close()
+    return names
 
 
 def _cell_text(value) -> str:

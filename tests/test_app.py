@@ -8,7 +8,9 @@ from streamlit.testing.v1 import AppTest
 from etl import metrics
 from etl.db import connect
 
-PAGES = ["pages/overview.py"]
+PAGES = ["pages/overview.py", "pages/upload.py", "pages/batches.py", "pages/users.py"]
+# pages that need a login, and the role the test logs in with (as ui/auth.py keeps it in the session)
+LOGIN = {"pages/upload.py": "officer", "pages/batches.py": "officer", "pages/users.py": "admin"}
 
 
 @pytest.fixture()
@@ -22,6 +24,8 @@ def app_env(demo_db, monkeypatch):
 def test_page_renders(app_env, lang, page):
     at = AppTest.from_file("../dashboard.py", default_timeout=60)
     at.session_state["lang"] = lang
+    if page in LOGIN:
+        at.session_state["auth_user"], at.session_state["auth_role"] = "test-" + LOGIN[page], LOGIN[page]
     at.run()
     banners = [e.value for e in at.main if type(e).__name__ == "Warning"]
     assert banners and banners[0].startswith("演示数据" if lang == "zh" else "Demo data")

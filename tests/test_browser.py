@@ -91,3 +91,113 @@ def test_page_in_browser(server, browser, page_path, lang):
         assert page.locator(".js-plotly-plot").count() >= 1
         assert ("年度概览" if lang == "zh" else "Year overview") in text
     page.close()
+
+
+# ------------------------------------------------------------------ upload, as an officer, through the real UI
+
+MEETINGS = "会议编号,会议日期,会议室,会议名称,参会人数\nHY-BROWSER-1,2024-03-02,九楼大会议室,浏览器测试会议,35\n" \
+           "HY-BROWSER-2,2024-03-03,三楼小会议室,浏览器测试会议二,12\n"
+UPLOAD_TEXT = {
+    "zh": {"login": "工作人员登录", "name": "用户名", "password": "密码", "button": "登录", "upload": "数据上传",
+           "rows": "将写入行数", "commit": "提交写入", "done": "已写入", "history": "上传记录与撤销",
+           "confirm": "确认撤销", "undo": "撤销", "undone": "已撤销", "title": "上传计量与业务数据"},
+    "en": {"login": "Staff login", "name": "User name", "password": "Password", "button": "Log in",
+           "upload": "Upload data", "rows": "Rows to write", "commit": "Commit", "done": "Written as batch",
+           "history": "Upload history & undo", "confirm": "Confirm", "undo": "Undo", "undone": "undone",
+           "title": "Upload meter and activity data"},
+}
+
+
+@pytest.fixture(scope="module")
+def writer_server(demo_db, tmp_path_factory):
+    """The app on a copy of the demo database with an officer account (the shared demo stays untouched)."""
+    from etl import users
+    from etl.db import connect
+
+    db = tmp_path_factory.mktemp("browser") / "energy.duckdb"
+    shutil.copy(demo_db, db)
+    with connect(db) as con:
+        users.add_user(con, "officer1", "officer", "browser-pass-1")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless=true",
+         "--server.address=127.0.0.1", f"--server.port={port}"],
+        cwd=ROOT, env={**os.environ, "ENERGY_DB": str(db)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("the app did not answer /_stcore/health within 60 s")
+    yield url, db
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_visitor_cannot_open_the_upload_page(writer_server, browser):
+    url, _ = writer_server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/upload?lang=en")
+    wait_for_app(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "upload-as-visitor.png"), full_page=True)
+    assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
+    assert page.get_by_role("link", name="Upload data").count() == 0
+    assert "Upload meter and activity data" not in page.inner_text("body")
+    page.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_officer_uploads_commits_and_undoes(writer_server, browser, tmp_path, lang):
+    url, db = writer_server
+    txt = UPLOAD_TEXT[lang]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(f"{url}/?lang={lang}")
+    wait_for_app(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text(txt["login"]).click()
+    sidebar.get_by_label(txt["name"], exact=True).fill("officer1")
+    sidebar.get_by_label(txt["password"], exact=True).fill("browser-pass-1")
+    sidebar.get_by_role("button", name=txt["button"]).click()
+    sidebar.get_by_role("link", name=txt["upload"]).click()
+    page.get_by_role("heading", name=txt["title"]).wait_for(timeout=30000)
+    csv = tmp_path / f"meetings-{lang}.csv"
+    csv.write_text(MEETINGS, encoding="gb18030")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(csv))
+    page.get_by_text(txt["rows"]).wait_for(timeout=30000)
+    wait_for_app(page)
+    page.screenshot(path=str(ARTIFACTS / f"upload-preview-{lang}.png"), full_page=True)
+    metric = page.locator('[data-testid="stMetric"]').first.inner_text()
+    assert "2" in metric
+    page.get_by_role("button", name=txt["commit"]).click()
+    page.get_by_text(txt["done"]).first.wait_for(timeout=30000)
+    wait_for_app(page)
+    page.screenshot(path=str(ARTIFACTS / f"upload-committed-{lang}.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    from etl.db import connect
+
+    with connect(db) as con:
+        who, batch = con.execute("SELECT loaded_by, batch_id FROM load_batches ORDER BY batch_id DESC LIMIT 1"
+                                 ).fetchall()[0]
+        assert who == "officer1"
+        assert con.execute("SELECT count(*) FROM meetings WHERE meeting_id LIKE 'HY-BROWSER-%'").fetchall()[0][0] == 2
+    sidebar.get_by_role("link", name=txt["history"]).click()
+    wait_for_app(page)
+    page.screenshot(path=str(ARTIFACTS / f"batches-{lang}.png"), full_page=True)
+    chosen = page.locator('[data-testid="stSelectbox"]').last
+    shown = chosen.inner_text() + " ".join(chosen.locator("input").evaluate_all("els => els.map(e => e.value)"))
+    assert f"{batch} · {csv.name}" in shown  # the newest batch is preselected
+    page.screenshot(path=str(ARTIFACTS / f"batches-{lang}.png"), full_page=True)
+    page.get_by_text(txt["confirm"]).click()
+    page.get_by_role("button", name=txt["undo"], exact=True).click()
+    page.get_by_text(txt["undone"]).first.wait_for(timeout=30000)
+    with connect(db) as con:
+        assert con.execute("SELECT count(*) FROM meetings WHERE meeting_id LIKE 'HY-BROWSER-%'").fetchall()[0][0] == 0
+        assert con.execute("SELECT status FROM load_batches WHERE batch_id = ?", [batch]).fetchall()[0][0] == "undone"
+    page.close()

@@ -1,0 +1,148 @@
+"""Who may write: users, roles and passwords, kept in the database's `users` table.
+
+Why the database: it is already the one file the app backs up and moves, every write
+already happens there, and `loaded_by` in load_batches can name a row of this table.
+Passwords are stored only as bcrypt hashes (cost 12). Roles:
+
+    visitor  reads every page (nobody needs an account for that)
+    officer  uploads, undoes batches
+    admin    what an officer does, and manages users
+
+Repeated failed logins are slowed down: after 3 failures in a row for a name, each
+further attempt must wait 2^(n-3) seconds (capped at 5 minutes) before the password
+is even checked, and the wait is told to the user.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import bcrypt
+import duckdb
+
+ROLES = ("visitor", "officer", "admin")
+WRITER_ROLES = ("officer", "admin")
+FREE_FAILURES = 3
+MAX_WAIT_S = 300
+MIN_PASSWORD_LEN = 8
+_NAME = re.compile(r"^[\w.\-@\u4e00-\u9fff]{2,40}$")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    name VARCHAR PRIMARY KEY, role VARCHAR NOT NULL, password_hash VARCHAR NOT NULL,
+    active BOOLEAN NOT NULL DEFAULT true, created_by VARCHAR, created_at TIMESTAMP NOT NULL,
+    failed_logins INTEGER NOT NULL DEFAULT 0, last_failed_at TIMESTAMP, last_login_at TIMESTAMP);
+"""
+
+
+class UserError(ValueError):
+    """A sentence for the person managing users."""
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    ok: bool
+    role: str | None = None
+    wait_s: int = 0          # > 0: too many failures, try again after this many seconds
+
+
+def ensure_users_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA)
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=12)).decode("ascii")
+
+
+def add_user(con: duckdb.DuckDBPyConnection, name: str, role: str, password: str, created_by: str = "cli",
+             now: datetime | None = None) -> None:
+    ensure_users_table(con)
+    name = name.strip()
+    if not _NAME.match(name):
+        raise UserError("a user name has 2 to 40 letters, digits or . _ - @")
+    if role not in ROLES[1:]:
+        raise UserError("role must be officer or admin (visitors need no account)")
+    if len(password) < MIN_PASSWORD_LEN:
+        raise UserError(f"the password needs at least {MIN_PASSWORD_LEN} characters")
+    if len(password.encode("utf-8")) > 72:
+        raise UserError("the password may have at most 72 bytes (a bcrypt limit)")
+    if con.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchall():
+        raise UserError(f"user {name!r} exists already; use set-password or remove it first")
+    con.execute("INSERT INTO users (name, role, password_hash, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+                [name, role, hash_password(password), created_by, now or datetime.now()])
+
+
+def set_password(con: duckdb.DuckDBPyConnection, name: str, password: str) -> None:
+    ensure_users_table(con)
+    if len(password) < MIN_PASSWORD_LEN or len(password.encode("utf-8")) > 72:
+        raise UserError(f"the password needs {MIN_PASSWORD_LEN} to 72 characters")
+    if not con.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchall():
+        raise UserError(f"there is no user {name!r}")
+    con.execute("UPDATE users SET password_hash = ?, failed_logins = 0 WHERE name = ?", [hash_password(password), name])
+
+
+def set_active(con: duckdb.DuckDBPyConnection, name: str, active: bool, by: str) -> None:
+    ensure_users_table(con)
+    if name == by and not active:
+        raise UserError("you cannot disable your own account")
+    if not active and _is_last_admin(con, name):
+        raise UserError("this is the last active admin; make another admin first")
+    con.execute("UPDATE users SET active = ? WHERE name = ?", [active, name])
+
+
+def set_role(con: duckdb.DuckDBPyConnection, name: str, role: str, by: str) -> None:
+    ensure_users_table(con)
+    if role not in ROLES[1:]:
+        raise UserError("role must be officer or admin")
+    if role != "admin" and _is_last_admin(con, name):
+        raise UserError("this is the last active admin; make another admin first")
+    con.execute("UPDATE users SET role = ? WHERE name = ?", [role, name])
+
+
+def _is_last_admin(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    admins = [r[0] for r in con.execute("SELECT name FROM users WHERE role = 'admin' AND active").fetchall()]
+    return admins == [name]
+
+
+def list_users(con: duckdb.DuckDBPyConnection):
+    """Users without their hashes."""
+    ensure_users_table(con)
+    return con.execute("SELECT name, role, active, created_by, created_at, last_login_at, failed_logins "
+                       "FROM users ORDER BY name").df()
+
+
+def wait_seconds(failed: int, last_failed_at: datetime | None, now: datetime) -> int:
+    """Seconds still to wait before the next attempt is checked (0: go ahead)."""
+    if failed < FREE_FAILURES or last_failed_at is None:
+        return 0
+    wait = min(2 ** (failed - FREE_FAILURES), MAX_WAIT_S)
+    left = (last_failed_at + timedelta(seconds=wait) - now).total_seconds()
+    return max(0, int(left + 0.999))
+
+
+def check_login(con: duckdb.DuckDBPyConnection, name: str, password: str, now: datetime | None = None) -> LoginResult:
+    """Check a name and password; count failures and slow repeated ones down."""
+    ensure_users_table(con)
+    now = now or datetime.now()
+    row = con.execute("SELECT role, password_hash, active, failed_logins, last_failed_at FROM users WHERE name = ?",
+                      [name.strip()]).fetchall()
+    if not row:
+        bcrypt.checkpw(b"x", _DUMMY_HASH)  # same time as a real check: names cannot be probed by timing
+        return LoginResult(False)
+    role, hashed, active, failed, last_failed = row[0]
+    wait = wait_seconds(failed, last_failed, now)
+    if wait:
+        return LoginResult(False, wait_s=wait)
+    good = bcrypt.checkpw(password.encode("utf-8")[:72], hashed.encode("ascii"))
+    if good and active:
+        con.execute("UPDATE users SET failed_logins = 0, last_failed_at = NULL, last_login_at = ? WHERE name = ?",
+                    [now, name.strip()])
+        return LoginResult(True, role)
+    con.execute("UPDATE users SET failed_logins = failed_logins + 1, last_failed_at = ? WHERE name = ?",
+                [now, name.strip()])
+    return LoginResult(False, wait_s=wait_seconds(failed + 1, now, now))
+
+
+_DUMMY_HASH = bcrypt.hashpw(b"not a password", bcrypt.gensalt(rounds=12))
