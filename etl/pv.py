@@ -450,6 +450,24 @@ def site_daily(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     return daily
 
 
+def site_months_adjusted(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+    """Per site and month: measured / expected adjusted to each day's weather (the fleet's median ratio of the
+    day when the expected values rest on the typical year), over the days with data.
+
+    Unlike the plain ratio of :func:`site_months`, a month with a few days only (commissioning) is not
+    distorted by the typical year's clouds falling on other days than the real ones.
+    """
+    d = site_daily(con, year)
+    if d.empty:
+        return pd.DataFrame(columns=["site_id", "month", "measured_kwh", "expected_adjusted_kwh", "ratio_adjusted"])
+    d = d[d["weather_factor"].notna() & (d["expected_covered_kwh"] > 0) & ~d["gap"]].copy()
+    d["month"] = d["day"].dt.to_period("M").dt.to_timestamp()
+    d["expected_adjusted_kwh"] = d["expected_covered_kwh"] * d["weather_factor"]
+    g = d.groupby(["site_id", "month"], as_index=False)[["measured_kwh", "expected_adjusted_kwh"]].sum()
+    g["ratio_adjusted"] = g["measured_kwh"] / g["expected_adjusted_kwh"]
+    return g
+
+
 def _runs(days: pd.Series) -> pd.Series:
     """Run number of consecutive calendar days."""
     d = pd.to_datetime(days).sort_values()

@@ -60,8 +60,7 @@ c[1].metric(f"{t('pv_kwp_commissioned')} (kWp)", fmt_num(summary.loc["commission
 c[2].metric(f"{t('pv_roof_total')} (m²)", fmt_num(summary.loc["total", "roof_area_m2"]))
 c[3].metric(t("pv_modules_total"), fmt_num(summary.loc["total", "modules"]))
 
-left, right = st.columns([3, 2])
-with left:
+if True:  # the map, full width: most roofs are in the county town
     m = sites.assign(status_label=sites["status"].map(status_label))
     fig = px.scatter(m, x="longitude", y="latitude", size="dc_kwp", color="status_label", text="site_id",
                      hover_name="name", size_max=38,
@@ -78,10 +77,10 @@ with left:
     # one degree of longitude is cos(latitude) of a degree of latitude: equal distances look equal
     fig.update_yaxes(scaleanchor="x", scaleratio=1 / math.cos(math.radians(float(sites["latitude"].mean()))))
     fig.update_traces(textposition="top center", textfont_size=10)
-    fig.update_layout(height=560, legend_title_text=t("pv_status"))
+    fig.update_layout(height=640, legend_title_text=t("pv_status"))
     st.plotly_chart(fig, width="stretch")
     st.caption(t("pv_map_note"))
-with right:
+if True:
     s = summary.reset_index()
     s["status"] = s["status"].map(status_label)
     st.dataframe(s.rename(columns={"status": t("pv_status"), "sites": t("pv_col_sites"), "dc_kwp": t("pv_col_kwp"),
@@ -122,6 +121,7 @@ TABLE_COLS = {"site_id": "pv_col_site", "name": "pv_col_name", "dc_kwp": "pv_col
 def perf_table(df: pd.DataFrame) -> None:
     view = df[list(TABLE_COLS)].copy()
     view[PCT] = view[PCT] * 100
+    view[["expected_kwh", "measured_kwh"]] = view[["expected_kwh", "measured_kwh"]].round(0)
     view = view.rename(columns={k: t(v) for k, v in TABLE_COLS.items()})
     fmt = {t("pv_col_expected_kwh"): "localized", t("pv_col_measured_kwh"): "localized", t("pv_col_kwp"): "%.1f",
            t("pv_col_yield"): "%.0f", **{t(TABLE_COLS[c]): "%.1f" for c in PCT}}
@@ -139,15 +139,18 @@ if pick is None:
 else:
     perf_table(months[months["month"] == pick].sort_values("ratio", na_position="first"))
 st.caption(t("pv_pr_note"))
-if not months.empty:
-    heat = months.pivot(index="site_id", columns="month", values="ratio") * 100
+adjusted = query(pv.site_months_adjusted, year)
+if not adjusted.empty:
+    heat = adjusted.pivot(index="site_id", columns="month", values="ratio_adjusted") * 100
     heat = heat.reindex(ranked["site_id"])
     heat.columns = [f"{pd.Timestamp(c):%m}" for c in heat.columns]
     fig = px.imshow(heat, color_continuous_scale="RdYlGn", zmin=60, zmax=110, aspect="auto", text_auto=".0f",
                     labels={"x": t("pv_col_month"), "y": t("pv_col_site"), "color": "%"}, title=t("pv_heatmap_title"))
     fig.update_layout(height=max(420, 22 * len(heat) + 120))
     fig.update_traces(textfont_size=9)
+    fig.update_xaxes(type="category")
     st.plotly_chart(fig, width="stretch")
+    st.caption(t("pv_heatmap_note"))
 
 # ------------------------------------------------------------------ alerts
 alerts = query(pv.alerts, year)
@@ -169,7 +172,7 @@ else:
     view = pd.DataFrame({
         "kind": alerts["kind"].map(kind_label), "site": alerts["site_id"], "name": alerts["name"],
         "start": alerts["start"].dt.date, "end": alerts["end"].dt.date, "days": alerts["days"],
-        "lost": alerts["lost_kwh"], "what": [describe(a) for a in alerts.itertuples()],
+        "lost": alerts["lost_kwh"].round(0), "what": [describe(a) for a in alerts.itertuples()],
         "link": [f"pv?site={a.site_id}&from={a.start:%Y-%m-%d}&to={a.end:%Y-%m-%d}&year={year}&lang={link_lang}"
                  for a in alerts.itertuples()],
     })
@@ -269,6 +272,8 @@ else:
     cols = {"year": "pv_col_year", "generation_kwh": "pv_col_generation", "export_kwh": "pv_col_export",
             "on_site_kwh": "pv_col_on_site", "tariff_yuan_kwh": "pv_col_tariff", "tariff_source": "pv_col_tariff_source",
             "host_pays_yuan": "pv_col_host_pays", "host_saves_yuan": "pv_col_host_saves"}
+    money = ["generation_kwh", "export_kwh", "on_site_kwh", "host_pays_yuan", "host_saves_yuan"]
+    view[money] = view[money].round(0)
     view = view[list(cols)].rename(columns={k: t(v) for k, v in cols.items()})
     st.dataframe(view, hide_index=True, width="stretch", column_config={
         t("pv_col_year"): st.column_config.NumberColumn(format="%d"),

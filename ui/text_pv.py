@@ -91,7 +91,12 @@ TEXT: dict[str, tuple[str, str]] = {
                    "temperature-corrected PR follows NREL (Dierauf et al. 2013) with the site's typical cell "
                    "temperature T_typ; only intervals with measured data count. Insolation comes from the weather "
                    "above, not from an on-site sensor."),
-    "pv_heatmap_title": ("实测/预期（%），按站点和月份", "Measured / expected (%) by site and month"),
+    "pv_heatmap_title": ("实测/天气修正预期（%），按站点和月份", "Measured / weather-adjusted expected (%) by site and month"),
+    "pv_heatmap_note": ("天气修正预期 = 模型预期 × 当天其他站点实测/预期的中位数（典型年不含当天的实际云量；上传实测气象后不再修正）。"
+                        "全年表格中的“实测/预期”未作此修正。",
+                        "Weather-adjusted expected = model expected × the median measured/expected of the other roofs "
+                        "that day (a typical year does not know the day's clouds; with uploaded measured weather no "
+                        "adjustment is made). The table's measured/expected is not adjusted."),
     "pv_month_pick": ("查看月份", "Month"),
     "pv_whole_year": ("全年", "Whole year"),
     # alerts
