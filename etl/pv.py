@@ -256,15 +256,22 @@ def run_model(con: duckdb.DuckDBPyConnection, mode: str = "auto", years: list[in
                 out = pvmodel.expected_output(
                     sites, weather, losses_pct=float(cfg["losses_pct"]), gamma_pdc=float(cfg["gamma_pdc"]),
                     transposition_model=str(cfg["transposition_model"]), albedo=float(cfg["albedo"]))
-            n = len(times)
             local = times.tz_localize(None)
             on = pd.to_datetime(sites["commissioned_on"]).to_numpy()
-            keep = np.concatenate([local >= o if not pd.isna(o) else np.ones(n, bool) for o in on])
-            year_keep = np.tile(np.isin(local.year, use_years), len(sites))
-            out = out.loc[keep & year_keep, ["site_id", "ts", "ac_kwh", "poa_kwh_m2", "temp_cell_c"]]
-            out["ts"] = out["ts"].dt.tz_localize(None)
-            out["interval_min"] = step
-            out["weather_source"] = np.tile(source, len(sites))[keep & year_keep]
+            in_years = np.isin(local.year, use_years)
+            keep = np.concatenate([in_years & (local >= o) if not pd.isna(o) else in_years for o in on])
+            counts = [int(k.sum()) for k in np.split(keep, len(sites))]
+            # plain arrays (categories for the text columns): cheap to build and to hand to DuckDB
+            out = pd.DataFrame({
+                "site_id": pd.Categorical.from_codes(np.repeat(np.arange(len(sites)), counts),
+                                                     sites["site_id"].astype(str).tolist()),
+                "ts": np.tile(local.to_numpy(), len(sites))[keep],
+                "interval_min": np.full(int(keep.sum()), step, dtype=np.int32),
+                "ac_kwh": out["ac_kwh"].to_numpy()[keep],
+                "poa_kwh_m2": out["poa_kwh_m2"].to_numpy()[keep],
+                "temp_cell_c": out["temp_cell_c"].to_numpy()[keep],
+                "weather_source": pd.Categorical(np.tile(source, len(sites))[keep]),
+            })
         t_model = time.perf_counter() - t0
         from etl.loader import _bump_version
 
@@ -273,8 +280,8 @@ def run_model(con: duckdb.DuckDBPyConnection, mode: str = "auto", years: list[in
             con.execute("DELETE FROM pv_expected")
             if not out.empty:
                 con.register("_pv_out", out)
-                con.execute("INSERT INTO pv_expected SELECT site_id, ts, interval_min, ac_kwh, poa_kwh_m2, "
-                            "temp_cell_c, weather_source FROM _pv_out")
+                con.execute("INSERT INTO pv_expected SELECT site_id::VARCHAR, ts, interval_min, ac_kwh, poa_kwh_m2, "
+                            "temp_cell_c, weather_source::VARCHAR FROM _pv_out")
                 con.unregister("_pv_out")
             run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM pv_model_runs").fetchall()[0][0]
             seconds = time.perf_counter() - t0
