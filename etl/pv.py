@@ -59,6 +59,12 @@ def settings_table(path: str | Path = SETTINGS_CSV) -> pd.DataFrame:
     return pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
 
 
+def settings_key(path: str | Path = SETTINGS_CSV) -> str:
+    """A short hash of the settings file. Functions that read alert settings take it as ``settings_key`` (unused
+    in the body) so that a page's cache, keyed by the arguments, sees an edited threshold at once."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
 def settings(path: str | Path = SETTINGS_CSV) -> dict[str, object]:
     """key -> value; numbers as float, everything else as text."""
     out: dict[str, object] = {}
@@ -411,7 +417,7 @@ def site_year(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     return _add_ratios(y).sort_values("ratio", na_position="first").reset_index(drop=True)
 
 
-def site_daily(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+def site_daily(con: duckdb.DuckDBPyConnection, year: int, settings_key: str = "") -> pd.DataFrame:
     """Per site and day: expected, measured, completeness (pvanalytics), the fleet's median ratio that day,
     and the day's verdict (gap / zero / judged / low)."""
     from pvanalytics.quality import gaps
@@ -457,7 +463,7 @@ def site_daily(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     return daily
 
 
-def site_months_adjusted(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+def site_months_adjusted(con: duckdb.DuckDBPyConnection, year: int, settings_key: str = "") -> pd.DataFrame:
     """Per site and month: measured / expected adjusted to each day's weather (the fleet's median ratio of the
     day when the expected values rest on the typical year), over the days with data.
 
@@ -481,7 +487,7 @@ def _runs(days: pd.Series) -> pd.Series:
     return (d.diff() != pd.Timedelta(days=1)).cumsum()
 
 
-def alerts(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+def alerts(con: duckdb.DuckDBPyConnection, year: int, settings_key: str = "") -> pd.DataFrame:
     """Everything a user can act on in a year, one row per site and episode, worst (most kWh lost) first.
 
     * ``underperformance``: at least ``underperf_days`` judged days in a row below ``underperf_share`` of
@@ -490,8 +496,8 @@ def alerts(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     * ``gap``: days whose completeness (pvanalytics.quality.gaps.completeness_score) is too low;
     * ``stuck``: daylight values repeated for ``stale_window_h`` hours (pvanalytics.quality.gaps
       .stale_values_round);
-    * ``clipping``: months with intervals held at the inverter rating (pvanalytics.features.clipping.geometric,
-      confirmed against the site's ac_kw).
+    * ``clipping``: months with intervals held at the inverter rating (pvanalytics.features.clipping.geometric
+      or .threshold, confirmed against the site's ac_kw).
     """
     cfg = settings()
     daily = site_daily(con, year)
@@ -569,7 +575,8 @@ def _interval_alerts(con: duckdb.DuckDBPyConnection, year: int, cfg: dict) -> li
         if (power >= 0.97 * float(ac[site])).sum() >= int(cfg["clip_min_intervals"]):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                clipped = clipping.geometric(power, freq=f"{step}min")
+                # geometric is made for 1-15 min data, threshold also finds the plateaus of hourly data
+                clipped = clipping.geometric(power, freq=f"{step}min") | clipping.threshold(power, freq=f"{step}min")
             clipped = clipped.reindex(g.index, fill_value=False).astype(bool) & (gen / hours >= 0.97 * float(ac[site]))
             hit = gen[clipped]
             for _month, sel in hit.groupby(hit.index.to_period("M")):
@@ -584,7 +591,7 @@ def _interval_alerts(con: duckdb.DuckDBPyConnection, year: int, cfg: dict) -> li
     return rows
 
 
-def site_days(con: duckdb.DuckDBPyConnection, year: int, site_id: str) -> pd.DataFrame:
+def site_days(con: duckdb.DuckDBPyConnection, year: int, site_id: str, settings_key: str = "") -> pd.DataFrame:
     """One site's days (for its daily chart)."""
     d = site_daily(con, year)
     return d[d["site_id"] == site_id].reset_index(drop=True) if not d.empty else d

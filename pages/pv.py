@@ -39,6 +39,7 @@ if not years:
     st.info(t("pv_no_data"))
     st.stop()
 cfg = pv.settings()
+skey = pv.settings_key()  # edited thresholds apply at once
 if "pv_year" not in st.session_state and str(st.query_params.get("year", "")).isdigit() \
         and int(st.query_params["year"]) in years:
     st.session_state["pv_year"] = int(st.query_params["year"])  # a link from an alert opens its year
@@ -139,7 +140,7 @@ if pick is None:
 else:
     perf_table(months[months["month"] == pick].sort_values("ratio", na_position="first"))
 st.caption(t("pv_pr_note"))
-adjusted = query(pv.site_months_adjusted, year)
+adjusted = query(pv.site_months_adjusted, year, skey)
 if not adjusted.empty:
     heat = adjusted.pivot(index="site_id", columns="month", values="ratio_adjusted") * 100
     heat = heat.reindex(ranked["site_id"])
@@ -153,7 +154,7 @@ if not adjusted.empty:
     st.caption(t("pv_heatmap_note"))
 
 # ------------------------------------------------------------------ alerts
-alerts = query(pv.alerts, year)
+alerts = query(pv.alerts, year, skey)
 st.header(t("pv_alerts_head", year=year, n=len(alerts)))
 
 
@@ -212,7 +213,7 @@ elif not alerts.empty and (alerts["site_id"] == site).any():
     first = alerts[alerts["site_id"] == site].iloc[0]
     period = (first.start, first.end)
 
-days = query(pv.site_days, year, site)
+days = query(pv.site_days, year, site, skey)
 if not days.empty:
     fig = go.Figure()
     fig.add_bar(x=days["day"], y=days["measured_kwh"], name=t("pv_measured"), marker_color="#1565c0")

@@ -246,3 +246,31 @@ def test_settlement_by_hand(tmp_path):
     assert fixed.loc[2024, "host_pays_yuan"] == pytest.approx(150 * 0.60 * 0.85)
     assert fixed.loc[2024, "host_saves_yuan"] == pytest.approx(150 * 0.60 * 0.15)
     assert str(billed.loc[2023, "contract_end"]) == "2043-06-11"
+
+
+def test_clipping_and_stuck_checks_on_a_small_fleet(tmp_path):
+    """Three identical roofs under clear sky; one is held at its inverter rating at midday, one logger sticks."""
+    db = tmp_path / "c.duckdb"
+    sites = [{"site_id": s, "commissioned_on": "2024-01-01"} for s in ("A", "B", "C")]
+    _tiny(db, sites, _production("A", "2024-06-01", 24 * 30, "h", 0.0))
+    with connect(db) as con:
+        pv.run_model(con, "clearsky", [2024])
+        exp = con.execute("SELECT site_id, ts, ac_kwh FROM pv_expected WHERE ts < '2024-07-01' AND ts >= '2024-06-01' "
+                          "ORDER BY site_id, ts").df()
+        prod = exp.rename(columns={"ac_kwh": "generation_kwh"}).assign(interval_min=60, export_kwh=0.0)
+        prod["generation_kwh"] = prod["generation_kwh"].round(2)
+        a = prod["site_id"] == "A"
+        prod.loc[a, "generation_kwh"] = np.minimum(prod.loc[a, "generation_kwh"] * 1.4, 200.0)  # a larger array
+        b = (prod["site_id"] == "B") & (prod["ts"].dt.date == pd.Timestamp("2024-06-20").date()) & \
+            prod["ts"].dt.hour.between(8, 16)
+        prod.loc[b, "generation_kwh"] = 55.55
+        con.execute("DELETE FROM pv_production")
+        con.register("_p", prod.assign(batch_id=0))
+        con.execute("INSERT INTO pv_production SELECT site_id, ts, interval_min, generation_kwh, export_kwh, "
+                    "batch_id FROM _p")
+        found = pv.alerts(con, 2024)
+    clip = found[found["kind"] == "clipping"]
+    assert set(clip["site_id"]) == {"A"} and clip["intervals"].iloc[0] >= 30
+    stuck = found[found["kind"] == "stuck"]
+    assert list(stuck["site_id"]) == ["B"] and stuck["start"].iloc[0] == pd.Timestamp("2024-06-20")
+    assert stuck["value"].iloc[0] == pytest.approx(55.55)
