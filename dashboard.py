@@ -55,7 +55,7 @@ try:
     if demo:
         st.warning(t("demo_banner"), icon=":material/science:")
     pages = [st.Page("pages/overview.py", title=t("page_overview"), icon="📊", url_path="overview", default=True),
-             st.Page("pages/pv.py", title=t("page_pv"), icon="☀️", url_path="pv")]
+             st.Page("pages/pv.py", title=t("page_pv"), icon=":material/solar_power:", url_path="pv")]
     st.navigation(pages).run()
 except DatabaseBusy:
     st.error(t("db_busy"))
