@@ -1,4 +1,4 @@
-"""Command line: python -m etl {demo,load,batches,undo,template,users} [--db PATH]."""
+"""Command line: python -m etl {demo,load,batches,undo,template,users,model-pv} [--db PATH]."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     times = demo.build(target, progress=progress)
     print(f"demo database written to {target} (generated in {times['generate_s']:.1f} s, "
-          f"loaded in {times['load_s']:.1f} s)")
+          f"loaded in {times['load_s']:.1f} s, PV model {times['model_s']:.1f} s)")
     return 0
 
 
@@ -126,6 +126,20 @@ def _cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_model_pv(args: argparse.Namespace) -> int:
+    from etl import pv
+
+    with connect(args.db) as con:
+        try:
+            r = pv.run_model(con, args.weather, [args.year] if args.year else None)
+        except ValueError as exc:
+            print(f"cannot model: {exc}", file=sys.stderr)
+            return 1
+    print(f"expected PV output: {r['sites']} sites, {', '.join(map(str, r['years']))}, every {r['interval_min']} min, "
+          f"{r['rows']:,} rows, weather {r['weather']} ({r['seconds']:.1f} s)")
+    return 0
+
+
 def _cmd_template(args: argparse.Namespace) -> int:
     sys.stdout.write(loader.template_csv(args.kind))
     return 0
@@ -158,6 +172,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("batch_id", type=int)
     p.add_argument("--user", default=_default_user())
     p.set_defaults(func=_cmd_undo)
+    p = add("model-pv", "compute the expected output of every PV site and interval (pvlib) into the database")
+    p.add_argument("--weather", choices=("synthetic", "clearsky", "measured"), default="auto",
+                   help="weather: the synthetic typical year, clear sky, or uploaded measurements where they exist "
+                        "(default: measured where uploaded, else synthetic)")
+    p.add_argument("--year", type=int, help="year to model (default: the years with measured production)")
+    p.set_defaults(func=_cmd_model_pv)
     p = add("template", "print a CSV template for a kind")
     p.add_argument("kind", choices=LOAD_ORDER)
     p.set_defaults(func=_cmd_template)

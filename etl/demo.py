@@ -9,6 +9,7 @@ marked as demo and every page says so.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from etl import demo_registry as reg
-from etl import pvmodel
+from etl import pv, pvmodel
 from etl.db import DATA_DIR, connect
 from etl.loader import load_paths
 
@@ -174,7 +175,7 @@ def pv_generation(sites: pd.DataFrame, hours: pd.DatetimeIndex, seed: int) -> pd
     gen = wide.to_numpy() * factor * rng.normal(1, 0.02, wide.shape).clip(0.9, 1.1)
     local = hours.tz_localize(None)
     for j, on in enumerate(pd.to_datetime(sites["commissioned_on"])):
-        gen[local < on, j] = 0.0
+        gen[(local < on) if not pd.isna(on) else slice(None), j] = 0.0  # no date: not built, nothing produced
     col = {s: j for j, s in enumerate(sites["site_id"])}
     # faults: a roof losing 30 % from mid-August 2024, an inverter trip, a stuck logger
     gen[local >= pd.Timestamp("2024-08-10"), col["PV12"]] *= 0.70
@@ -472,7 +473,11 @@ def generate(out_dir: Path = DEMO_DIR, progress: Callable[[float, str], None] | 
 
     step(0.02, "registries")
     inst = reg.institutions(rng)
-    sites = reg.pv_sites(rng, inst)
+    reg.pv_sites(rng, inst)  # draws as before, so every later demo figure stays the same; the result is not used:
+    sites = pv.read_sites_csv()  # the committed registry data/pv_sites.csv is what the demo and the model use
+    unknown = set(sites["institution_id"].dropna()) - set(inst["institution_id"])
+    if unknown:
+        raise ValueError(f"{pv.SITES_CSV.name}: host institution(s) {sorted(unknown)} are not demo institutions")
     meters = reg.meters(inst)
     cars = reg.vehicles(rng)
 
@@ -534,7 +539,8 @@ def generate(out_dir: Path = DEMO_DIR, progress: Callable[[float, str], None] | 
                                "tank_l": "油箱容积(L)", "battery_kwh": "电池容量(kWh)", "fuel_card_no": "油卡号",
                                "l_per_100km": "百公里油耗", "kwh_per_100km": "百公里电耗",
                                "acquired_on": "购置日期"}), "vehicles.csv", "gb18030")
-    write(sites, "pv_sites.csv")
+    shutil.copyfile(pv.SITES_CSV, out_dir / "pv_sites.csv")  # loaded as the officer's own file
+    written.append(out_dir / "pv_sites.csv")
     write(certifications(rng, inst), "certifications.csv", "gb18030")
 
     step(0.62, "writing bills")
@@ -590,4 +596,9 @@ def build(db: str | Path | None = None, out_dir: Path = DEMO_DIR,
         if bad:
             raise RuntimeError("demo file rejected: " + "; ".join(str(p) for r in bad for p in r.problems[:3]))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true')")
-    return {"generate_s": t1 - t0, "load_s": time.perf_counter() - t1}
+        t2 = time.perf_counter()
+        if progress:
+            progress(0.99, "PV model")
+        pv.run_model(con)  # expected output per site for the years with production (2023-2024)
+    t3 = time.perf_counter()
+    return {"generate_s": t1 - t0, "load_s": t2 - t1, "model_s": t3 - t2}

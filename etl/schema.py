@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "2-pv"
 
 # table name -> (column definitions, key columns used to find rows a new file replaces)
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -112,6 +112,20 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
 }
 
+# Tables computed from others (no batch_id, no undo): the PV model's expected output and a record of
+# each model run with the fingerprint of its inputs (sites, weather batches, settings), so the app knows
+# when to recompute (etl/pv.py).
+DERIVED = {
+    "pv_expected": """site_id VARCHAR NOT NULL, ts TIMESTAMP NOT NULL, interval_min INTEGER NOT NULL,
+        ac_kwh DOUBLE, poa_kwh_m2 DOUBLE, temp_cell_c DOUBLE,
+        weather_source VARCHAR NOT NULL      -- synthetic / clearsky / measured""",
+    "pv_model_runs": """run_id INTEGER NOT NULL, fingerprint VARCHAR NOT NULL, computed_at TIMESTAMP NOT NULL,
+        mode VARCHAR NOT NULL,               -- auto / synthetic / clearsky / measured (as requested)
+        years_requested VARCHAR,             -- JSON list, NULL = the years with measured production
+        weather VARCHAR NOT NULL,            -- what was used: synthetic / clearsky / measured:<station>
+        first_year INTEGER, last_year INTEGER, interval_min INTEGER, rows BIGINT, seconds DOUBLE""",
+}
+
 _BOOKKEEPING = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS load_batches (
@@ -180,6 +194,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             f"CREATE TABLE IF NOT EXISTS {name}__replaced ({cols}\n, batch_id INTEGER NOT NULL, "
             "replaced_by INTEGER NOT NULL)"
         )
+    for name, cols in DERIVED.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols}\n)")
     for name, sql in VIEWS.items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])

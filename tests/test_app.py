@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from etl import metrics
 from etl.db import connect
 
-PAGES = ["pages/overview.py", "pages/upload.py", "pages/batches.py", "pages/users.py"]
+PAGES = ["pages/overview.py", "pages/upload.py", "pages/batches.py", "pages/users.py", "pages/pv.py"]
 # pages that need a login, and the role the test logs in with (as ui/auth.py keeps it in the session)
 LOGIN = {"pages/upload.py": "officer", "pages/batches.py": "officer", "pages/users.py": "admin"}
 
@@ -71,3 +71,36 @@ def test_app_builds_missing_database(tmp_path, monkeypatch):
     assert not at.exception and calls and db.exists()
     infos = [e.value for e in at.main if type(e).__name__ == "Info"]
     assert infos and "python -m etl demo" in infos[0]  # the empty database says how to get data
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pv_numbers_come_from_the_database(app_env, lang):
+    from etl import pv
+
+    at = AppTest.from_file("../dashboard.py", default_timeout=120)
+    at.session_state["lang"] = lang
+    at.query_params["site"] = "PV21"
+    at.run()
+    at.switch_page("pages/pv.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="pv_year").value == 2024
+    with connect(app_env) as con:
+        sav = pv.savings(con, 2024, "dangliang", "guangxi", "self_use")
+        status = pv.status_summary(con, "2024-12-31").set_index("status")
+        n_alerts = len(pv.alerts(con, 2024))
+    shown = {m.label: m.value for m in at.metric}
+    rate = next(v for k, v in shown.items() if k.startswith(("综合节能率", "Comprehensive")))
+    assert rate == f"{sav['saving_rate_pct']:.1f}%" == "13.1%"
+    kgce = next(v for k, v in shown.items() if k.startswith(("节约标准煤", "Coal equivalent")))
+    assert kgce == f"{sav['kgce_avoided']:,.0f}"
+    sites = next(v for k, v in shown.items() if k.startswith(("已并网站点", "Sites commissioned")))
+    assert sites == f"{status.loc['commissioned', 'sites']:,.0f}" == "34"
+    assert any(str(n_alerts) in h.value for h in at.header)
+    assert at.selectbox(key="pv_site").value == "PV21"  # ?site= opens that site's daily chart
+    # a year with sites still under construction
+    at.selectbox(key="pv_year").set_value(2023).run()
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    with connect(app_env) as con:
+        built = pv.status_summary(con, "2023-12-31").set_index("status").loc["commissioned", "sites"]
+    assert next(v for k, v in shown.items() if k.startswith(("已并网站点", "Sites commissioned"))) == f"{built:,.0f}"

@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
-PAGES = ["overview"]
+PAGES = ["overview", "pv"]
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 
@@ -90,6 +90,11 @@ def test_page_in_browser(server, browser, page_path, lang):
         assert page.locator('[data-testid="stMetric"]').count() == 7
         assert page.locator(".js-plotly-plot").count() >= 1
         assert ("年度概览" if lang == "zh" else "Year overview") in text
+    if page_path == "pv":
+        assert ("屋顶光伏项目" if lang == "zh" else "Rooftop PV project") in text
+        assert page.locator(".js-plotly-plot").count() >= 3  # map, heat map, daily chart
+        assert "PV12" in text and ("13.1%" in text)
+        assert page.locator('[data-testid="stMetric"]').count() == 9
     page.close()
 
 

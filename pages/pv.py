@@ -1,0 +1,292 @@
+"""Rooftop PV: which roofs underperform, by how much, since when, and what the project saves."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from etl import pv
+from etl.db import DatabaseBusy, connect
+from ui.common import fmt_num, query
+from ui.frame import inside_dashboard
+from ui.i18n import lang, t
+
+inside_dashboard()
+st.title(t("pv_title"))
+
+# ------------------------------------------------------------------ keep the expected output current
+try:
+    with connect() as con:
+        stale = pv.refresh_needed(con)
+    if stale:
+        with st.spinner(t("pv_refreshing")):
+            with connect() as con:
+                previous = pv.last_run(con)
+                result = pv.run_model(con, previous["mode"] if previous else "auto",
+                                      previous["years_requested"] if previous else None)
+        st.toast(t("pv_refreshed", rows=f"{result['rows']:,}", seconds=f"{result['seconds']:.1f}"))
+except DatabaseBusy:
+    st.warning(t("db_busy"))
+except ValueError as exc:
+    st.warning(t("pv_refresh_failed", error=str(exc)))
+
+years = query(pv.years)
+if not years:
+    st.info(t("pv_no_data"))
+    st.stop()
+cfg = pv.settings()
+skey = pv.settings_key()  # edited thresholds apply at once
+if "pv_year" not in st.session_state and str(st.query_params.get("year", "")).isdigit() \
+        and int(st.query_params["year"]) in years:
+    st.session_state["pv_year"] = int(st.query_params["year"])  # a link from an alert opens its year
+year = st.selectbox(t("pv_year"), years, index=0, key="pv_year")
+status_label = {s: t(f"pv_status_{s}") for s in ("planned", "under_construction", "commissioned", "total")}
+kind_label = {k: t(f"pv_alert_{k}") for k in pv.ALERT_KINDS}
+link_lang = lang()
+
+# ------------------------------------------------------------------ project status
+as_of = f"{year}-12-31"
+st.header(t("pv_status_head", date=as_of))
+summary = query(pv.status_summary, as_of).set_index("status")
+sites = query(pv.site_status, as_of)
+c = st.columns(4)
+c[0].metric(t("pv_sites_commissioned"), f"{summary.loc['commissioned', 'sites']:,.0f}",
+            help=t("pv_of_total", n=f"{summary.loc['total', 'sites']:,.0f}"))
+c[1].metric(f"{t('pv_kwp_commissioned')} (kWp)", fmt_num(summary.loc["commissioned", "dc_kwp"], 1),
+            help=t("pv_of_total", n=fmt_num(summary.loc["total", "dc_kwp"], 1)))
+c[2].metric(f"{t('pv_roof_total')} (m²)", fmt_num(summary.loc["total", "roof_area_m2"]))
+c[3].metric(t("pv_modules_total"), fmt_num(summary.loc["total", "modules"]))
+
+if True:  # the map, full width: most roofs are in the county town
+    m = sites.assign(status_label=sites["status"].map(status_label))
+    fig = px.scatter(m, x="longitude", y="latitude", size="dc_kwp", color="status_label", text="site_id",
+                     hover_name="name", size_max=38,
+                     hover_data={"dc_kwp": ":.1f", "roof_area_m2": True, "commissioned_on": True,
+                                 "status_label": False, "longitude": ":.4f", "latitude": ":.4f"},
+                     color_discrete_map={status_label["commissioned"]: "#2e7d32",
+                                         status_label["under_construction"]: "#f9a825",
+                                         status_label["planned"]: "#9e9e9e"},
+                     category_orders={"status_label": [status_label[s] for s in
+                                                       ("commissioned", "under_construction", "planned")]},
+                     labels={"longitude": t("pv_longitude"), "latitude": t("pv_latitude"),
+                             "status_label": t("pv_status"), "dc_kwp": "kWp"},
+                     title=t("pv_map_title"))
+    # one degree of longitude is cos(latitude) of a degree of latitude: equal distances look equal
+    fig.update_yaxes(scaleanchor="x", scaleratio=1 / math.cos(math.radians(float(sites["latitude"].mean()))))
+    fig.update_traces(textposition="top center", textfont_size=10)
+    fig.update_layout(height=640, legend_title_text=t("pv_status"))
+    st.plotly_chart(fig, width="stretch")
+    st.caption(t("pv_map_note"))
+if True:
+    s = summary.reset_index()
+    s["status"] = s["status"].map(status_label)
+    st.dataframe(s.rename(columns={"status": t("pv_status"), "sites": t("pv_col_sites"), "dc_kwp": t("pv_col_kwp"),
+                                   "roof_area_m2": t("pv_col_roof"), "modules": t("pv_col_modules")}),
+                 hide_index=True, width="stretch",
+                 column_config={t("pv_col_kwp"): st.column_config.NumberColumn(format="%.1f"),
+                                t("pv_col_sites"): st.column_config.NumberColumn(format="%d"),
+                                t("pv_col_roof"): st.column_config.NumberColumn(format="localized"),
+                                t("pv_col_modules"): st.column_config.NumberColumn(format="localized")})
+with st.expander(t("pv_sites_table")):
+    reg = sites.assign(status=sites["status"].map(status_label))[
+        ["site_id", "name", "institution_id", "dc_kwp", "ac_kw", "roof_area_m2", "modules", "module_w", "tilt_deg",
+         "azimuth_deg", "commissioned_on", "status"]]
+    st.dataframe(reg.rename(columns={
+        "site_id": t("pv_col_site"), "name": t("pv_col_name"), "institution_id": t("pv_col_host"), "dc_kwp": t("pv_col_kwp"),
+        "ac_kw": t("pv_col_ac_kw"), "roof_area_m2": t("pv_col_roof"), "modules": t("pv_col_modules"),
+        "module_w": t("pv_col_module_w"), "tilt_deg": t("pv_col_tilt"), "azimuth_deg": t("pv_col_azimuth"),
+        "commissioned_on": t("pv_col_commissioned"), "status": t("pv_status")}), hide_index=True, width="stretch")
+
+# ------------------------------------------------------------------ expected against measured
+st.header(t("pv_perf_head", year=year))
+run = query(pv.last_run)
+if run:
+    st.caption(t("pv_model_note", transposition=cfg["transposition_model"], losses=fmt_num(cfg["losses_pct"], 2),
+                 interval=run["interval_min"], computed=f"{run['computed_at']:%Y-%m-%d %H:%M}"))
+for src in query(pv.weather_sources, year).itertuples():
+    st.caption(t(f"pv_weather_{src.weather_source}", n=f"{src.intervals:,}"))
+
+ranked = query(pv.site_year, year)
+months = query(pv.site_months, year)
+PCT = ["ratio", "pr", "pr_temp", "pr_expected", "completeness"]
+TABLE_COLS = {"site_id": "pv_col_site", "name": "pv_col_name", "dc_kwp": "pv_col_kwp", "expected_kwh": "pv_col_expected_kwh",
+              "measured_kwh": "pv_col_measured_kwh", "ratio": "pv_col_ratio", "specific_yield_kwh_kwp": "pv_col_yield",
+              "pr": "pv_col_pr", "pr_temp": "pv_col_pr_temp", "pr_expected": "pv_col_pr_expected",
+              "completeness": "pv_col_completeness"}
+
+
+def perf_table(df: pd.DataFrame) -> None:
+    view = df[list(TABLE_COLS)].copy()
+    view[PCT] = view[PCT] * 100
+    view[["expected_kwh", "measured_kwh"]] = view[["expected_kwh", "measured_kwh"]].round(0)
+    view = view.rename(columns={k: t(v) for k, v in TABLE_COLS.items()})
+    fmt = {t("pv_col_expected_kwh"): "localized", t("pv_col_measured_kwh"): "localized", t("pv_col_kwp"): "%.1f",
+           t("pv_col_yield"): "%.0f", **{t(TABLE_COLS[c]): "%.1f" for c in PCT}}
+    st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * len(view), 460),
+                 column_config={k: st.column_config.NumberColumn(format=v) for k, v in fmt.items()})
+
+
+WHOLE_YEAR = t("pv_whole_year")
+month_options = [None, *sorted(months["month"].unique())] if not months.empty else [None]
+pick = st.selectbox(t("pv_month_pick"), month_options, key="pv_month",
+                    format_func=lambda m: WHOLE_YEAR if m is None else f"{pd.Timestamp(m):%Y-%m}")
+st.subheader(t("pv_rank_head") if pick is None else f"{t('pv_rank_head')} · {pd.Timestamp(pick):%Y-%m}")
+if pick is None:
+    perf_table(ranked)
+else:
+    perf_table(months[months["month"] == pick].sort_values("ratio", na_position="first"))
+st.caption(t("pv_pr_note"))
+adjusted = query(pv.site_months_adjusted, year, skey)
+if not adjusted.empty:
+    heat = adjusted.pivot(index="site_id", columns="month", values="ratio_adjusted") * 100
+    heat = heat.reindex(ranked["site_id"])
+    heat.columns = [f"{pd.Timestamp(c):%m}" for c in heat.columns]
+    fig = px.imshow(heat, color_continuous_scale="RdYlGn", zmin=60, zmax=110, aspect="auto", text_auto=".0f",
+                    labels={"x": t("pv_col_month"), "y": t("pv_col_site"), "color": "%"}, title=t("pv_heatmap_title"))
+    fig.update_layout(height=max(420, 22 * len(heat) + 120))
+    fig.update_traces(textfont_size=9)
+    fig.update_xaxes(type="category")
+    st.plotly_chart(fig, width="stretch")
+    st.caption(t("pv_heatmap_note"))
+
+# ------------------------------------------------------------------ alerts
+alerts = query(pv.alerts, year, skey)
+st.header(t("pv_alerts_head", year=year, n=len(alerts)))
+
+
+def describe(a) -> str:
+    expected = fmt_num(a.expected_kwh)
+    ratio = fmt_num(100 * a.ratio, 0) if pd.notna(a.ratio) else "—"
+    intervals = fmt_num(a.intervals) if pd.notna(a.intervals) else "—"
+    value = fmt_num(a.value, 2) if pd.notna(a.value) else "—"
+    return t(f"pv_alert_what_{a.kind}", days=a.days, ratio=ratio, expected=expected, intervals=intervals, value=value)
+
+
+selected_alert = None
+if alerts.empty:
+    st.success(t("pv_no_alerts"))
+else:
+    view = pd.DataFrame({
+        "kind": alerts["kind"].map(kind_label), "site": alerts["site_id"], "name": alerts["name"],
+        "start": alerts["start"].dt.date, "end": alerts["end"].dt.date, "days": alerts["days"],
+        "lost": alerts["lost_kwh"].round(0), "what": [describe(a) for a in alerts.itertuples()],
+        "link": [f"pv?site={a.site_id}&from={a.start:%Y-%m-%d}&to={a.end:%Y-%m-%d}&year={year}&lang={link_lang}"
+                 for a in alerts.itertuples()],
+    })
+    labels = {"kind": t("pv_col_kind"), "site": t("pv_col_site"), "name": t("pv_col_name"), "start": t("pv_col_start"),
+              "end": t("pv_col_end"), "days": t("pv_col_days"), "lost": t("pv_col_lost_kwh"), "what": t("pv_col_what"),
+              "link": t("pv_col_link")}
+    event = st.dataframe(
+        view.rename(columns=labels), hide_index=True, width="stretch", key="pv_alert_table",
+        on_select="rerun", selection_mode="single-row",
+        column_config={t("pv_col_link"): st.column_config.LinkColumn(display_text=t("pv_open_chart")),
+                       t("pv_col_lost_kwh"): st.column_config.NumberColumn(format="localized")})
+    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    if rows:
+        selected_alert = alerts.iloc[rows[0]]
+    st.caption(t("pv_alerts_note"))
+
+# ------------------------------------------------------------------ one site's daily chart
+st.subheader(t("pv_daily_head"))
+site_ids = ranked["site_id"].tolist()
+names = dict(zip(sites["site_id"], sites["name"], strict=True))
+params = st.query_params
+period = None
+if selected_alert is not None and st.session_state.get("_pv_alert_seen") != (selected_alert.site_id,
+                                                                              str(selected_alert.start)):
+    st.session_state["_pv_alert_seen"] = (selected_alert.site_id, str(selected_alert.start))
+    st.session_state["pv_site"] = selected_alert.site_id
+if "pv_site" not in st.session_state and params.get("site") in site_ids:
+    st.session_state["pv_site"] = params.get("site")
+if st.session_state.get("pv_site") not in site_ids and site_ids:
+    st.session_state["pv_site"] = alerts["site_id"].iloc[0] if not alerts.empty else site_ids[0]
+site = st.selectbox(t("pv_site_pick"), site_ids, key="pv_site", format_func=lambda s: f"{s} {names.get(s, '')}")
+if selected_alert is not None and selected_alert.site_id == site:
+    period = (selected_alert.start, selected_alert.end)
+elif params.get("site") == site and params.get("from") and params.get("to"):
+    period = (pd.Timestamp(params.get("from")), pd.Timestamp(params.get("to")))
+elif not alerts.empty and (alerts["site_id"] == site).any():
+    first = alerts[alerts["site_id"] == site].iloc[0]
+    period = (first.start, first.end)
+
+days = query(pv.site_days, year, site, skey)
+if not days.empty:
+    fig = go.Figure()
+    fig.add_bar(x=days["day"], y=days["measured_kwh"], name=t("pv_measured"), marker_color="#1565c0")
+    fig.add_scatter(x=days["day"], y=days["expected_kwh"], name=t("pv_expected"), mode="lines",
+                    line={"color": "#9e9e9e", "width": 1})
+    fig.add_scatter(x=days["day"], y=days["expected_adjusted_kwh"], name=t("pv_expected_adjusted"), mode="lines",
+                    line={"color": "#e65100", "width": 1.5, "dash": "dot"})
+    if period is not None:
+        fig.add_vrect(x0=pd.Timestamp(period[0]) - pd.Timedelta(hours=12),
+                      x1=pd.Timestamp(period[1]) + pd.Timedelta(hours=12), fillcolor="#d32f2f", opacity=0.15,
+                      line_width=0, annotation_text=t("pv_alert_period"), annotation_position="top left")
+    fig.update_layout(title=t("pv_daily_title", site=site, name=names.get(site, ""), year=year), height=430,
+                      xaxis_title=t("pv_day"), yaxis_title=t("pv_kwh_day"), legend={"orientation": "h", "y": -0.2},
+                      bargap=0.1)
+    st.plotly_chart(fig, width="stretch")
+    mine = alerts[alerts["site_id"] == site] if not alerts.empty else alerts
+    if not mine.empty:
+        st.caption(t("pv_site_alerts") + ": " + "; ".join(
+            f"{kind_label[a.kind]} {a.start:%Y-%m-%d}–{a.end:%Y-%m-%d}: {describe(a)}" for a in mine.itertuples()))
+
+# ------------------------------------------------------------------ savings
+st.header(t("pv_savings_head", year=year))
+c = st.columns(3)
+coal = c[0].selectbox(t("pv_coal_factor"), ["dangliang", "dengjia"], key="pv_coal",
+                      index=["dangliang", "dengjia"].index(cfg["coal_factor"]), format_func={k: t(f"pv_coal_{k}") for k in ("dangliang", "dengjia")}.get)
+co2 = c[1].selectbox(t("pv_co2_factor"), ["guangxi", "south", "national"], key="pv_co2",
+                     index=["guangxi", "south", "national"].index(cfg["co2_factor"]),
+                     format_func={k: t(f"pv_co2_{k}") for k in ("guangxi", "south", "national")}.get)
+basis = c[2].selectbox(t("pv_co2_basis"), ["self_use", "generation"], key="pv_basis",
+                       index=["self_use", "generation"].index(cfg["co2_basis"]), format_func={k: t(f"pv_basis_{k}") for k in ("self_use", "generation")}.get)
+sav = query(pv.savings, year, coal, co2, basis)
+c = st.columns(5)
+c[0].metric(t("pv_saving_rate"), f"{sav['saving_rate_pct']:.1f}%" if sav["saving_rate_pct"] is not None else "—")
+c[1].metric(f"{t('pv_self_use')} (kWh)", fmt_num(sav["pv_self_use_kwh"]))
+c[2].metric(f"{t('pv_host_use')} (kWh)", fmt_num(sav["host_use_kwh"]))
+c[3].metric(f"{t('pv_kgce_avoided')} (kgce)", fmt_num(sav["kgce_avoided"]))
+c[4].metric(f"{t('pv_co2_avoided')} (tCO2)", fmt_num(sav["co2_t_avoided"], 1))
+st.markdown(t("pv_rate_formula", self_use=fmt_num(sav["pv_self_use_kwh"]), use=fmt_num(sav["host_use_kwh"]),
+              rate=f"{sav['saving_rate_pct']:.1f}" if sav["saving_rate_pct"] is not None else "—"))
+st.caption(t("pv_factor_note", coal=sav["coal_factor"], coal_source=sav["coal_source"], basis=t(f"pv_basis_{basis}"),
+             co2=sav["co2_factor"], co2_id=sav["co2_factor_id"], co2_source=sav["co2_source"]))
+
+st.subheader(t("pv_settlement_head"))
+c = st.columns(4)
+billed = c[0].checkbox(t("pv_use_billed"), value=True, key="pv_billed")
+tariff = c[1].number_input(t("pv_tariff"), min_value=0.0, max_value=5.0, value=float(cfg["tariff_yuan_kwh"]),
+                           step=0.01, format="%.4f", key="pv_tariff", disabled=billed)
+discount = c[2].number_input(t("pv_discount"), min_value=0.0, max_value=100.0, value=float(cfg["discount_pct"]),
+                             step=1.0, key="pv_discount")
+term = c[3].number_input(t("pv_term"), min_value=1, max_value=40, value=int(cfg["term_years"]), step=1, key="pv_term")
+sett = query(pv.settlement, None if billed else float(tariff), float(discount), int(term),
+             str(cfg["contract_signed_on"]))
+if sett.empty:
+    st.info(t("pv_settlement_empty"))
+else:
+    view = sett.assign(tariff_source=sett["tariff_source"].map(lambda s: t(f"pv_tariff_from_{s}")))
+    cols = {"year": "pv_col_year", "generation_kwh": "pv_col_generation", "export_kwh": "pv_col_export",
+            "on_site_kwh": "pv_col_on_site", "tariff_yuan_kwh": "pv_col_tariff", "tariff_source": "pv_col_tariff_source",
+            "host_pays_yuan": "pv_col_host_pays", "host_saves_yuan": "pv_col_host_saves"}
+    money = ["generation_kwh", "export_kwh", "on_site_kwh", "host_pays_yuan", "host_saves_yuan"]
+    view[money] = view[money].round(0)
+    view = view[list(cols)].rename(columns={k: t(v) for k, v in cols.items()})
+    st.dataframe(view, hide_index=True, width="stretch", column_config={
+        t("pv_col_year"): st.column_config.NumberColumn(format="%d"),
+        t("pv_col_tariff"): st.column_config.NumberColumn(format="%.4f"),
+        **{t(cols[k]): st.column_config.NumberColumn(format="localized")
+           for k in ("generation_kwh", "export_kwh", "on_site_kwh", "host_pays_yuan", "host_saves_yuan")}})
+    first = sett.iloc[0]
+    st.caption(t("pv_settlement_note", start=first["contract_start"], end=first["contract_end"], term=int(term)))
+    full = sett[sett["year"] > pd.Timestamp(first["contract_start"]).year]
+    if not full.empty:
+        last = full.iloc[-1]
+        st.caption(t("pv_term_projection", year=int(last["year"]), total=fmt_num(last["host_saves_yuan"] * term)))
+
+with st.expander(t("pv_settings_head")):
+    st.dataframe(pv.settings_table(), hide_index=True, width="stretch")
