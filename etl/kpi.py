@@ -61,7 +61,7 @@ SPEC: tuple[Kpi, ...] = (
     Kpi("reception_people", "logistics", "公务接待人次", "Reception guests", "人次", "people", None),
     Kpi("canteen_groups", "logistics", "机关食堂接待", "Receptions in the canteen", "批次", "groups", None),
     Kpi("canteen_people", "logistics", "机关食堂接待人次", "Canteen guests", "人次", "people", None),
-    Kpi("canteen_share_pct", "logistics", "食堂接待占比（批次）", "Canteen share of receptions", "%", "%", None, 1),
+    Kpi("canteen_share_pct", "logistics", "食堂接待批次占比", "Canteen share of receptions", "%", "%", None, 1),
     Kpi("visitor_groups", "logistics", "来访群众", "Petition visitors", "批", "groups", None),
     Kpi("visitor_people", "logistics", "来访群众人次", "Petition visitors, people", "人次", "people", None),
     Kpi("dispatches", "logistics", "公务用车调度", "Vehicle dispatches", "车次", "trips", None),
