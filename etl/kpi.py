@@ -54,7 +54,7 @@ SPEC: tuple[Kpi, ...] = (
     # logistics
     Kpi("repairs_total", "logistics", "维修", "Repairs", "次", "orders", None),
     Kpi("repairs_closed_pct", "logistics", "维修办结率", "Repairs closed", "%", "%", "higher", 1),
-    Kpi("repairs_within_rule_pct", "logistics", "小修不过夜、大修不隔天", "Within the repair rule", "%", "%",
+    Kpi("repairs_within_rule_pct", "logistics", "维修及时率", "Repairs on time", "%", "%",
         "higher", 1),
     Kpi("meetings_served", "logistics", "会务保障", "Meetings served", "场次", "meetings", None),
     Kpi("reception_groups", "logistics", "公务接待", "Official receptions", "批次", "groups", None),

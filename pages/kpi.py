@@ -61,8 +61,11 @@ top[1].download_button(t("kpi_download_xlsx"), _xlsx, file_name=f"kpi-{year}.xls
 top[2].download_button(t("kpi_download_docx"), _docx, file_name=f"summary-{year}.docx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                        icon=":material/description:", key="kpi_docx")
-top[3].caption(t("kpi_print_hint"))
+top[3].html(f'<div class="kpi-noprint" style="color:#808495;font-size:0.875rem">{t("kpi_print_hint")}</div>')
 
+# process order, from pale to dark green: later stages read as further along
+STAGE_COLOR = dict(zip(STAGE_ORDER, ("#cfd8dc", "#b3e5fc", "#4fc3f7", "#0288d1", "#66bb6a", "#2e7d32", "#1b5e20"),
+                       strict=True))
 STATUS_COLOR = {"on_track": "green", "met": "green", "at_risk": "orange", "off_track": "red", "not_met": "red"}
 
 
@@ -121,11 +124,12 @@ if not groups.empty:
         go.Bar(x=groups["building_group"], y=groups["repairs_within_rule"], name=t("kpi_repairs_in_rule"),
                marker_color="#2e7d32", text=groups["repairs_within_rule"], textposition="inside"),
         go.Bar(x=groups["building_group"], y=groups["late"], name=t("kpi_repairs_late"), marker_color="#ef6c00",
-               text=groups["late"], textposition="outside"),
+               text=groups["late"].where(groups["late"] > 0, None), textposition="outside", cliponaxis=False),
     ])
     fig.update_layout(barmode="stack", title=t("kpi_repairs_chart", year=year), height=360,
                       xaxis_title=t("kpi_building_group"), yaxis_title=t("kpi_orders"), font_size=16,
-                      legend_orientation="h", margin={"t": 60, "b": 40})
+                      legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+                      margin={"t": 70, "b": 40})
     left, right = st.columns([3, 2])
     left.plotly_chart(fig, width="stretch")
     table = groups[["building_group", "repairs_total", "repairs_within_rule", "cost_yuan"]].assign(
@@ -157,7 +161,7 @@ grid([("energy_kgce",),
 
 # ------------------------------------------------------------------ certification
 st.header(t("kpi_area_certification"))
-cert_cols = st.columns([1, 1, 2])
+cert_cols = st.columns(4)
 for col, program in zip(cert_cols[:2], kpi.PROGRAMS, strict=True):
     tg = report["targets"].get(f"{program}_units")
     value = report[f"{program}_units"]
@@ -170,17 +174,18 @@ if report["jieyue_units"] or report["jieshui_units"]:
         counts = [report[f"{p}_units_by_stage"].get(stage, 0) for p in kpi.PROGRAMS]
         if any(counts):
             fig.add_bar(y=names, x=counts, name=t(f"stage_{stage}"), orientation="h", text=counts,
-                        textposition="inside")
+                        textposition="inside", marker_color=STAGE_COLOR[stage])
     targets = [report["targets"].get(f"{p}_units", {}).get("target") for p in kpi.PROGRAMS]
     if any(v is not None for v in targets):
         fig.add_scatter(y=names, x=targets, mode="markers+text", name=t("kpi_target"), text=targets,
                         textposition="middle right", marker={"symbol": "line-ns-open", "size": 30, "color": "black",
                                                              "line": {"width": 3}})
-    fig.update_layout(barmode="stack", title=t("kpi_cert_chart", year=year), height=300, font_size=16,
-                      xaxis_title=t("kpi_units"), legend_orientation="h", margin={"t": 60, "b": 40})
-    cert_cols[2].plotly_chart(fig, width="stretch")
+    fig.update_layout(barmode="stack", title=t("kpi_cert_chart", year=year), height=320, font_size=16,
+                      xaxis_title=t("kpi_units"), margin={"t": 90, "b": 40},
+                      legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"})
+    st.plotly_chart(fig, width="stretch")
 else:
-    cert_cols[2].info(t("kpi_no_cert", year=year))
+    st.info(t("kpi_no_cert", year=year))
 
 # ------------------------------------------------------------------ fleet
 st.header(t("kpi_area_fleet"))
@@ -188,5 +193,5 @@ grid([("fleet_co2_t",), ("fleet_co2_kg_per_dispatch",), ("fleet_electric_share_p
       ("fleet_ev_hybrid_share_pct",)])
 
 sources = sorted({tg["source"] for tg in report["targets"].values() if tg.get("source")})
-with st.expander(t("kpi_notes")):
-    st.caption(t("kpi_notes_text", sources="；".join(sources) if lang() == "zh" else "; ".join(sources)))
+st.subheader(t("kpi_notes"))
+st.caption(t("kpi_notes_text", sources="；".join(sources) if lang() == "zh" else "; ".join(sources)))
