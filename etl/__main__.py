@@ -88,6 +88,8 @@ def _cmd_kpi(args: argparse.Namespace) -> int:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print(kpi.kpi_table(report, "en").drop(columns="area").to_string(index=False, float_format="{:,.2f}".format))
+        for program in kpi.PROGRAMS:
+            print(f"{program}_units_by_stage: {report[f'{program}_units_by_stage']}")
     return 0
 
 

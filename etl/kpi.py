@@ -161,6 +161,7 @@ def kpis(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", gri
     out["fleet_days_since_accident"] = safety["days_since_accident"]
     out["fleet_days_since_accident_from"] = safety["since"]
     out["fleet_last_accident_on"] = safety["last_accident_on"]
+    out["fleet_safety_period_end"] = safety["period_end"]
 
     base = baseline_year()
     first = min(base, year)

@@ -98,6 +98,15 @@ def _pc(value) -> str | None:
     return text[:-2] if text and text.endswith(".0") else text
 
 
+def _amount(value, small: str, big: str, scale: float, digits: int = 2) -> str | None:
+    """'66.07万千瓦时' for large amounts, '8200千瓦时' for small ones (no '0.01万')."""
+    if value is None or pd.isna(value):
+        return None
+    if abs(value) >= scale:
+        return f"{_num(value, digits, scale)}{big}"
+    return f"{_num(value, 0)}{small}"
+
+
 def _date_zh(iso: str) -> str:
     y, m, d = (int(x) for x in iso[:10].split("-"))
     return f"{y}年{m}月{d}日"
@@ -153,12 +162,12 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
         if len(cur):
             s += "分区域看，" + "，".join(f"{g.building_group}{g.repairs_total}次" for g in cur.itertuples()) + "。"
             total = cur["cost_yuan"].sum()
-            s += f"全年维修费用{_num(total, 2, 1e4)}万元"
+            s += f"全年维修费用{_amount(total, '元', '万元', 1e4)}"
             top = cur.sort_values("cost_yuan", ascending=False).iloc[0]
             prev_total = before["cost_yuan"].sum() if len(before) else None
             if prev_total:
                 s += f"，较上年{_updown(metrics.change_pct(total, prev_total))}"
-            s += f"；其中{top['building_group']}{_num(top['cost_yuan'], 2, 1e4)}万元"
+            s += f"；其中{top['building_group']}{_amount(top['cost_yuan'], '元', '万元', 1e4)}"
             if top["building_group"] in before.index and before.loc[top["building_group"], "cost_yuan"]:
                 s += f"，较上年{_updown(metrics.change_pct(top['cost_yuan'], before.loc[top['building_group'], 'cost_yuan']))}"
             s += "。"
@@ -193,11 +202,12 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
     else:
         s = f"一是有序保障公务用车需求。{year}年共调度{r['dispatches']}车次"
         if r.get("fleet_distance_km"):
-            s += f"，行驶里程{_num(r['fleet_distance_km'], 2, 1e4)}万公里"
+            s += f"，行驶里程{_amount(r['fleet_distance_km'], '公里', '万公里', 1e4)}"
         if r["fleet_accidents"] == 0:
             since = (f"{_date_zh(r['fleet_last_accident_on'])}上一起事故" if r["fleet_days_since_accident_from"]
                      == "last_accident" else "系统有派车记录")
-            s += (f"，全年未发生行车安全事故，至{year}年底已连续安全行车{r['fleet_days_since_accident']}天"
+            s += (f"，全年未发生行车安全事故，至{_date_zh(r['fleet_safety_period_end'])}已连续安全行车"
+                  f"{r['fleet_days_since_accident']}天"
                   f"（自{since}起计）。")
         else:
             s += f"，全年派车记录中登记行车安全事故{r['fleet_accidents']}起，请补充事故情况及整改措施。"
@@ -206,7 +216,7 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
         out.append(("p", "二是注重公务用车节能减排。" + _missing("油卡及充电", year)))
     else:
         s = (f"二是注重公务用车节能减排。全年公务用车加油{_num(r['fleet_fuel_l'], 0)}升，折合标准煤"
-             f"{_num(r['fleet_fuel_kgce'], 2, 1e3)}吨；纯电动车充电{_num(r['fleet_charging_kwh'], 0)}千瓦时。"
+             f"{_amount(r['fleet_fuel_kgce'], '千克', '吨', 1e3)}；纯电动车充电{_num(r['fleet_charging_kwh'], 0)}千瓦时。"
              f"公务用车碳排放{_num(r['fleet_co2_t'], 1)}吨二氧化碳")
         if chg.get("fleet_co2_t") is not None:
             s += f"，较上年{_updown(chg['fleet_co2_t'])}"
@@ -220,7 +230,7 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
                   f"纯电动和混合动力汽车合计占{_pc(r['fleet_ev_hybrid_share_pct'])}%")
             if pp.get("fleet_ev_hybrid_share_pct") is not None:
                 d = pp["fleet_ev_hybrid_share_pct"]
-                s += f"，较上年{'提高' if d >= 0 else '降低'}{abs(d):.1f}个百分点"
+                s += f"，较上年{'提高' if d >= 0 else '降低'}{_pc(abs(d))}个百分点"
             s += "。"
         out.append(("p", s))
 
@@ -231,7 +241,7 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
         out.append(("p", "一是能源资源消耗情况。" + _missing("用电、用水计量", year)))
     else:
         coal = factors.factor_for_year("elec_kgce_dangliang", year)
-        s = (f"一是能源资源消耗情况。{year}年，全县公共机构综合能耗{_num(r['energy_kgce'], 2, 1e3)}吨标准煤"
+        s = (f"一是能源资源消耗情况。{year}年，全县公共机构综合能耗{_amount(r['energy_kgce'], '千克标准煤', '吨标准煤', 1e3)}"
              f"（外购电力按{coal['value']}千克标准煤/千瓦时折算）")
         parts = []
         if chg.get("energy_kgce") is not None:
@@ -254,7 +264,7 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
                       f"{STATUS_ZH[t['status']]}）" if t["status"] else "")
             s += "；"
         if r.get("water_m3") is not None:
-            s += f"全年用水量{_num(r['water_m3'], 2, 1e4)}万立方米"
+            s += f"全年用水量{_amount(r['water_m3'], '立方米', '万立方米', 1e4)}"
             if chg.get("water_m3") is not None:
                 s += f"，较上年{_updown(chg['water_m3'])}"
         s = s.rstrip("；") + "。"
@@ -271,8 +281,8 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
             s += f"，在建{r['pv_sites_under_construction']}家"
         s += "。"
         if r.get("pv_generation_kwh"):
-            s += (f"全年光伏发电{_num(r['pv_generation_kwh'], 2, 1e4)}万千瓦时，其中就地自用"
-                  f"{_num(r['pv_self_use_kwh'], 2, 1e4)}万千瓦时")
+            s += (f"全年光伏发电{_amount(r['pv_generation_kwh'], '千瓦时', '万千瓦时', 1e4)}，其中就地自用"
+                  f"{_amount(r['pv_self_use_kwh'], '千瓦时', '万千瓦时', 1e4)}")
             if r["pv_saving_rate_pct"] is not None:
                 s += f"，按自用电量占所在单位用电量计算，综合节能率{_pc(r['pv_saving_rate_pct'])}%"
             s += "。"

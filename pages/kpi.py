@@ -111,7 +111,7 @@ def grid(items: list[tuple], per_row: int = 4) -> None:
 st.header(t("kpi_area_logistics"))
 since = report.get("fleet_days_since_accident_from")
 since_text = (t("kpi_accident_since_last", date=report["fleet_last_accident_on"]) if since == "last_accident" else
-              t("kpi_accident_since_start", year=year) if since == "records_start" else None)
+              t("kpi_accident_since_start") if since == "records_start" else None)
 grid([("repairs_total",), ("repairs_closed_pct",), ("repairs_within_rule_pct",), ("meetings_served",),
       ("reception_groups",), ("reception_people",), ("canteen_groups",), ("canteen_share_pct",),
       ("visitor_groups",), ("visitor_people",), ("dispatches",), ("fleet_accidents",),

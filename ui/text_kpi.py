@@ -45,7 +45,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi_program_jieshui": ("节水型单位", "Water-saving units"),
     "kpi_no_cert": ("{year}年底尚无创建进度记录。", "No certification records by the end of {year}."),
     "kpi_accident_since_last": ("自上一起事故（{date}）起计", "since the last accident ({date})"),
-    "kpi_accident_since_start": ("{year}年无事故记录，自有派车记录起计", "no accident on record; counted from the first dispatch"),
+    "kpi_accident_since_start": ("无事故记录，自有派车记录起计", "no accident on record; counted from the first dispatch"),
     "kpi_notes": ("口径说明", "Definitions"),
     "kpi_notes_text": (
         "维修按时办结：小修当天办结、大修次日内办结。无事故天数：本年中没有登记事故的派车日历天数。"
