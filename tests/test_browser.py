@@ -81,6 +81,11 @@ def test_page_in_browser(server, browser, page_path, lang):
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
     page.goto(f"{server}/{page_path}?lang={lang}")
     wait_for_app(page)
+    if page_path == "kpi":  # many cards and two charts: wait until the last one is drawn
+        page.wait_for_function(
+            "() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= 29", timeout=60000)
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=60000)
+        page.wait_for_timeout(1000)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{page_path}-{lang}.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -90,4 +95,35 @@ def test_page_in_browser(server, browser, page_path, lang):
         assert page.locator('[data-testid="stMetric"]').count() == 7
         assert page.locator(".js-plotly-plot").count() >= 1
         assert ("年度概览" if lang == "zh" else "Year overview") in text
+    page.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_kpi_page_prints_without_sidebar_and_downloads_the_draft(server, browser, lang, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
+    page.goto(f"{server}/kpi?lang={lang}")
+    wait_for_app(page)
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= 29", timeout=60000)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=60000)
+    # the Word draft downloads and opens
+    with page.expect_download(timeout=60000) as info:
+        page.get_by_role("button", name="总结初稿 Word" if lang == "zh" else "Summary draft (Word)").click()
+    target = tmp_path / "summary.docx"
+    info.value.save_as(target)
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(str(target)).paragraphs)
+    assert "（二）后勤保障工作" in text and "维修" in text
+    # print layout: no sidebar, header or buttons; the figures are still there
+    assert page.locator('[data-testid="stSidebar"]').is_visible()
+    page.emulate_media(media="print")
+    page.wait_for_timeout(500)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert not page.locator('[data-testid="stDownloadButton"]').first.is_visible()
+    assert page.locator('[data-testid="stMetricValue"]').first.is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"kpi-{lang}-print.png"), full_page=True)
+    pdf = page.pdf(path=str(ARTIFACTS / f"kpi-{lang}.pdf"), format="A4", print_background=True)
+    assert pdf[:4] == b"%PDF" and len(pdf) > 50_000
     page.close()
