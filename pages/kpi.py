@@ -124,7 +124,8 @@ if not groups.empty:
         go.Bar(x=groups["building_group"], y=groups["repairs_within_rule"], name=t("kpi_repairs_in_rule"),
                marker_color="#2e7d32", text=groups["repairs_within_rule"], textposition="inside"),
         go.Bar(x=groups["building_group"], y=groups["late"], name=t("kpi_repairs_late"), marker_color="#ef6c00",
-               text=groups["late"].where(groups["late"] > 0, None), textposition="outside", cliponaxis=False),
+               text=[str(n) if n > 0 else "" for n in groups["late"]], textposition="outside",
+               cliponaxis=False),
     ])
     fig.update_layout(barmode="stack", title=t("kpi_repairs_chart", year=year), height=360,
                       xaxis_title=t("kpi_building_group"), yaxis_title=t("kpi_orders"), font_size=16,
