@@ -73,7 +73,7 @@ SPEC: tuple[Kpi, ...] = (
     Kpi("energy_kgce", "energy", "综合能耗", "Total energy use", "kgce", "kgce", "lower"),
     Kpi("energy_kgce_change_vs_2020_pct", "energy", "综合能耗较2020年", "Total energy vs 2020", "%", "%", "lower", 1),
     Kpi("energy_kgce_per_m2", "energy", "单位建筑面积能耗", "Energy per m²", "kgce/m²", "kgce/m²", "lower", 2),
-    Kpi("energy_kgce_per_person", "energy", "人均综合能耗", "Energy per person", "kgce/人", "kgce/person", "lower", 1),
+    Kpi("energy_kgce_per_person", "energy", "人均综合能耗", "Energy per person", "kgce/人", "kgce/person", "lower", 2),
     Kpi("water_m3", "energy", "用水量", "Water use", "m³", "m³", "lower"),
     Kpi("water_m3_per_person", "energy", "人均用水量", "Water per person", "m³/人", "m³/person", "lower", 2),
     Kpi("co2_kg_per_m2", "energy", "单位建筑面积碳排放", "CO₂ per m²", "kgCO₂/m²", "kgCO₂/m²", "lower", 2),

@@ -306,8 +306,16 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
     return out
 
 
-def _status_text(row) -> str:
-    return STATUS_ZH.get(row["status"], "") if row["status"] else ""
+def _target_zh(target: dict | None) -> str:
+    """'≥100，达到' / '2025年较2020年下降5%，符合序时进度' / '—'."""
+    if not target:
+        return "—"
+    if target["kind"] == "level":
+        text = f"{'≥' if target['comparison'] == '>=' else '≤'}{target['target']:g}"
+    else:
+        text = (f"{target['target_year']}年较{target['baseline_year']}年"
+                f"{'下降' if target['target_change_pct'] < 0 else '增长'}{abs(target['target_change_pct']):g}%")
+    return f"{text}，{STATUS_ZH[target['status']]}" if target.get("status") else text
 
 
 def summary_docx(con: duckdb.DuckDBPyConnection, year: int, report: dict | None = None) -> bytes:
@@ -365,7 +373,7 @@ def summary_docx(con: duckdb.DuckDBPyConnection, year: int, report: dict | None 
         change = (f"{row['change_pct']:+.1f}%" if row["change_pct"] is not None and not pd.isna(row["change_pct"])
                   else f"{row['change_pp']:+.1f}个百分点" if row["change_pp"] is not None and not pd.isna(row["change_pp"])
                   else "—")
-        target = f"{row['target']} {_status_text(row)}".strip() if row["target"] else "—"
+        target = _target_zh(report["targets"].get(row["key"]))
         cells = grid.add_row().cells
         for cell, text in zip(cells, (row["name"], row["unit"], _num(row["value"], k.digits) or "无数据",
                                       _num(row["previous"], k.digits) or "无数据", change, target), strict=True):
