@@ -253,3 +253,16 @@ def test_page_and_report_code_hold_no_summary_figures():
         code = path.read_text(encoding="utf-8")
         found = [f for f in figures if re.search(rf"(?<![\d.]){f}(?![\d.])", code)]
         assert not found, (path.name, found)
+
+
+def test_days_since_accident_count_from_first_dispatch_when_none(empty_db):
+    from etl import metrics
+
+    text = "派车单号,出车时间,是否事故\nA1,2023-02-01 08:00,否\nA2,2023-03-01 08:00,\n"
+    with connect(empty_db) as con:
+        commit(con, prepare(con, text.encode(), "d.csv", "dispatches"), "test")
+        safety = metrics.fleet_safety(con, 2023)
+        assert metrics.fleet_safety(con, 2022)["accidents"] is None  # no dispatch that year: unknown
+    # the period ends at the last dispatch on record (2023-03-01): 31 + 28 + 1 = 60 days; 28 since the first
+    assert safety == {"accidents": 0, "accident_free_days": 60, "days_since_accident": 28,
+                      "since": "records_start", "last_accident_on": None, "period_end": "2023-03-01"}
