@@ -279,7 +279,7 @@ def kpi_table(report: dict, lang: str = "zh") -> pd.DataFrame:
         if tgt and tgt["kind"] == "level":
             target = f"{tgt['comparison']} {tgt['target']:g}"
         elif tgt:
-            target = f"{tgt['target_change_pct']:+g}% ({tgt['baseline_year']}→{tgt['target_year']})"
+            target = f"{tgt['target_year']}: {tgt['target_change_pct']:+g}% vs {tgt['baseline_year']}"
         rows.append({"area": k.area, "key": k.key, "name": k.zh if lang == "zh" else k.en,
                      "unit": k.unit_zh if lang == "zh" else k.unit_en, "value": report.get(k.key),
                      "previous": report["previous"].get(k.key), "change_pct": report["change_pct"].get(k.key),
