@@ -55,7 +55,7 @@ try:
     if demo:
         st.warning(t("demo_banner"), icon=":material/science:")
     pages = [st.Page("pages/overview.py", title=t("page_overview"), icon="📊", url_path="overview", default=True),
-             st.Page("pages/kpi.py", title=t("page_kpi"), icon="🎯", url_path="kpi")]
+             st.Page("pages/kpi.py", title=t("page_kpi"), icon=":material/flag:", url_path="kpi")]
     st.navigation(pages).run()
 except DatabaseBusy:
     st.error(t("db_busy"))
