@@ -56,7 +56,8 @@ pages = [st.Page("pages/overview.py", title=t("page_overview"), icon=":material/
                  default=True)]
 # Writing pages exist in the navigation only for officers and admins: a visitor can neither see
 # them listed nor open them by URL (each page checks the role again itself).
-pages.append(st.Page("pages/pv.py", title=t("page_pv"), icon=":material/solar_power:", url_path="pv"))
+pages += [st.Page("pages/kpi.py", title=t("page_kpi"), icon=":material/flag:", url_path="kpi"),
+          st.Page("pages/pv.py", title=t("page_pv"), icon=":material/solar_power:", url_path="pv")]
 if can_write():
     pages += [st.Page("pages/upload.py", title=t("page_upload"), icon=":material/upload_file:", url_path="upload"),
               st.Page("pages/batches.py", title=t("page_batches"), icon=":material/history:", url_path="batches")]

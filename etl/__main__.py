@@ -1,4 +1,4 @@
-"""Command line: python -m etl {demo,load,batches,undo,template,users,model-pv} [--db PATH]."""
+"""Command line: python -m etl {demo,load,batches,undo,template,users,model-pv,kpi,report} [--db PATH]."""
 
 from __future__ import annotations
 
@@ -145,6 +145,32 @@ def _cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_kpi(args: argparse.Namespace) -> int:
+    import json
+
+    from etl import kpi
+
+    with connect(args.db) as con:
+        report = kpi.kpi_report(con, args.year)
+    if args.format == "json":
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(kpi.kpi_table(report, "en").drop(columns="area").to_string(index=False, float_format="{:,.2f}".format))
+        for program in kpi.PROGRAMS:
+            print(f"{program}_units_by_stage: {report[f'{program}_units_by_stage']}")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from etl import reports
+
+    with connect(args.db) as con:
+        data = (reports.summary_docx if args.format == "docx" else reports.kpi_workbook)(con, args.year)
+    Path(args.out).write_bytes(data)
+    print(f"{args.format} report for {args.year} written to {args.out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description="Energy dashboard data tools")
     parser.add_argument("--db", help="database file (default $ENERGY_DB or data/energy.duckdb)")
@@ -187,6 +213,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--role", choices=("officer", "admin"), default="officer")
     p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     p.set_defaults(func=_cmd_users)
+    p = add("kpi", "print the KPIs of a year (the KPI page's figures)")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--format", choices=("json", "table"), default="json")
+    p.set_defaults(func=_cmd_kpi)
+    p = add("report", "write the KPI workbook (xlsx) or the Word draft of the annual summary (docx)")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--format", choices=("docx", "xlsx"), required=True)
+    p.add_argument("--out", required=True, help="file to write")
+    p.set_defaults(func=_cmd_report)
     args = parser.parse_args(argv)
     if getattr(args, "action", None) in ("add", "set-password", "disable") and not args.name:
         parser.error(f"users {args.action} needs a NAME")

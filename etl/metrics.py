@@ -72,15 +72,20 @@ def monthly_by_type(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
         WHERE year(m.month) = ? GROUP BY ALL ORDER BY m.month, i.type""", [year]).df()
 
 
+# The service rule 小修不过夜，大修不隔天: a minor repair closed the day it was reported, a major one
+# by the end of the next day. One SQL condition, used by every query that counts it.
+WITHIN_RULE = """closed_at IS NOT NULL AND (
+    (category = 'minor' AND closed_at::DATE = reported_at::DATE) OR
+    (category = 'major' AND closed_at::DATE <= reported_at::DATE + 1))"""
+
+
 def logistics_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int) -> pd.DataFrame:
     """Repairs, meetings, receptions, visitors and dispatches per year."""
-    return con.execute("""
+    return con.execute(f"""
         WITH y AS (SELECT range AS year FROM range(?, ? + 1)),
         wo AS (SELECT year(reported_at) AS year, count(*) AS repairs_total,
                       count(closed_at) AS repairs_closed,
-                      count(*) FILTER (WHERE closed_at IS NOT NULL AND (
-                          (category = 'minor' AND closed_at::DATE = reported_at::DATE) OR
-                          (category = 'major' AND closed_at::DATE <= reported_at::DATE + 1))) AS repairs_within_rule
+                      count(*) FILTER (WHERE {WITHIN_RULE}) AS repairs_within_rule
                FROM work_orders GROUP BY ALL),
         me AS (SELECT year(held_on) AS year, count(*) AS meetings_served FROM meetings GROUP BY ALL),
         re AS (SELECT year(held_on) AS year, count(*) AS reception_groups, sum(people) AS reception_people,
@@ -303,3 +308,53 @@ def fleet_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, grid: s
             electric_share_pct=lambda d: 100 * d["ev_dispatches"] / d["dispatches"].where(d["dispatches"] > 0))
     finally:
         con.unregister("_ff")
+
+
+# ------------------------------------------------------------------ logistics detail (KPI page)
+
+
+def repairs_by_group(con: duckdb.DuckDBPyConnection, first: int, last: int) -> pd.DataFrame:
+    """Repairs per year and building group: count, closed, within the service rule, cost (yuan)."""
+    return con.execute(f"""
+        SELECT year(reported_at) AS year, building_group, count(*) AS repairs_total,
+               count(closed_at) AS repairs_closed,
+               count(*) FILTER (WHERE {WITHIN_RULE}) AS repairs_within_rule,
+               count(*) FILTER (WHERE category = 'major') AS repairs_major,
+               coalesce(sum(cost_yuan), 0) AS cost_yuan
+        FROM work_orders WHERE year(reported_at) BETWEEN ? AND ?
+        GROUP BY ALL ORDER BY year, repairs_total DESC, building_group""", [first, last]).df()
+
+
+def fleet_safety(con: duckdb.DuckDBPyConnection, year: int) -> dict:
+    """Accidents and accident-free days of official vehicles in a year (dispatches.accident).
+
+    The period runs from 1 January to 31 December, or to the latest dispatch in the database when
+    that is earlier (a year in progress is not counted into the future).
+    - accident_free_days: days of the period on which no dispatch was marked as an accident.
+    - days_since_accident: days from the last accident on or before the period end to the period
+      end. With no accident on record it counts from the first dispatch on record, and
+      `since` says which: 'last_accident' or 'records_start'.
+    All values are None when the year has no dispatches.
+    """
+    row = con.execute("""
+        WITH bounds AS (
+            SELECT make_date(?, 1, 1) AS p0,
+                   least(make_date(?, 12, 31), (SELECT max(depart_at)::DATE FROM dispatches)) AS p1)
+        SELECT p0, p1,
+               (SELECT count(*) FROM dispatches, bounds b WHERE depart_at::DATE BETWEEN b.p0 AND b.p1) AS trips,
+               (SELECT count(*) FROM dispatches, bounds b
+                WHERE accident AND depart_at::DATE BETWEEN b.p0 AND b.p1) AS accidents,
+               (SELECT count(DISTINCT depart_at::DATE) FROM dispatches, bounds b
+                WHERE accident AND depart_at::DATE BETWEEN b.p0 AND b.p1) AS accident_days,
+               (SELECT max(depart_at)::DATE FROM dispatches, bounds b WHERE accident AND depart_at::DATE <= b.p1)
+                   AS last_accident_on,
+               (SELECT min(depart_at)::DATE FROM dispatches) AS records_start
+        FROM bounds""", [year, year]).fetchall()[0]
+    p0, p1, trips, accidents, accident_days, last_on, start = row
+    if not trips:
+        return {"accidents": None, "accident_free_days": None, "days_since_accident": None, "since": None,
+                "last_accident_on": None, "period_end": None}
+    since, ref = ("last_accident", last_on) if last_on is not None else ("records_start", start)
+    return {"accidents": int(accidents), "accident_free_days": int((p1 - p0).days + 1 - accident_days),
+            "days_since_accident": int((p1 - ref).days), "since": since,
+            "last_accident_on": last_on.isoformat() if last_on else None, "period_end": p1.isoformat()}

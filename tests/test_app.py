@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from etl import metrics
 from etl.db import connect
 
-PAGES = ["pages/overview.py", "pages/upload.py", "pages/batches.py", "pages/users.py", "pages/pv.py"]
+PAGES = ["pages/overview.py", "pages/upload.py", "pages/batches.py", "pages/users.py", "pages/pv.py", "pages/kpi.py"]
 # pages that need a login, and the role the test logs in with (as ui/auth.py keeps it in the session)
 LOGIN = {"pages/upload.py": "officer", "pages/batches.py": "officer", "pages/users.py": "admin"}
 
@@ -104,3 +104,33 @@ def test_pv_numbers_come_from_the_database(app_env, lang):
     with connect(app_env) as con:
         built = pv.status_summary(con, "2023-12-31").set_index("status").loc["commissioned", "sites"]
     assert next(v for k, v in shown.items() if k.startswith(("已并网站点", "Sites commissioned"))) == f"{built:,.0f}"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_kpi_page_shows_the_kpi_report(app_env, lang):
+    """The KPI page shows etl.kpi's figures for the chosen year, with targets and both reports."""
+    from etl import kpi
+
+    at = AppTest.from_file("../dashboard.py", default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page("pages/kpi.py").run()
+    at.selectbox(key="kpi_year").set_value(2023).run()
+    assert not at.exception, at.exception
+    with connect(app_env) as con:
+        report = kpi.kpi_report(con, 2023)
+    shown = {m.label: m.value for m in at.metric}
+
+    def value(prefix_zh: str, prefix_en: str) -> str:
+        return next(v for k, v in shown.items() if k.startswith(prefix_zh if lang == "zh" else prefix_en))
+
+    assert value("维修（", "Repairs (") == f"{report['repairs_total']:,}" == "225"
+    assert value("公务接待人次", "Reception guests") == f"{report['reception_people']:,}" == "4,584"
+    assert value("光伏已并网站点", "PV sites commissioned") == (
+        f"{report['pv_sites_commissioned']} / {report['pv_sites_total']}")
+    assert value("节约型机关创建", "Conservation-oriented") == "25 / 25"
+    assert value("公务用车碳排放", "Fleet CO") == f"{report['fleet_co2_t']:,.1f}"
+    assert len(at.metric) == 29
+    badges = " ".join(str(e.proto) for e in at.main if type(e).__name__ in ("Markdown", "Badge"))
+    assert ("未达标" if lang == "zh" else "not met") in badges  # 97.8 % of repairs within the rule, target 100
+    assert len(at.get("download_button")) == 2

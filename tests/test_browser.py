@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
-PAGES = ["overview", "pv"]
+PAGES = ["overview", "pv", "kpi"]
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 
@@ -77,10 +77,15 @@ def wait_for_app(page) -> None:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("page_path", PAGES)
-def test_page_in_browser(server, browser, page_path, lang):
-    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+def test_page_in_browser(server, browser, page_path, lang, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
     page.goto(f"{server}/{page_path}?lang={lang}")
     wait_for_app(page)
+    if page_path == "kpi":  # many cards and two charts: wait until the last one is drawn
+        page.wait_for_function(
+            "() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= 29", timeout=60000)
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=60000)
+        page.wait_for_timeout(1000)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{page_path}-{lang}.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -95,6 +100,10 @@ def test_page_in_browser(server, browser, page_path, lang):
         assert page.locator(".js-plotly-plot").count() >= 3  # map, heat map, daily chart
         assert "PV12" in text and ("13.1%" in text)
         assert page.locator('[data-testid="stMetric"]').count() == 9
+    if page_path == "kpi":
+        assert page.locator('[data-testid="stMetric"]').count() == 29
+        assert ("年度关键指标" if lang == "zh" else "Key figures of the year") in text
+        check_kpi_print_and_download(page, lang, tmp_path)
     page.close()
 
 
@@ -206,3 +215,24 @@ def test_officer_uploads_commits_and_undoes(writer_server, browser, tmp_path, la
         assert con.execute("SELECT count(*) FROM meetings WHERE meeting_id LIKE 'HY-BROWSER-%'").fetchall()[0][0] == 0
         assert con.execute("SELECT status FROM load_batches WHERE batch_id = ?", [batch]).fetchall()[0][0] == "undone"
     page.close()
+
+
+def check_kpi_print_and_download(page, lang: str, tmp_path: Path) -> None:
+    """The Word draft downloads and opens; the print layout drops sidebar, header and buttons."""
+    with page.expect_download(timeout=60000) as info:
+        page.get_by_role("button", name="总结初稿 Word" if lang == "zh" else "Summary draft (Word)").click()
+    target = tmp_path / "summary.docx"
+    info.value.save_as(target)
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(str(target)).paragraphs)
+    assert "（二）后勤保障工作" in text and "维修" in text
+    assert page.locator('[data-testid="stSidebar"]').is_visible()
+    page.emulate_media(media="print")
+    page.wait_for_timeout(500)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert not page.locator('[data-testid="stDownloadButton"]').first.is_visible()
+    assert page.locator('[data-testid="stMetricValue"]').first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / f"kpi-{lang}-print.png"), full_page=True)
+    pdf = page.pdf(path=str(ARTIFACTS / f"kpi-{lang}.pdf"), format="A4", print_background=True)
+    assert pdf[:4] == b"%PDF" and len(pdf) > 50_000
