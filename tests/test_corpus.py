@@ -100,3 +100,9 @@ def test_sql_looking_text_is_only_text(registry_db):
     with connect(registry_db) as con:
         assert con.execute("SELECT destination FROM dispatches").fetchall()[0][0].startswith("');")
         con.execute("SELECT count(*) FROM readings")  # the table is still there
+
+
+def test_problems_name_the_column_as_written_in_the_file(registry_db):
+    with connect(registry_db) as con:
+        prep = prepare(con, "户号,账期,抄见电量(kWh)\n0450000001,2023-03,abc\n".encode(), "f.csv", now=NOW)
+    assert prep.errors[0].column == "抄见电量(kWh)"
