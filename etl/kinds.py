@@ -8,7 +8,7 @@ Units found in brackets convert to the canonical unit with `units`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from etl.readers import normalise_header
 
@@ -140,7 +140,7 @@ _kind(Kind("electricity", "readings", "电费账单/电表数据", "Electricity 
 ), signature=("energy_kwh", "power_kw")))
 
 _kind(Kind("water", "readings", "水费账单/水表数据", "Water bills / meter data", (
-    _METER, Col("name", ("户名", "用户名称")), _MONTH, _READ_DATE, _TS,
+    replace(_METER, example="88012345"), Col("name", ("户名", "用户名称")), _MONTH, _READ_DATE, _TS,
     Col("prev_register", ("上月读数", "上次读数", "上次示数", "起码", "prev_register"), "number", example="5321"),
     Col("curr_register", ("本月读数", "本次读数", "本次示数", "止码", "curr_register"), "number", example="5598"),
     _MULT,
@@ -275,7 +275,7 @@ _kind(Kind("visitors", "visitor_groups", "来访群众登记", "Petition visitor
 _kind(Kind("pv_sites", "pv_sites", "光伏站点台账", "PV sites", (
     Col("site_id", ("电站编号", "站点编号", "site_id"), required=True, example="PV01"),
     Col("name", ("电站名称", "站点名称", "名称", "name"), required=True, example="城南二小屋顶光伏"),
-    Col("institution_id", ("单位编码", "业主单位编码", "institution_id"), example="I101"),
+    Col("institution_id", ("单位编码", "业主单位编码", "institution_id"), example="I001"),
     Col("latitude", ("纬度", "latitude", "lat"), "number", True, example="24.47"),
     Col("longitude", ("经度", "longitude", "lon", "lng"), "number", True, example="109.74"),
     Col("roof_area_m2", ("屋顶面积", "roof_area_m2", "roof_area"), "number", True, M2, example="1800"),

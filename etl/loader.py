@@ -236,7 +236,7 @@ def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: li
         seen[name] = h
         mapping[j] = name
         units[name] = unit
-    ctx.header_of.update({v: k for k, v in seen.items()})
+    ctx.header_of.update(seen)  # field -> the header as written in the file, for problem reports
     ctx.prep.header_map = {h: n for n, h in seen.items()}
     missing = [c for c in spec.columns if c.required and c.name not in seen]
     if missing:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from etl import loader
@@ -31,7 +33,8 @@ labels = {"batch_id": t("b_batch"), "kind": t("b_kind"), "file_name": t("b_file"
           "loaded_by": t("b_by"), "loaded_at": t("b_at"), "status": t("b_status"), "undone_by": t("b_undone_by")}
 kinds = {k: (s.label_en if lang() == "en" else s.label_zh) for k, s in KINDS.items()}
 shown = history.drop(columns=["undone_at"]).assign(status=history["status"].map(lambda s: t(f"status_{s}")),
-                                                   kind=history["kind"].map(lambda k: kinds.get(k, k)))
+                                                   kind=history["kind"].map(lambda k: kinds.get(k, k)),
+                                                   file_name=history["file_name"].map(lambda f: Path(f).name))
 shown = shown.rename(columns=labels)
 st.dataframe(shown, hide_index=True, width="stretch", column_config={
     t("b_from"): st.column_config.DateColumn(format="YYYY-MM-DD"),

@@ -114,11 +114,12 @@ MEETINGS = "会议编号,会议日期,会议室,会议名称,参会人数\nHY-BR
 UPLOAD_TEXT = {
     "zh": {"login": "工作人员登录", "name": "用户名", "password": "密码", "button": "登录", "upload": "数据上传",
            "rows": "将写入行数", "commit": "提交写入", "done": "已写入", "history": "上传记录与撤销",
-           "confirm": "确认撤销", "undo": "撤销", "undone": "已撤销", "title": "上传计量与业务数据"},
+           "confirm": "确认撤销", "undo": "撤销", "undone": "已撤销", "title": "上传计量与业务数据",
+           "rejected": "未写入任何数据"},
     "en": {"login": "Staff login", "name": "User name", "password": "Password", "button": "Log in",
            "upload": "Upload data", "rows": "Rows to write", "commit": "Commit", "done": "Written as batch",
            "history": "Upload history & undo", "confirm": "Confirm", "undo": "Undo", "undone": "undone",
-           "title": "Upload meter and activity data"},
+           "title": "Upload meter and activity data", "rejected": "nothing of it will be written"},
 }
 
 
@@ -183,8 +184,11 @@ def test_officer_uploads_commits_and_undoes(writer_server, browser, tmp_path, la
     page.get_by_role("heading", name=txt["title"]).wait_for(timeout=30000)
     csv = tmp_path / f"meetings-{lang}.csv"
     csv.write_text(MEETINGS, encoding="gb18030")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(csv))
-    page.get_by_text(txt["rows"]).wait_for(timeout=30000)
+    bad = tmp_path / f"bad-{lang}.csv"
+    bad.write_text("会议编号,会议日期,参会人数\nHY-BROWSER-3,2024-02-30,十人\n", encoding="utf-8")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(csv), str(bad)])
+    page.get_by_text(txt["rows"]).first.wait_for(timeout=30000)
+    page.get_by_text(txt["rejected"]).wait_for(timeout=30000)  # the broken file: its problems, no commit
     wait_for_app(page)
     page.screenshot(path=str(ARTIFACTS / f"upload-preview-{lang}.png"), full_page=True)
     metric = page.locator('[data-testid="stMetric"]').first.inner_text()

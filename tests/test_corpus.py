@@ -100,3 +100,34 @@ def test_sql_looking_text_is_only_text(registry_db):
     with connect(registry_db) as con:
         assert con.execute("SELECT destination FROM dispatches").fetchall()[0][0].startswith("');")
         con.execute("SELECT count(*) FROM readings")  # the table is still there
+
+
+def test_problems_name_the_column_as_written_in_the_file(registry_db):
+    with connect(registry_db) as con:
+        prep = prepare(con, "户号,账期,抄见电量(kWh)\n0450000001,2023-03,abc\n".encode(), "f.csv", now=NOW)
+    assert prep.errors[0].column == "抄见电量(kWh)"
+
+
+def test_every_template_loads_through_the_cli(tmp_path):
+    """Each kind's template, as downloaded from the page, loads with `python -m etl load` (registries first)."""
+    import subprocess
+    import sys
+
+    from etl.kinds import LOAD_ORDER
+    from etl.loader import template_csv
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for kind in LOAD_ORDER:
+        (inbox / f"{kind}.csv").write_text(template_csv(kind), encoding="gb18030")
+    # the water template's meter must be in the registry too
+    (inbox / "meters_water.csv").write_text("表号,单位编码,能源种类,户号\nW-I001,I001,水,88012345\n", encoding="utf-8")
+    db = tmp_path / "t.duckdb"
+    run = subprocess.run([sys.executable, "-m", "etl", "--db", str(db), "load", str(inbox), "--user", "officer1"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("loaded: ") == len(LOAD_ORDER) + 1
+    with connect(db) as con:
+        kinds = {r[0] for r in con.execute("SELECT DISTINCT kind FROM load_batches WHERE loaded_by = 'officer1'"
+                                           ).fetchall()}
+    assert kinds == set(LOAD_ORDER)
