@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from etl import metrics
 from etl.db import connect
 
-PAGES = ["pages/overview.py"]
+PAGES = ["pages/overview.py", "pages/energy.py"]
 
 
 @pytest.fixture()

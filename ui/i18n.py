@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import text_common
+from ui import text_common, text_energy
 
 LANGS = ("zh", "en")
 
 # Each area of the app keeps its texts in a module of its own (ui/text_*.py): key -> (zh, en).
 TEXT: dict[str, tuple[str, str]] = {}
-for _module in (text_common,):
+for _module in (text_common, text_energy):
     _dupes = set(TEXT) & set(_module.TEXT)
     assert not _dupes, f"text keys defined twice: {_dupes}"
     TEXT.update(_module.TEXT)
