@@ -61,27 +61,28 @@ if "en_year" not in st.session_state:  # first run of this page in the session: 
     if m and meter_inst[m] != i:
         m = None
     ty = inst_type[i] if i else (qp.get("type") if qp.get("type") in types else None)
-    _init("en_type", ty)
-    _init("en_inst", i)
-    _init("en_meter", m)
+    _init("en_type", ty or "*")
+    _init("en_inst", i or "*")
+    _init("en_meter", m or "*")
 
 
 def _reset_below_type() -> None:
-    st.session_state["en_inst"] = None
-    st.session_state["en_meter"] = None
+    st.session_state["en_inst"] = "*"
+    st.session_state["en_meter"] = "*"
 
 
 def _reset_below_inst() -> None:
-    st.session_state["en_meter"] = None
+    st.session_state["en_meter"] = "*"
 
 
 # ------------------------------------------------------------------ settings and drill-down selectors
 # labels are looked up now (format_func may run outside the script, where the language is unknown)
 ALL = t("en_all")
+ANY = "*"  # the "all" choice of a selector (None would show as an empty selector)
 LABEL = {**{k: t(f"en_coal_{k}") for k in COALS}, **{k: t(f"en_grid_{k}") for k in GRIDS},
          **{k: t(f"type_{k}") for k in types}, **{k: t(k) for k in energy.INTENSITIES},
          **{f"m_{k}": t(f"m_{k}") for k in ("energy_kgce", "electricity_use_kwh", "water_m3", "co2_t")},
-         **{k: f"{inst_name[k]} ({k})" for k in inst_name}, None: ALL}
+         **{k: f"{inst_name[k]} ({k})" for k in inst_name}, ANY: ALL}
 c = st.columns([1, 1.2, 1.6, 2.4])
 year = c[0].selectbox(t("en_year"), YEARS, key="en_year")
 coal = c[1].radio(t("en_coal"), COALS, key="en_coal", horizontal=True, format_func=LABEL.__getitem__)
@@ -89,19 +90,21 @@ grid = c[2].selectbox(t("en_grid"), GRIDS, key="en_grid", format_func=LABEL.__ge
 include_fleet = c[3].toggle(t("en_fleet_toggle"), key="en_fleet", help=t("en_fleet_help"))
 
 c = st.columns(3)
-type_ = c[0].selectbox(t("en_type"), [None, *types], key="en_type", on_change=_reset_below_type,
+type_ = c[0].selectbox(t("en_type"), [ANY, *types], key="en_type", on_change=_reset_below_type,
                        format_func=LABEL.__getitem__)
-inst_opts = [None, *all_inst.loc[all_inst["type"] == type_, "institution_id"]] if type_ else [None]
+type_ = None if type_ == ANY else type_
+inst_opts = [ANY, *all_inst.loc[all_inst["type"] == type_, "institution_id"]] if type_ else [ANY]
 if st.session_state.get("en_inst") not in inst_opts:
-    st.session_state["en_inst"] = None
+    st.session_state["en_inst"] = ANY
 inst = c[1].selectbox(t("en_institution"), inst_opts, key="en_inst", on_change=_reset_below_inst,
-                      disabled=not type_,
-                      format_func=LABEL.__getitem__)
-meter_opts = [None, *all_meters.loc[all_meters["institution_id"] == inst, "meter_id"]] if inst else [None]
+                      disabled=not type_, format_func=LABEL.__getitem__)
+inst = None if inst == ANY else inst
+meter_opts = [ANY, *all_meters.loc[all_meters["institution_id"] == inst, "meter_id"]] if inst else [ANY]
 if st.session_state.get("en_meter") not in meter_opts:
-    st.session_state["en_meter"] = None
+    st.session_state["en_meter"] = ANY
 meter = c[2].selectbox(t("en_meter"), meter_opts, key="en_meter", disabled=not inst,
-                       format_func=lambda k: ALL if k is None else k)
+                       format_func=lambda k: ALL if k == ANY else k)
+meter = None if meter == ANY else meter
 level = energy.level_of(type_, inst, meter)
 fleet_on = include_fleet and level == "county"
 
@@ -243,15 +246,14 @@ else:
 st.subheader(t("en_targets"))
 tp = query(energy.scope_targets, year, coal, grid, type_, inst, fleet_on)
 cols = st.columns(4)
-ICON = {"on_track": "🟢", "at_risk": "🟠", "off_track": "🔴", None: "⚪"}
+COLOR = {"on_track": "green", "at_risk": "orange", "off_track": "red"}
 for col, r in zip(cols, tp.itertuples(), strict=False):
     status = r.status if isinstance(r.status, str) else None
-    col.metric(f"{ICON[status]} {t(r.metric)}", fmt_num(r.value, 2),
-               delta=t("en_target_delta", change=fmt_pct(r.change_pct) or "—", target=f"{r.target_change_pct:g}",
-                       path=f"{r.path_pct:.1f}"),
-               delta_color={"on_track": "green", "at_risk": "orange", "off_track": "red"}.get(status, "off"),
-               delta_arrow="off")
-    col.markdown(f"**{t('status_' + (status or 'none'))}**")
+    change = fmt_pct(r.change_pct)
+    col.metric(t(r.metric), fmt_num(r.value, 2), delta=f"{change} {t('en_vs_2020')}" if change else None,
+               delta_color=COLOR.get(status, "off"), delta_arrow="off", border=True)
+    col.markdown(f":{COLOR.get(status, 'gray')}-badge[{t('status_' + (status or 'none'))}] "
+                 + t("en_target_delta", target=f"{r.target_change_pct:g}", path=f"{r.path_pct:.1f}"))
 st.caption(t("en_targets_note"))
 ttable = pd.DataFrame({
     t("col_target"): [t(m) for m in tp["metric"]], t("col_baseline"): tp["baseline"].round(3),

@@ -90,4 +90,22 @@ def test_page_in_browser(server, browser, page_path, lang):
         assert page.locator('[data-testid="stMetric"]').count() == 7
         assert page.locator(".js-plotly-plot").count() >= 1
         assert ("年度概览" if lang == "zh" else "Year overview") in text
+    if page_path == "energy":
+        assert page.locator('[data-testid="stMetric"]').count() == 8
+        assert page.locator(".js-plotly-plot").count() >= 3
+        assert ("能源资源节约" if lang == "zh" else "Energy and water savings") in text
+    page.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_energy_meter_link_in_browser(server, browser, lang):
+    """A shared link straight to a meter: its monthly chart and the hourly heat map render."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(f"{server}/energy?meter=E-I001&year=2024&lang={lang}")
+    wait_for_app(page)
+    page.screenshot(path=str(ARTIFACTS / f"energy-meter-{lang}.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator(".js-plotly-plot").count() == 2
+    assert "E-I001" in page.inner_text("body")
+    assert "meter=E-I001" in page.url
     page.close()
