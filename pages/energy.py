@@ -252,14 +252,15 @@ for col, r in zip(cols, tp.itertuples(), strict=False):
     change = fmt_pct(r.change_pct)
     col.metric(t(r.metric), fmt_num(r.value, 2), delta=f"{change} {t('en_vs_2020')}" if change else None,
                delta_color=COLOR.get(status, "off"), delta_arrow="off", border=True)
-    col.markdown(f":{COLOR.get(status, 'gray')}-badge[{t('status_' + (status or 'none'))}] "
+    badge = t(f"status_{status or 'none'}")
+    col.markdown(f":{COLOR.get(status, 'gray')}-badge[{badge}] "
                  + t("en_target_delta", target=f"{r.target_change_pct:g}", path=f"{r.path_pct:.1f}"))
 st.caption(t("en_targets_note"))
 ttable = pd.DataFrame({
     t("col_target"): [t(m) for m in tp["metric"]], t("col_baseline"): tp["baseline"].round(3),
     t("col_value"): tp["value"].round(3), t("col_change_pct"): tp["change_pct"].round(2),
     t("col_path_pct"): tp["path_pct"].round(2), t("col_target_pct"): tp["target_change_pct"],
-    t("col_status"): [t("status_" + (s if isinstance(s, str) else "none")) for s in tp["status"]],
+    t("col_status"): [t(f"status_{s if isinstance(s, str) else 'none'}") for s in tp["status"]],
     t("col_source"): tp["source"]})
 st.dataframe(ttable, hide_index=True, width="stretch")
 download_buttons(ttable, f"targets_{year}", "dl_targets")
