@@ -7,7 +7,7 @@ Choose, query (etl.energy / etl.anomalies through ui.common.query), draw.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import pandas as pd
 import plotly.express as px
@@ -125,7 +125,7 @@ st.query_params.from_dict(view_params())
 crumbs = [t("en_county")] + ([t(f"type_{type_}")] if type_ else []) + \
     ([inst_name[inst]] if inst else []) + ([meter] if meter else [])
 st.markdown(" › ".join(f"**{x}**" for x in crumbs))
-st.caption(f"{t('en_link')} `?{urlencode(view_params())}`")
+st.caption(f"{t('en_link')} `energy?{unquote(urlencode(view_params()))}`")
 
 # which factors this view uses, said on the page
 coal_f = factors.factor_for_year(ELECTRICITY_COAL[coal], year)
