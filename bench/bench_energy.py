@@ -61,7 +61,6 @@ def page_calls(first: int, last: int, year: int, coal: str, grid: str, type_, in
         return calls
     fleet_on = fleet and not type_ and not inst
     calls += [(energy.scope_by_year, (first, last, coal, grid, type_, inst, fleet_on)),
-              (energy.scope_targets, (year, coal, grid, type_, inst, fleet_on)),
               (energy.monthly, (year - 1, year, coal, grid, type_, inst)),
               (energy.breakdown, (year, coal, grid, type_, inst))]
     if not inst:

@@ -100,6 +100,12 @@ def scope_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, coal: s
     return metrics.intensity_by_year(con, first, last, coal, grid, include_fleet=include_fleet)
 
 
+def targets_from(per_year: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Target progress from scope_by_year's rows (which must reach back to the baseline year): the same
+    arithmetic as metrics.target_progress, without querying again."""
+    return metrics.progress_from_intensities(per_year, year)
+
+
 def scope_targets(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", grid: str = "guangxi",
                   type_: str | None = None, institution_id: str | None = None,
                   include_fleet: bool = False) -> pd.DataFrame:

@@ -248,11 +248,17 @@ def target_progress(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dang
 
     For the county by default; with group_by ('type' or 'institution_id') and key, for that type or
     institution (the same national targets applied to its own 2020 baseline)."""
-    tg = factors.targets()
-    base_year = int(tg["baseline_year"].min())
+    base_year = int(factors.targets()["baseline_year"].min())
     data = intensity_by_year(con, base_year, year, coal, grid, group_by, include_fleet)
     if group_by is not None:
         data = data[data[group_by] == key]
+    return progress_from_intensities(data, year)
+
+
+def progress_from_intensities(data: pd.DataFrame, year: int) -> pd.DataFrame:
+    """target_progress from intensity_by_year rows of one scope (county, a type or an institution) that
+    include the baseline year and `year`: the one definition of the targets' arithmetic."""
+    tg = factors.targets()
     data = data.set_index("year")
     rows = []
     for r in tg.itertuples():

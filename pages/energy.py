@@ -244,7 +244,7 @@ else:
 
 # targets
 st.subheader(t("en_targets"))
-tp = query(energy.scope_targets, year, coal, grid, type_, inst, fleet_on)
+tp = energy.targets_from(per_year[per_year["year"] <= year], year)
 cols = st.columns(4)
 COLOR = {"on_track": "green", "at_risk": "orange", "off_track": "red"}
 for col, r in zip(cols, tp.itertuples(), strict=False):

@@ -123,6 +123,9 @@ def test_targets_by_hand(con):
     water = tp.loc["water_m3_per_person"]  # 1,615 / 950 against 1,710 / 950: -5.56 %, path -1.2 %
     assert water["change_pct"] == pytest.approx(100 * (1615 - 1710) / 1710)
     assert water["status"] == "on_track"
+    # the page derives the same table from the rows it already has
+    derived = energy.targets_from(energy.scope_by_year(con, 2020, 2021), 2021).set_index("metric")
+    pd.testing.assert_frame_equal(derived, tp)
     inst = energy.scope_targets(con, 2021, institution_id="I001").set_index("metric")
     # I001: 1,900 against 2,200 kWh -> -13.6 %; water 185 against 210 -> -11.9 %
     assert inst.loc["energy_kgce_per_m2", "change_pct"] == pytest.approx(100 * (1900 - 2200) / 2200)
