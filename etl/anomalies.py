@@ -20,6 +20,7 @@ Rules
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from etl import factors
@@ -167,7 +168,7 @@ def base_load_steps(con: duckdb.DuckDBPyConnection, s: dict | None = None) -> pd
         hits = []
         for i in range(n, len(g) - n + 1):
             before, after = r[i - n:i], r[i:i + n]
-            ratio = float(pd.Series(after).median() / pd.Series(before).median())
+            ratio = float(np.median(after) / np.median(before))
             if ratio >= s["step_ratio"] and after.min() > before.max():
                 hits.append((i, ratio))
         # consecutive weeks belong to one step: keep its strongest week
