@@ -55,7 +55,7 @@ try:
     if demo:
         st.warning(t("demo_banner"), icon=":material/science:")
     pages = [st.Page("pages/overview.py", title=t("page_overview"), icon="📊", url_path="overview", default=True),
-             st.Page("pages/energy.py", title=t("page_energy"), icon="⚡", url_path="energy")]
+             st.Page("pages/energy.py", title=t("page_energy"), icon=":material/bolt:", url_path="energy")]
     st.navigation(pages).run()
 except DatabaseBusy:
     st.error(t("db_busy"))
