@@ -34,6 +34,7 @@ test: install  ## lint, then the whole test suite (browser tests run where Chrom
 bench: install
 	$(PY) bench/bench_pvmodel.py
 	$(PY) bench/bench_upload.py
+	$(PY) bench/bench_energy.py
 
 browser-deps:  ## Debian's Chromium and CJK fonts for the browser tests (needs root)
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk

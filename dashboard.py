@@ -54,10 +54,11 @@ sidebar_login()
 # Navigation first, so the sidebar never shows Streamlit's automatic pages/ list, even during a first build.
 pages = [st.Page("pages/overview.py", title=t("page_overview"), icon=":material/dashboard:", url_path="overview",
                  default=True)]
+pages += [st.Page("pages/energy.py", title=t("page_energy"), icon=":material/bolt:", url_path="energy"),
+          st.Page("pages/kpi.py", title=t("page_kpi"), icon=":material/flag:", url_path="kpi"),
+          st.Page("pages/pv.py", title=t("page_pv"), icon=":material/solar_power:", url_path="pv")]
 # Writing pages exist in the navigation only for officers and admins: a visitor can neither see
 # them listed nor open them by URL (each page checks the role again itself).
-pages += [st.Page("pages/kpi.py", title=t("page_kpi"), icon=":material/flag:", url_path="kpi"),
-          st.Page("pages/pv.py", title=t("page_pv"), icon=":material/solar_power:", url_path="pv")]
 if can_write():
     pages += [st.Page("pages/upload.py", title=t("page_upload"), icon=":material/upload_file:", url_path="upload"),
               st.Page("pages/batches.py", title=t("page_batches"), icon=":material/history:", url_path="batches")]

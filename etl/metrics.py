@@ -180,12 +180,18 @@ GROUPS = {None: "", "type": "i.type", "institution_id": "i.institution_id"}
 
 
 def intensity_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, coal: str = "dangliang",
-                      grid: str = "guangxi", group_by: str | None = None) -> pd.DataFrame:
+                      grid: str = "guangxi", group_by: str | None = None,
+                      include_fleet: bool = False) -> pd.DataFrame:
     """Energy (kgce), water, CO2 and their intensities per year, for the county or per type/institution.
 
     Floor area and people count only institutions that have data in that year, so a
     missing bill does not dilute the intensity.
+
+    include_fleet (county only): add official-vehicle fuel (fleet_by_year's fuel_kgce) to energy_kgce
+    and its intensities; the added amount is in the column fleet_kgce. CO2 stays buildings-only.
     """
+    if include_fleet and group_by is not None:
+        raise ValueError("official-vehicle fuel is counted for the county only, not per type or institution")
     from etl.factors import GRID_CO2
 
     years_ = range(first, last + 1)
@@ -194,7 +200,7 @@ def intensity_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, coa
     col = GROUPS[group_by]
     sel = f"{col} AS {group_by}, " if col else ""
     try:
-        return con.execute(f"""
+        out = con.execute(f"""
             WITH per_inst AS (
                 SELECT year(m.month) AS year, m.institution_id,
                        sum(m.grid_import_kwh * c.value) AS energy_kgce,
@@ -217,6 +223,14 @@ def intensity_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, coa
     finally:
         con.unregister("_coal")
         con.unregister("_co2")
+    if include_fleet:
+        fleet = fleet_by_year(con, first, last, grid)[["year", "fuel_kgce"]]
+        out = out.merge(fleet.rename(columns={"fuel_kgce": "fleet_kgce"}), on="year", how="left")
+        out["fleet_kgce"] = out["fleet_kgce"].fillna(0.0)
+        out["energy_kgce"] = out["energy_kgce"] + out["fleet_kgce"]
+        out["energy_kgce_per_m2"] = out["energy_kgce"] / out["floor_area_m2"]
+        out["energy_kgce_per_person"] = out["energy_kgce"] / out["people"]
+    return out
 
 
 def target_status(change_pct_value: float | None, path_pct: float) -> str | None:
@@ -232,12 +246,25 @@ def target_status(change_pct_value: float | None, path_pct: float) -> str | None
 
 
 def target_progress(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang",
-                    grid: str = "guangxi") -> pd.DataFrame:
+                    grid: str = "guangxi", group_by: str | None = None, key: str | None = None,
+                    include_fleet: bool = False) -> pd.DataFrame:
     """Each target of data/targets.csv: baseline value, this year's value, change, the straight path
-    from the baseline to the target for this year, and the status."""
+    from the baseline to the target for this year, and the status.
+
+    For the county by default; with group_by ('type' or 'institution_id') and key, for that type or
+    institution (the same national targets applied to its own 2020 baseline)."""
+    base_year = int(factors.targets()["baseline_year"].min())
+    data = intensity_by_year(con, base_year, year, coal, grid, group_by, include_fleet)
+    if group_by is not None:
+        data = data[data[group_by] == key]
+    return progress_from_intensities(data, year)
+
+
+def progress_from_intensities(data: pd.DataFrame, year: int) -> pd.DataFrame:
+    """target_progress from intensity_by_year rows of one scope (county, a type or an institution) that
+    include the baseline year and `year`: the one definition of the targets' arithmetic."""
     tg = factors.targets()
-    base_year = int(tg["baseline_year"].min())
-    data = intensity_by_year(con, base_year, year, coal, grid).set_index("year")
+    data = data.set_index("year")
     rows = []
     for r in tg.itertuples():
         base = data[r.metric].get(r.baseline_year)

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from etl import metrics
 from etl.db import connect
 
-PAGES = ["pages/overview.py", "pages/upload.py", "pages/batches.py", "pages/users.py", "pages/pv.py", "pages/kpi.py"]
+PAGES = ["pages/overview.py", "pages/energy.py", "pages/upload.py", "pages/batches.py", "pages/users.py", "pages/pv.py", "pages/kpi.py"]
 # pages that need a login, and the role the test logs in with (as ui/auth.py keeps it in the session)
 LOGIN = {"pages/upload.py": "officer", "pages/batches.py": "officer", "pages/users.py": "admin"}
 

@@ -20,7 +20,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
-PAGES = ["overview", "pv", "kpi"]
+PAGES = ["overview", "energy", "pv", "kpi"]
+# a page whose first run is long (cold caches) says it is done when this selector appears
+READY = {"energy": "text=/异常提示|Anomalies/"}
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 
@@ -66,13 +68,22 @@ def browser():
         b.close()
 
 
-def wait_for_app(page) -> None:
+def wait_for_app(page, ready: str | None = None) -> None:
     """Wait until the script has finished running (no running indicator, content present)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=30000)
     page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=60000)
+    if ready:
+        page.wait_for_selector(ready, timeout=120000)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60000)
     page.wait_for_timeout(1500)
+
+
+def wait_for_count(page, selector: str, n: int, timeout_ms: int = 60000) -> None:
+    """Wait until at least n elements match (the browser renders some elements lazily)."""
+    page.wait_for_function("([s, n]) => document.querySelectorAll(s).length >= n", arg=[selector, n],
+                           timeout=timeout_ms)
+    page.wait_for_timeout(500)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -80,7 +91,10 @@ def wait_for_app(page) -> None:
 def test_page_in_browser(server, browser, page_path, lang, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
     page.goto(f"{server}/{page_path}?lang={lang}")
-    wait_for_app(page)
+    wait_for_app(page, READY.get(page_path))
+    if page_path == "energy":  # widgets, metrics and charts load lazily in the browser: wait for them
+        wait_for_count(page, '[data-testid="stMetric"]', 8)
+        wait_for_count(page, ".js-plotly-plot", 3)
     if page_path == "kpi":  # many cards and two charts: wait until the last one is drawn
         page.wait_for_function(
             "() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= 29", timeout=60000)
@@ -104,6 +118,25 @@ def test_page_in_browser(server, browser, page_path, lang, tmp_path):
         assert page.locator('[data-testid="stMetric"]').count() == 29
         assert ("年度关键指标" if lang == "zh" else "Key figures of the year") in text
         check_kpi_print_and_download(page, lang, tmp_path)
+    if page_path == "energy":
+        assert page.locator('[data-testid="stMetric"]').count() == 8
+        assert page.locator(".js-plotly-plot").count() >= 3
+        assert ("能源资源节约" if lang == "zh" else "Energy and water savings") in text
+    page.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_energy_meter_link_in_browser(server, browser, lang):
+    """A shared link straight to a meter: its monthly chart and the hourly heat map render."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(f"{server}/energy?meter=E-I001&year=2024&lang={lang}")
+    wait_for_app(page, READY["energy"])
+    wait_for_count(page, ".js-plotly-plot", 2)
+    page.screenshot(path=str(ARTIFACTS / f"energy-meter-{lang}.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator(".js-plotly-plot").count() == 2
+    assert "E-I001" in page.inner_text("body")
+    assert "meter=E-I001" in page.url
     page.close()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -19,11 +20,31 @@ def _cached(path: str, version: str, module: str, name: str, args: tuple):
         return fn(con, *args)
 
 
-def query(fn: Callable, *args):
-    """Run a query function of etl.metrics (or another etl module), cached until the data changes."""
-    path = str(db_path())
+@st.cache_data(show_spinner=False, max_entries=64)
+def _version(path: str, stamp: tuple) -> str:
     with connect(path) as con:
-        version = metrics.data_version(con)
+        return metrics.data_version(con)
+
+
+def _stamp(path: str) -> tuple:
+    """Modification time and size of the database file and its WAL: every load changes one of them.
+    Opening the database to read the data version costs ~0.1 s a call; a stat costs microseconds."""
+    out = []
+    for f in (Path(path), Path(path + ".wal")):
+        try:
+            st_ = f.stat()
+            out.append((st_.st_mtime_ns, st_.st_size))
+        except FileNotFoundError:
+            out.append(None)
+    return tuple(out)
+
+
+def query(fn: Callable, *args):
+    """Run a query function of etl.metrics (or another etl module), cached until the data changes.
+
+    The data version is read from the database only when the database file has changed since."""
+    path = str(db_path())
+    version = _version(path, _stamp(path))
     return _cached(path, version, fn.__module__, fn.__name__, args)
 
 

@@ -1,0 +1,382 @@
+"""Energy and water savings: coal equivalent, intensities, 2025 targets, ranking, PV, fleet, anomalies.
+
+Drill-down county → type → institution → meter. The selection and the settings live in the URL
+(?year=&coal=&grid=&fleet=&type=&inst=&meter=&lang=), so a link reproduces the view.
+Choose, query (etl.energy / etl.anomalies through ui.common.query), draw.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlencode
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from etl import anomalies, energy, factors
+from etl.factors import ELECTRICITY_COAL, GRID_CO2
+from ui.common import fmt_num, fmt_pct, query
+from ui.downloads import download_buttons
+from ui.frame import inside_dashboard
+from ui.i18n import lang, t
+
+inside_dashboard()
+st.title(t("en_title"))
+
+span = query(energy.data_years)
+if span is None:
+    st.info(t("no_data"))
+    st.stop()
+FIRST, LAST = span
+YEARS = list(range(LAST, FIRST - 1, -1))
+COALS = tuple(ELECTRICITY_COAL)
+GRIDS = ("guangxi", "south", "national")
+EN = lang() == "en"
+
+# ------------------------------------------------------------------ state from the URL, once per visit
+qp = st.query_params
+
+
+def _init(key: str, value) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+types = query(energy.institution_types)
+all_inst = query(energy.institutions)
+all_meters = query(energy.meters)
+inst_type = dict(zip(all_inst["institution_id"], all_inst["type"], strict=True))
+inst_name = dict(zip(all_inst["institution_id"], all_inst["name"], strict=True))
+meter_inst = dict(zip(all_meters["meter_id"], all_meters["institution_id"], strict=True))
+
+if "en_year" not in st.session_state:  # first run of this page in the session: read the link
+    url_year = qp.get("year", "")
+    _init("en_year", int(url_year) if url_year.isdigit() and int(url_year) in YEARS else LAST)
+    _init("en_coal", qp.get("coal") if qp.get("coal") in COALS else "dangliang")
+    _init("en_grid", qp.get("grid") if qp.get("grid") in GRIDS else "guangxi")
+    _init("en_fleet", qp.get("fleet") == "1")
+    m = qp.get("meter") if qp.get("meter") in meter_inst else None
+    i = qp.get("inst") if qp.get("inst") in inst_type else (meter_inst.get(m) if m else None)
+    if m and meter_inst[m] != i:
+        m = None
+    ty = inst_type[i] if i else (qp.get("type") if qp.get("type") in types else None)
+    _init("en_type", ty or "*")
+    _init("en_inst", i or "*")
+    _init("en_meter", m or "*")
+
+
+def _reset_below_type() -> None:
+    st.session_state["en_inst"] = "*"
+    st.session_state["en_meter"] = "*"
+
+
+def _reset_below_inst() -> None:
+    st.session_state["en_meter"] = "*"
+
+
+# ------------------------------------------------------------------ settings and drill-down selectors
+# labels are looked up now (format_func may run outside the script, where the language is unknown)
+ALL = t("en_all")
+ANY = "*"  # the "all" choice of a selector (None would show as an empty selector)
+LABEL = {**{k: t(f"en_coal_{k}") for k in COALS}, **{k: t(f"en_grid_{k}") for k in GRIDS},
+         **{k: t(f"type_{k}") for k in types}, **{k: t(k) for k in energy.INTENSITIES},
+         **{f"m_{k}": t(f"m_{k}") for k in ("energy_kgce", "electricity_use_kwh", "water_m3", "co2_t")},
+         **{k: f"{inst_name[k]} ({k})" for k in inst_name}, ANY: ALL}
+c = st.columns([1, 1.2, 1.6, 2.4])
+year = c[0].selectbox(t("en_year"), YEARS, key="en_year")
+coal = c[1].radio(t("en_coal"), COALS, key="en_coal", horizontal=True, format_func=LABEL.__getitem__)
+grid = c[2].selectbox(t("en_grid"), GRIDS, key="en_grid", format_func=LABEL.__getitem__)
+include_fleet = c[3].toggle(t("en_fleet_toggle"), key="en_fleet", help=t("en_fleet_help"))
+
+c = st.columns(3)
+type_ = c[0].selectbox(t("en_type"), [ANY, *types], key="en_type", on_change=_reset_below_type,
+                       format_func=LABEL.__getitem__)
+type_ = None if type_ == ANY else type_
+inst_opts = [ANY, *all_inst.loc[all_inst["type"] == type_, "institution_id"]] if type_ else [ANY]
+if st.session_state.get("en_inst") not in inst_opts:
+    st.session_state["en_inst"] = ANY
+inst = c[1].selectbox(t("en_institution"), inst_opts, key="en_inst", on_change=_reset_below_inst,
+                      disabled=not type_, format_func=LABEL.__getitem__)
+inst = None if inst == ANY else inst
+meter_opts = [ANY, *all_meters.loc[all_meters["institution_id"] == inst, "meter_id"]] if inst else [ANY]
+if st.session_state.get("en_meter") not in meter_opts:
+    st.session_state["en_meter"] = ANY
+meter = c[2].selectbox(t("en_meter"), meter_opts, key="en_meter", disabled=not inst,
+                       format_func=lambda k: ALL if k == ANY else k)
+meter = None if meter == ANY else meter
+level = energy.level_of(type_, inst, meter)
+fleet_on = include_fleet and level == "county"
+
+
+def view_params(**over) -> dict[str, str]:
+    """The URL parameters of the current view, with some replaced (None removes one)."""
+    p = {"year": str(year), "coal": coal, "grid": grid, "fleet": "1" if include_fleet else None,
+         "type": type_, "inst": inst, "meter": meter, "lang": lang()}
+    p.update(over)
+    return {k: v for k, v in p.items() if v not in (None, "")}
+
+
+def link(**over) -> str:
+    return "energy?" + urlencode(view_params(**over))
+
+
+st.query_params.from_dict(view_params())
+crumbs = [t("en_county")] + ([t(f"type_{type_}")] if type_ else []) + \
+    ([inst_name[inst]] if inst else []) + ([meter] if meter else [])
+st.markdown(" › ".join(f"**{x}**" for x in crumbs))
+st.caption(f"{t('en_link')} `energy?{unquote(urlencode(view_params()))}`")
+
+# which factors this view uses, said on the page
+coal_f = factors.factor_for_year(ELECTRICITY_COAL[coal], year)
+grid_f = factors.factor_for_year(GRID_CO2[grid], year)
+unconf = t("en_unconfirmed")
+st.caption(t(
+    "en_method", coal_name=t(f"en_coal_{coal}"), coal_value=coal_f["value"], coal_year=year,
+    coal_source=coal_f["source"] + ("" if coal_f["status"] == "confirmed" else unconf),
+    grid_name=t(f"en_grid_{grid}"), grid_value=grid_f["value"], grid_year=year,
+    grid_source=grid_f["source"] + ("" if grid_f["status"] == "confirmed" else unconf),
+    fleet=t("en_fleet_in") if fleet_on else t("en_fleet_out")))
+
+findings = query(anomalies.find_all)
+KIND = {"electricity": t("kind_electricity"), "water": t("kind_water"), "gas": t("kind_gas")}
+
+
+def anomaly_table(f: pd.DataFrame, key: str) -> None:
+    """Findings with their evidence, each row linking to the meter's chart."""
+    st.subheader(t("en_anomalies"))
+    if f.empty:
+        st.success(t("en_anomalies_none"))
+        return
+    st.caption(t("en_anomaly_count", n=len(f)))
+    period = [ps.strftime("%Y-%m") if (pe - ps).days > 20 else f"{ps:%Y-%m-%d}…{pe:%m-%d}"
+              for ps, pe in zip(f["period_start"], f["period_end"], strict=True)]
+    table = pd.DataFrame({
+        t("col_rule"): [t(f"rule_{r}") for r in f["rule"]],
+        t("col_name"): f["name"], t("col_meter"): f["meter_id"], t("col_kind"): f["kind"].map(KIND),
+        t("col_period"): period,
+        t("col_value_found"): pd.to_numeric(f["value"], errors="coerce").round(2),
+        t("col_reference"): pd.to_numeric(f["reference"], errors="coerce").round(2),
+        t("col_ratio"): pd.to_numeric(f["ratio"], errors="coerce").round(2),
+        t("col_unit"): f["unit"],
+        t("col_open"): [link(type=inst_type.get(i), inst=i, meter=m, year=str(ps.year))
+                        for i, m, ps in zip(f["institution_id"], f["meter_id"], f["period_start"], strict=True)],
+    })
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        t("col_open"): st.column_config.LinkColumn(display_text=t("col_open"))})
+    download_buttons(table.drop(columns=t("col_open")), f"anomalies_{year}", key)
+    with st.expander(t("en_anomaly_settings")):
+        s = anomalies.settings_table()
+        st.dataframe(pd.DataFrame({t("col_setting"): s["setting"], t("col_value"): s["value"].astype(str),
+                                   t("col_unit"): s["unit"].fillna(""),
+                                   t("col_help"): s["help_en" if EN else "help_zh"]}),
+                     hide_index=True, width="stretch")
+
+
+# ------------------------------------------------------------------ meter level
+if level == "meter":
+    info = all_meters.set_index("meter_id").loc[meter]
+    st.subheader(t("en_meter_title", meter=meter, name=info["name"], kind=KIND.get(info["kind"], info["kind"]),
+                   measures=t(f"measures_{info['measures']}")))
+    mm = query(energy.meter_monthly, meter, coal, grid)
+    mine = anomalies.for_scope(findings, meter_id=meter)
+    unit = "m³" if info["kind"] == "water" else "kWh"
+    if not mm.empty:
+        fig = go.Figure()
+        fig.add_bar(x=mm["month"], y=mm["value"], name=t("en_series_value"))
+        fig.add_scatter(x=mm["month"], y=mm["same_month_last_year"], name=t("en_series_last_year"),
+                        mode="lines", line={"dash": "dot"})
+        monthly_hits = mine[(mine["period_end"] - mine["period_start"]).dt.days > 20]
+        hit = mm[mm["month"].isin(monthly_hits["period_start"])]
+        if not hit.empty:
+            fig.add_scatter(x=hit["month"], y=hit["value"], mode="markers", name=t("en_series_anomaly"),
+                            marker={"color": "red", "size": 12, "symbol": "x"})
+        fig.update_layout(title=t("en_meter_monthly"), yaxis_title=unit, xaxis_title=t("en_month"),
+                          legend={"orientation": "h"})
+        st.plotly_chart(fig, width="stretch")
+    if bool(info["has_intervals"]):
+        hp = query(energy.hourly_profile, meter, year)
+        if hp.empty:
+            st.info(t("en_no_data_year"))
+        else:
+            grid_df = hp.pivot(index="hour", columns="day", values="value")
+            heat = px.imshow(grid_df, aspect="auto", origin="lower", color_continuous_scale="YlOrRd",
+                             labels={"x": t("en_day"), "y": t("en_hour"), "color": unit},
+                             title=t("en_heatmap", year=year, unit=unit))
+            st.plotly_chart(heat, width="stretch")
+            if info["measures"] == "import":
+                st.caption(t("en_heatmap_note"))
+    else:
+        st.caption(t("en_no_intervals"))
+    anomaly_table(mine, "dl_meter_anom")
+    if not mm.empty:
+        table = pd.DataFrame({
+            t("col_month"): mm["month"].dt.strftime("%Y-%m"), t("col_value_found"): mm["value"],
+            t("col_unit"): mm["unit"], t("col_last_year"): mm["same_month_last_year"],
+            t("col_source_kind"): mm["source"].map(lambda s: t(f"src_{s}")),
+            t("col_estimated"): mm["estimated"], t("col_energy_kgce"): mm["energy_kgce"].round(1),
+            t("col_co2_t"): mm["co2_t"].round(3)})
+        st.dataframe(table, hide_index=True, width="stretch")
+        download_buttons(table, f"meter_{meter}", "dl_meter")
+    st.stop()
+
+# ------------------------------------------------------------------ county / type / institution
+per_year = query(energy.scope_by_year, FIRST, LAST, coal, grid, type_, inst, fleet_on)
+cur = per_year[per_year["year"] == year]
+prev = per_year[per_year["year"] == year - 1]
+
+
+def _val(frame: pd.DataFrame, col: str) -> float | None:
+    return None if frame.empty or pd.isna(frame[col].iloc[0]) else float(frame[col].iloc[0])
+
+
+if cur.empty:
+    st.info(t("en_no_data_year"))
+else:
+    cards = [("en_energy_tce", "energy_kgce", 1 / 1000, "tce", 1), ("en_electricity", "electricity_use_kwh", 1,
+             "kWh", 0), ("en_water", "water_m3", 1, "m³", 0), ("en_co2", "co2_t", 1, "t", 1)]
+    cols = st.columns(4)
+    for col, (label, metric, scale, unit, digits) in zip(cols, cards, strict=True):
+        v, p = _val(cur, metric), _val(prev, metric)
+        ch = fmt_pct(100 * (v - p) / p) if v is not None and p else None
+        col.metric(f"{t(label)} ({unit})", fmt_num(v * scale if v is not None else None, digits),
+                   delta=f"{ch} {t('en_vs_prev')}" if ch else None, delta_color="inverse")
+
+# targets
+st.subheader(t("en_targets"))
+tp = energy.targets_from(per_year[per_year["year"] <= year], year)
+cols = st.columns(4)
+COLOR = {"on_track": "green", "at_risk": "orange", "off_track": "red"}
+for col, r in zip(cols, tp.itertuples(), strict=False):
+    status = r.status if isinstance(r.status, str) else None
+    change = fmt_pct(r.change_pct)
+    col.metric(t(r.metric), fmt_num(r.value, 2), delta=f"{change} {t('en_vs_2020')}" if change else None,
+               delta_color=COLOR.get(status, "off"), delta_arrow="off", border=True)
+    badge = t(f"status_{status or 'none'}")
+    col.markdown(f":{COLOR.get(status, 'gray')}-badge[{badge}] "
+                 + t("en_target_delta", target=f"{r.target_change_pct:g}", path=f"{r.path_pct:.1f}"))
+st.caption(t("en_targets_note"))
+ttable = pd.DataFrame({
+    t("col_target"): [t(m) for m in tp["metric"]], t("col_baseline"): tp["baseline"].round(3),
+    t("col_value"): tp["value"].round(3), t("col_change_pct"): tp["change_pct"].round(2),
+    t("col_path_pct"): tp["path_pct"].round(2), t("col_target_pct"): tp["target_change_pct"],
+    t("col_status"): [t(f"status_{s if isinstance(s, str) else 'none'}") for s in tp["status"]],
+    t("col_source"): tp["source"]})
+st.dataframe(ttable, hide_index=True, width="stretch")
+download_buttons(ttable, f"targets_{year}", "dl_targets")
+
+# intensity trend with the target path and the national average
+st.subheader(t("en_trend"))
+metric = st.selectbox(t("en_trend_metric"), list(energy.INTENSITIES), key="en_trend_metric",
+                      format_func=LABEL.__getitem__)
+row = tp.set_index("metric").loc[metric]
+fig = go.Figure()
+fig.add_scatter(x=per_year["year"], y=per_year[metric], name=t("en_series_actual"), mode="lines+markers")
+if pd.notna(row["baseline"]):
+    b, y0, y1 = row["baseline"], int(row["baseline_year"]), int(row["target_year"])
+    fig.add_scatter(x=[y0, y1], y=[b, b * (1 + row["target_change_pct"] / 100)], name=t("en_series_path"),
+                    mode="lines+markers", line={"dash": "dash", "color": "green"})
+nat = energy.national_reference(year).get(metric)
+if nat is not None:
+    fig.add_hline(y=nat, line_dash="dot", line_color="grey", annotation_text=f"{t('en_series_national')} {nat:g}")
+fig.update_layout(yaxis_title=t(metric), xaxis={"dtick": 1, "title": t("en_year")}, legend={"orientation": "h"},
+                  height=380)
+st.plotly_chart(fig, width="stretch")
+
+# monthly stacked bars by type
+MEASURES = ("energy_kgce", "electricity_use_kwh", "water_m3", "co2_t")
+measure = st.radio(t("en_measure"), MEASURES, key="en_measure", horizontal=True,
+                   format_func=lambda k: LABEL[f"m_{k}"])
+mon = query(energy.monthly, year - 1, year, coal, grid, type_, inst)
+if not mon.empty:
+    mon = mon.assign(type_label=mon["type"].map(lambda k: t(f"type_{k}")))
+    fig = px.bar(mon, x="month", y=measure, color="type_label",
+                 labels={"month": t("en_month"), measure: t(f"m_{measure}"), "type_label": t("en_type")},
+                 title=t("en_monthly", measure=t(f"m_{measure}")))
+    fig.update_layout(xaxis_tickformat="%Y-%m", legend_title_text=t("en_type"))
+    st.plotly_chart(fig, width="stretch")
+
+# one level down, each row a link one level deeper
+st.subheader(t("en_breakdown"))
+bd = query(energy.breakdown, year, coal, grid, type_, inst)
+if not bd.empty:
+    if level == "institution":
+        table = pd.DataFrame({
+            t("col_meter"): bd["key"], t("col_kind"): bd["kind"].map(KIND),
+            t("col_measures"): bd["measures"].map(lambda k: t(f"measures_{k}")),
+            t("col_energy_kwh"): bd["energy_kwh"].round(0), t("col_water_m3"): bd["water_m3"].round(0),
+            t("col_energy_kgce"): bd["energy_kgce"].round(0), t("col_co2_t"): bd["co2_t"].round(2),
+            t("col_energy_change"): bd["energy_kgce_change_pct"].round(1),
+            t("col_months"): bd["months"], t("col_estimated_months"): bd["estimated_months"],
+            t("col_open"): [link(meter=k) for k in bd["key"]]})
+    else:
+        name_col = bd["label"].map(lambda k: t(f"type_{k}")) if level == "county" else bd["label"]
+        links = [link(type=k) if level == "county" else link(inst=k) for k in bd["key"]]
+        table = pd.DataFrame({
+            t("col_name"): name_col, t("col_energy_kgce"): bd["energy_kgce"].round(0),
+            t("col_electricity_use_kwh"): bd["electricity_use_kwh"].round(0),
+            t("col_water_m3"): bd["water_m3"].round(0), t("col_co2_t"): bd["co2_t"].round(2),
+            t("col_floor_area_m2"): bd["floor_area_m2"], t("col_people"): bd["people"],
+            **{t(m): bd[m].round(3) for m in energy.INTENSITIES},
+            t("col_energy_change"): bd["energy_kgce_change_pct"].round(1),
+            t("col_energy_vs_base"): bd["energy_kgce_vs_base_pct"].round(1),
+            t("col_open"): links})
+    total = bd["energy_kgce"].sum()
+    if not fleet_on:
+        st.caption(t("en_breakdown_total", total=f"{fmt_num(total)} kgce"))
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        t("col_open"): st.column_config.LinkColumn(display_text=t("col_open"))})
+    download_buttons(table.drop(columns=t("col_open")), f"breakdown_{level}_{year}", "dl_breakdown")
+
+# ranking within type, worst first, with the national average as a reference line
+if level in ("county", "type"):
+    st.subheader(t("en_ranking"))
+    rmetric = st.selectbox(t("en_trend_metric"), list(energy.INTENSITIES), key="en_rank_metric",
+                           format_func=LABEL.__getitem__)
+    rk = query(energy.ranking, year, rmetric, coal, grid, type_)
+    if not rk.empty:
+        top = rk.groupby("type").head(10).copy()
+        top["label"] = top["name"] + " (" + top["institution_id"] + ")"
+        top["type_label"] = top["type"].map(lambda k: t(f"type_{k}"))
+        st.caption(t("en_ranking_top", n=10))
+        fig = px.bar(top, x="value", y="label", color="type_label", orientation="h",
+                     labels={"value": t(rmetric), "label": "", "type_label": t("en_type")},
+                     height=max(320, 24 * len(top) + 120))
+        fig.update_yaxes(categoryorder="array", categoryarray=top["label"].tolist()[::-1])
+        nat = rk["national"].dropna()
+        if not nat.empty:
+            fig.add_vline(x=float(nat.iloc[0]), line_dash="dot", line_color="grey",
+                          annotation_text=f"{t('en_series_national')} {float(nat.iloc[0]):g}")
+        st.plotly_chart(fig, width="stretch")
+        table = pd.DataFrame({
+            t("col_type"): rk["type"].map(lambda k: t(f"type_{k}")), t("col_rank"): rk["rank_in_type"],
+            t("col_of"): rk["of_in_type"], t("col_name"): rk["name"], t("col_intensity"): rk["value"].round(3),
+            t("col_type_value"): rk["type_value"].round(3), t("col_national"): rk["national"],
+            t("col_previous"): rk["previous"].round(3), t("col_change_prev"): rk["change_pct"].round(1),
+            t("col_open"): [link(type=ty, inst=i) for ty, i in zip(rk["type"], rk["institution_id"], strict=True)]})
+        st.dataframe(table, hide_index=True, width="stretch", height=320, column_config={
+            t("col_open"): st.column_config.LinkColumn(display_text=t("col_open"))})
+        download_buttons(table.drop(columns=t("col_open")), f"ranking_{rmetric}_{year}", "dl_ranking")
+
+# PV and fleet: county level
+if level == "county":
+    st.subheader(t("en_pv"))
+    pv = query(energy.pv_contribution, FIRST, LAST, coal, grid)
+    if not pv.empty:
+        table = pd.DataFrame({t("en_year"): pv["year"],
+                              **{t(f"col_{c}"): pv[c].round(1) for c in (
+                                  "pv_generation_kwh", "pv_export_kwh", "pv_self_use_kwh", "avoided_kgce",
+                                  "avoided_co2_t", "saving_rate_pct", "county_share_pct")}})
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.caption(t("en_pv_note"))
+        download_buttons(table, "pv_contribution", "dl_pv")
+    st.subheader(t("en_fleet"))
+    fl = query(energy.fleet, FIRST, LAST, grid)
+    table = pd.DataFrame({t("en_year"): fl["year"], **{t(f"col_{c}"): fl[c].round(1) for c in (
+        "petrol_l", "diesel_l", "fuel_kgce", "fuel_co2_t", "charging_kwh", "fleet_co2_t", "dispatches",
+        "distance_km")}})
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(t("en_fleet_in") if fleet_on else t("en_fleet_out"))
+    download_buttons(table, "fleet_fuel", "dl_fleet")
+
+anomaly_table(anomalies.for_scope(findings, year, type_, inst), "dl_anom")

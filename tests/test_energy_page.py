@@ -1,0 +1,74 @@
+"""The energy page (AppTest): a link reproduces the view, filters go into the URL, numbers come from etl.energy."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl import energy, metrics
+from etl.db import connect
+
+
+@pytest.fixture()
+def app_env(demo_db, monkeypatch):
+    monkeypatch.setenv("ENERGY_DB", str(demo_db))
+    return demo_db
+
+
+def open_energy(language: str = "en", **params) -> AppTest:
+    at = AppTest.from_file("../dashboard.py", default_timeout=120)
+    at.session_state["lang"] = language
+    at.run()
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page("pages/energy.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metric(at: AppTest, prefix: str) -> str:
+    return next(m.value for m in at.metric if prefix in m.label)
+
+
+def test_county_numbers_and_fleet_toggle(app_env):
+    at = open_energy("en", year="2023")
+    with connect(app_env) as con:
+        county = energy.scope_by_year(con, 2023, 2023).iloc[0]
+        fuel = metrics.fleet_by_year(con, 2023, 2023).iloc[0]["fuel_kgce"]
+        targets = energy.scope_targets(con, 2023).set_index("metric")
+    assert _metric(at, "Total energy") == f"{county['energy_kgce'] / 1000:,.1f}"
+    assert _metric(at, "Water (m³)") == f"{county['water_m3']:,.0f}"
+    assert _metric(at, "Energy per m²") == f"{targets.loc['energy_kgce_per_m2', 'value']:,.2f}"
+    assert "NOT counted" in " ".join(c.value for c in at.caption)
+    at.toggle(key="en_fleet").set_value(True).run()
+    assert _metric(at, "Total energy") == f"{(county['energy_kgce'] + fuel) / 1000:,.1f}"
+    assert dict(at.query_params)["fleet"] in ("1", ["1"])
+    assert "IS counted" in " ".join(c.value for c in at.caption)
+
+
+def test_filters_go_into_the_url_and_a_link_reproduces_the_view(app_env):
+    at = open_energy("en")
+    at.selectbox(key="en_type").set_value("学校").run()
+    at.selectbox(key="en_inst").set_value("I100").run()
+    at.radio(key="en_coal").set_value("dengjia").run()
+    assert not at.exception
+    params = {k: v[0] if isinstance(v, list) else v for k, v in dict(at.query_params).items()}
+    assert params["type"] == "学校" and params["inst"] == "I100" and params["coal"] == "dengjia"
+    # the same parameters in a new session give the same view
+    again = open_energy(params.pop("lang"), **params)
+    assert again.selectbox(key="en_inst").value == "I100"
+    assert again.radio(key="en_coal").value == "dengjia"
+    assert [m.value for m in again.metric] == [m.value for m in at.metric]
+    # a meter in the link alone is enough: institution and type follow from it
+    meter = open_energy("en", meter="W-I100", year="2024")
+    assert meter.selectbox(key="en_type").value == "学校"
+    assert any(s.value.startswith("Meter W-I100") for s in meter.subheader)
+
+
+def test_anomaly_rows_link_to_the_meter_chart(app_env):
+    at = open_energy("zh", type="学校", inst="I100", year="2024")
+    tables = [d.value for d in at.dataframe]
+    anomaly = next(df for df in tables if "异常类型" in df.columns)
+    leak = anomaly[anomaly["异常类型"].str.startswith("疑似漏水")]
+    assert len(leak) == 3
+    assert all("meter=W-I100" in u and "inst=I100" in u for u in leak["查看"])
