@@ -33,6 +33,7 @@ test: install  ## lint, then the whole test suite (browser tests run where Chrom
 
 bench: install
 	$(PY) bench/bench_pvmodel.py
+	$(PY) bench/bench_model_pv.py
 	$(PY) bench/bench_upload.py
 	$(PY) bench/bench_energy.py
 

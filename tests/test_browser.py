@@ -23,6 +23,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 PAGES = ["overview", "energy", "pv", "kpi"]
 # a page whose first run is long (cold caches) says it is done when this selector appears
 READY = {"energy": "text=/异常提示|Anomalies/"}
+# (metric cards, plotly charts) each page shows at least
+EXPECTED = {"overview": (7, 1), "energy": (8, 3), "pv": (9, 3), "kpi": (29, 2)}
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 
@@ -92,14 +94,10 @@ def test_page_in_browser(server, browser, page_path, lang, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
     page.goto(f"{server}/{page_path}?lang={lang}")
     wait_for_app(page, READY.get(page_path))
-    if page_path == "energy":  # widgets, metrics and charts load lazily in the browser: wait for them
-        wait_for_count(page, '[data-testid="stMetric"]', 8)
-        wait_for_count(page, ".js-plotly-plot", 3)
-    if page_path == "kpi":  # many cards and two charts: wait until the last one is drawn
-        page.wait_for_function(
-            "() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= 29", timeout=60000)
-        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=60000)
-        page.wait_for_timeout(1000)
+    # metrics and charts render lazily in the browser: wait for what each page must show
+    metrics_n, charts_n = EXPECTED[page_path]
+    wait_for_count(page, '[data-testid="stMetric"]', metrics_n)
+    wait_for_count(page, ".js-plotly-plot", charts_n)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{page_path}-{lang}.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
