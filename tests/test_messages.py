@@ -275,3 +275,24 @@ def test_upload_page_shows_problems_in_chinese(registry_db, monkeypatch):
     assert table["问题"].tolist() == ["计量表或户号不在台账中", "不是数字"]
     assert table["如何修改"].tolist() == ["请先在计量表台账（kind: meters）中登记该表，或更正表号", "请填写纯数字，如 1234.5"]
     assert table["值"].tolist() == ["0459999999", "约100度"]
+
+
+def test_history_page_shows_the_undo_refusal_in_chinese(registry_db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    with connect(registry_db) as con:
+        first = commit(con, prepare(con, "户号,账期,抄见电量(kWh)\n0450000001,2023-01,1\n".encode(), "a.csv", now=NOW),
+                       "test")
+        second = commit(con, prepare(con, "户号,账期,抄见电量(kWh)\n0450000001,2023-01,2\n".encode(), "b.csv",
+                                     now=NOW), "test")
+    monkeypatch.setenv("ENERGY_DB", str(registry_db))
+    at = AppTest.from_file("../dashboard.py", default_timeout=60)
+    at.session_state["lang"] = "zh"
+    at.session_state["auth_user"], at.session_state["auth_role"] = "alice", "officer"
+    at.run()
+    at.switch_page("pages/batches.py").run()
+    at.selectbox(key="undo_batch").set_value(first)
+    at.checkbox(key="undo_confirm").check().run()
+    at.button(key="undo_button").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [f"无法撤销：批次 {first} 的部分数据已被批次 {second} 替换；请先撤销批次 {second}"]
