@@ -50,6 +50,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
     from etl.messages import translate
 
     lang = args.lang
+    colon = "：" if lang == "zh" else ": "
 
     def say(text: str, **kw) -> None:
         print(translate(text, lang), **kw)
@@ -67,12 +68,12 @@ def _cmd_load(args: argparse.Namespace) -> int:
         elif r.status == "needs_accept":
             failed += 1
             for p in r.problems:
-                print(f"{translate(p.severity, lang)}: {p.format(lang)}", file=sys.stderr)
+                print(f"{translate(p.severity, lang)}{colon}{p.format(lang)}", file=sys.stderr)
             say(f"not loaded: {r.path} has warnings; check them and run again with --accept-warnings "
                 "to load it", file=sys.stderr)
         else:
             for p in r.problems:
-                print(f"{translate(p.severity, lang)}: {p.format(lang)}", file=sys.stderr)
+                print(f"{translate(p.severity, lang)}{colon}{p.format(lang)}", file=sys.stderr)
             extra = f"batch {r.batch_id}, {r.rows} rows" if r.status == "loaded" else f"batch {r.batch_id}"
             say(f"{r.status}: {r.path} ({r.kind}, {extra})")
     if not results:
