@@ -47,6 +47,14 @@ def _sheet(value: str | None) -> str | int | None:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
+    from etl.messages import translate
+
+    lang = args.lang
+    colon = "：" if lang == "zh" else ": "
+
+    def say(text: str, **kw) -> None:
+        print(translate(text, lang), **kw)
+
     with connect(args.db) as con:
         results = loader.load_paths(con, args.paths, args.kind, user=args.user,
                                     accept_warnings=args.accept_warnings, sheet=_sheet(args.sheet))
@@ -56,20 +64,20 @@ def _cmd_load(args: argparse.Namespace) -> int:
             failed += 1
             for p in r.problems:
                 if p.severity == "error":
-                    print(str(p), file=sys.stderr)
+                    print(p.format(lang), file=sys.stderr)
         elif r.status == "needs_accept":
             failed += 1
             for p in r.problems:
-                print(f"{p.severity}: {p}", file=sys.stderr)
-            print(f"not loaded: {r.path} has warnings; check them and run again with --accept-warnings "
-                  "to load it", file=sys.stderr)
+                print(f"{translate(p.severity, lang)}{colon}{p.format(lang)}", file=sys.stderr)
+            say(f"not loaded: {r.path} has warnings; check them and run again with --accept-warnings "
+                "to load it", file=sys.stderr)
         else:
             for p in r.problems:
-                print(f"{p.severity}: {p}", file=sys.stderr)
+                print(f"{translate(p.severity, lang)}{colon}{p.format(lang)}", file=sys.stderr)
             extra = f"batch {r.batch_id}, {r.rows} rows" if r.status == "loaded" else f"batch {r.batch_id}"
-            print(f"{r.status}: {r.path} ({r.kind}, {extra})")
+            say(f"{r.status}: {r.path} ({r.kind}, {extra})")
     if not results:
-        print("no files found", file=sys.stderr)
+        say("no files found", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -191,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--accept-warnings", action="store_true",
                    help="load files that have warnings (without it they are listed and not loaded)")
     p.add_argument("--sheet", help="XLSX sheet: its name, or its number (1 = first)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the problems printed (default en; zh = Chinese)")
     p.set_defaults(func=_cmd_load)
     p = add("batches", "list loaded files")
     p.set_defaults(func=_cmd_batches)

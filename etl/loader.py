@@ -24,6 +24,7 @@ import pandas as pd
 
 from etl import readers
 from etl.kinds import KINDS, LOAD_ORDER, Col, Kind
+from etl.messages import translate
 from etl.schema import TABLES, columns
 
 MAX_PROBLEMS_PER_CHECK = 50
@@ -41,11 +42,21 @@ class Problem:
     fix: str
     severity: str = "error"  # error stops the file; warning must be accepted; info says what was assumed
 
-    def __str__(self) -> str:
+    def text(self, lang: str = "en") -> tuple[str, str]:
+        """(message, fix) in the language: "zh" through the catalogue in etl/messages.py, else English."""
+        return translate(self.message, lang), translate(self.fix, lang)
+
+    def format(self, lang: str = "en") -> str:
+        """FILE:LINE: [column] 'value': what is wrong; how to fix it."""
         where = f"{self.file}:{self.line}" if self.line else self.file
         col = f" [{self.column}]" if self.column else ""
         val = f" {self.value!r}:" if self.value else ""
-        return f"{where}:{col}{val} {self.message}; {self.fix}"
+        message, fix = self.text(lang)
+        sep = "；" if lang == "zh" else "; "
+        return f"{where}:{col}{val} {message}{sep}{fix}"
+
+    def __str__(self) -> str:
+        return self.format("en")
 
 
 @dataclass

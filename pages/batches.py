@@ -10,6 +10,7 @@ from etl import loader
 from etl.db import connect
 from etl.exports import to_csv_bytes
 from etl.kinds import KINDS
+from etl.messages import translate
 from ui.auth import require_role
 from ui.common import query
 from ui.frame import inside_dashboard
@@ -21,7 +22,8 @@ user = require_role("officer", "admin")
 st.title(t("batches_title"))
 flash = st.session_state.pop("undo_message", None)
 if flash:
-    (st.success if flash[0] == "undone" else st.error)(t(flash[0], **flash[1]))
+    values = {k: translate(v, lang()) if k == "reason" else v for k, v in flash[1].items()}  # the loader's refusal
+    (st.success if flash[0] == "undone" else st.error)(t(flash[0], **values))
 
 history = query(loader.batches)
 if history.empty:

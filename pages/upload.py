@@ -11,6 +11,7 @@ from etl import loader, readers
 from etl.db import connect
 from etl.exports import to_xlsx_bytes
 from etl.kinds import KINDS, LOAD_ORDER
+from etl.messages import translate
 from ui.auth import require_role
 from ui.common import fmt_num
 from ui.frame import inside_dashboard
@@ -69,13 +70,14 @@ def prepared(data: bytes, name: str, kind: str | None, sheet: str | None) -> loa
 
 def problems_table(prep: loader.Prepared) -> pd.DataFrame:
     rows = sorted(prep.problems, key=lambda p: (SEVERITY_ORDER.get(p.severity, 3), p.line or 0))
+    texts = [p.text(lang()) for p in rows]  # the loader's sentences in the page's language (etl/messages.py)
     return pd.DataFrame({
         t("p_severity"): [t(f"sev_{p.severity}") for p in rows],
         t("p_line"): [p.line for p in rows],
         t("p_column"): [p.column for p in rows],
         t("p_value"): [p.value for p in rows],
-        t("p_message"): [p.message for p in rows],
-        t("p_fix"): [p.fix for p in rows],
+        t("p_message"): [m for m, _ in texts],
+        t("p_fix"): [f for _, f in texts],
     })
 
 
@@ -147,7 +149,7 @@ def commit_file(prep: loader.Prepared, accepted: bool) -> None:
 
 failed = st.session_state.pop("upload_error", None)
 if failed:
-    st.error(t("commit_failed", error=failed))
+    st.error(t("commit_failed", error=translate(failed, lang())))
 done = st.session_state.get("upload_done", {})
 for i, f in enumerate(files or []):
     sha = loader.sha256(f.getvalue())
