@@ -6,11 +6,13 @@ Skipped only where Debian's Chromium is not installed (`make browser-deps`); CI 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -35,14 +37,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_db):
+@contextlib.contextmanager
+def running_app(db):
+    """`streamlit run dashboard.py` on a free port with ENERGY_DB=db, until the block ends."""
     port = _free_port()
-    env = {**os.environ, "ENERGY_DB": str(demo_db)}
+    log = tempfile.TemporaryFile()  # a pipe nobody reads could fill up and stall the app
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless=true",
          "--server.address=127.0.0.1", f"--server.port={port}"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=ROOT, env={**os.environ, "ENERGY_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -54,9 +57,18 @@ def server(demo_db):
     else:
         proc.kill()
         pytest.fail("the app did not answer /_stcore/health within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(demo_db):
+    with running_app(demo_db) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -164,25 +176,8 @@ def writer_server(demo_db, tmp_path_factory):
     shutil.copy(demo_db, db)
     with connect(db) as con:
         users.add_user(con, "officer1", "officer", "browser-pass-1")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless=true",
-         "--server.address=127.0.0.1", f"--server.port={port}"],
-        cwd=ROOT, env={**os.environ, "ENERGY_DB": str(db)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("the app did not answer /_stcore/health within 60 s")
-    yield url, db
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_app(db) as url:
+        yield url, db
 
 
 def test_visitor_cannot_open_the_upload_page(writer_server, browser):
