@@ -517,20 +517,19 @@ def _registers_to_usage(ctx: _Ctx, df: pd.DataFrame, qty: str, registry_mult: di
     df["curr_register"] = reg
     df[qty] = usage_raw * mult
     df["estimated"] = replaced
-    for i in np.flatnonzero(rollover.to_numpy())[:MAX_PROBLEMS_PER_CHECK]:
-        ctx.prep.problems.append(Problem(
-            ctx.prep.file_name, int(df["_line"].iat[i]), ctx.header_of.get("register", "register"),
-            f"{prev_reg.iat[i]:g} -> {reg.iat[i]:g}",
-            f"the register fell: taken as a rollover at {top.iat[i]:g} (usage {wrapped.iat[i]:g} x "
-            f"{mult.iat[i]:g} = {df[qty].iat[i]:g})",
-            "accept if the meter's display wrapped round to zero; otherwise correct the reading", "warning"))
-    for i in np.flatnonzero(replaced.to_numpy())[:MAX_PROBLEMS_PER_CHECK]:
-        ctx.prep.problems.append(Problem(
-            ctx.prep.file_name, int(df["_line"].iat[i]), ctx.header_of.get("register", "register"),
-            f"{prev_reg.iat[i]:g} -> {reg.iat[i]:g}",
-            f"the register fell and this is not a rollover: taken as a meter replacement, the new meter "
-            f"counted from 0 (usage {reg.iat[i]:g} x {mult.iat[i]:g}, marked estimated)",
-            "accept if the meter was replaced; otherwise correct the reading", "warning"))
+    column = ctx.header_of.get("register", "register")
+
+    def warn(rows: pd.Series, message: Callable[[int], str], fix: str) -> None:
+        for i in np.flatnonzero(rows.to_numpy())[:MAX_PROBLEMS_PER_CHECK]:
+            ctx.prep.problems.append(Problem(ctx.prep.file_name, int(df["_line"].iat[i]), column,
+                                             f"{prev_reg.iat[i]:g} -> {reg.iat[i]:g}", message(i), fix, "warning"))
+
+    warn(rollover, lambda i: f"the register fell: taken as a rollover at {top.iat[i]:g} (usage {wrapped.iat[i]:g} x "
+                             f"{mult.iat[i]:g} = {df[qty].iat[i]:g})",
+         "accept if the meter's display wrapped round to zero; otherwise correct the reading")
+    warn(replaced, lambda i: f"the register fell and this is not a rollover: taken as a meter replacement, the new "
+                             f"meter counted from 0 (usage {reg.iat[i]:g} x {mult.iat[i]:g}, marked estimated)",
+         "accept if the meter was replaced; otherwise correct the reading")
     starts = df.loc[prev_ts.isna()]
     if len(starts):
         names = ", ".join(f"{m} (line {ln})" for m, ln in zip(starts["meter_id"], starts["_line"], strict=True))
