@@ -7,8 +7,8 @@ import threading
 
 import streamlit as st
 
-from etl import metrics
-from etl.db import DatabaseBusy, connect, db_path
+from etl.metrics import figures
+from etl.store.db import DatabaseBusy, connect, db_path
 from ui.auth import can_write, current_role, sidebar_login
 from ui.i18n import LANGS, lang, t
 
@@ -24,7 +24,7 @@ def ensure_database() -> None:
     with _build_lock:
         if db_path().exists():
             return
-        from etl import demo
+        from etl.demo import dataset
 
         bar = st.progress(0.0, text=t("db_building"))
 
@@ -34,7 +34,7 @@ def ensure_database() -> None:
 
         tmp = db_path().with_suffix(".building.duckdb")
         tmp.unlink(missing_ok=True)
-        demo.build(tmp, progress=progress)
+        dataset.build(tmp, progress=progress)
         tmp.replace(db_path())
         bar.empty()
         st.toast(t("db_built"))
@@ -68,7 +68,7 @@ page = st.navigation(pages)
 try:
     ensure_database()
     with connect() as con:
-        demo = metrics.is_demo(con)
+        demo = figures.is_demo(con)
     if demo:
         st.warning(t("demo_banner"), icon=":material/science:")
     page.run()

@@ -52,7 +52,7 @@ WALK = [
 
 def page_calls(first: int, last: int, year: int, coal: str, grid: str, type_, inst, meter, fleet) -> list:
     """The query functions and arguments pages/energy.py calls for a view."""
-    from etl import anomalies, energy
+    from etl.metrics import anomalies, energy
 
     calls = [(energy.data_years, ()), (energy.institution_types, ()), (energy.institutions, ()),
              (energy.meters, ()), (anomalies.find_all, ())]
@@ -77,8 +77,8 @@ def timed(fn) -> float:
 
 
 def bench_queries(db: Path, repeats: int) -> None:
-    from etl import energy
-    from etl.db import connect
+    from etl.metrics import energy
+    from etl.store.db import connect
     from ui.common import query
 
     with connect(db) as con:
@@ -159,12 +159,12 @@ def main() -> None:
     a = parser.parse_args()
     db = Path(a.db)
     if not db.exists():
-        from etl import demo
+        from etl.demo import dataset
 
         tmp = Path(tempfile.mkdtemp(prefix="bench_energy_"))
         db = tmp / "demo.duckdb"
         print(f"building the demo database in {tmp} …")
-        demo.build(db, out_dir=tmp / "files")
+        dataset.build(db, out_dir=tmp / "files")
     os.environ["ENERGY_DB"] = str(db)
     import duckdb
 

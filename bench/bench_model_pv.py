@@ -29,14 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pandas as pd  # noqa: E402
 
-from etl import pv, pvmodel  # noqa: E402
-from etl.db import connect  # noqa: E402
+from etl.pv import project, pvmodel  # noqa: E402
+from etl.store.db import connect  # noqa: E402
 
 TARGET_S = 2.0
 
 
 def _registry(con) -> None:
-    sites = pv.read_sites_csv()
+    sites = project.read_sites_csv()
     con.register("_s", sites.assign(batch_id=0))
     cols = ", ".join([*sites.columns, "batch_id"])
     con.execute(f"INSERT INTO pv_sites ({cols}) SELECT {cols} FROM _s")
@@ -59,17 +59,17 @@ def main(argv=None) -> int:
         totals, models = [], []
         for _ in range(args.repeats):
             start = time.perf_counter()
-            r = pv.run_model(con, "synthetic", [args.year], interval_min=15)
+            r = project.run_model(con, "synthetic", [args.year], interval_min=15)
             totals.append(time.perf_counter() - start)
             models.append(r["model_s"])
-        sites = pv.sites_for_model(con)
+        sites = project.sites_for_model(con)
         print(f"{r['sites']} sites, {sites['dc_kwp'].sum():,.0f} kWp, {args.year} at 15 min: {r['rows']:,} rows "
               f"written, {args.repeats} repeats")
         print(f"run_model end to end (weather, model, write)   {_median(totals)}")
         print(f"  of which the model (weather + pvlib chain)    {_median(models)}  (target < {TARGET_S:.1f} s)")
 
         # baseline: one site at a time, its own solar position, the same write
-        times = pd.date_range(f"{args.year}-01-01", f"{args.year + 1}-01-01", freq="15min", tz=pv.TZ,
+        times = pd.date_range(f"{args.year}-01-01", f"{args.year + 1}-01-01", freq="15min", tz=project.TZ,
                               inclusive="left")
         base = []
         for _ in range(args.repeats):

@@ -1,4 +1,4 @@
-"""Benchmark of etl.pvmodel: 34 sites x one year at 15-minute steps.
+"""Benchmark of etl.pv.pvmodel: 34 sites x one year at 15-minute steps.
 
 Not a test. Run from the repository root:
 
@@ -29,7 +29,7 @@ import pvlib
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from etl import pvmodel  # noqa: E402
+from etl.pv import pvmodel  # noqa: E402
 
 N_SITES = 34
 TOTAL_KWP = 6950.0  # 12,804 modules x ~543 W

@@ -24,8 +24,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from etl.db import connect  # noqa: E402
-from etl.loader import commit, prepare  # noqa: E402
+from etl.ingest.loader import commit, prepare  # noqa: E402
+from etl.store.db import connect  # noqa: E402
 
 
 def registry(n_meters: int) -> tuple[bytes, bytes]:

@@ -7,13 +7,13 @@ import getpass
 import sys
 from pathlib import Path
 
-from etl import loader
-from etl.db import DatabaseBusy, connect, db_path
-from etl.kinds import LOAD_ORDER
+from etl.ingest import loader
+from etl.ingest.kinds import LOAD_ORDER
+from etl.store.db import DatabaseBusy, connect, db_path
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from etl import demo
+    from etl.demo import dataset
 
     target = db_path(args.db)
     if target.exists() and not args.force:
@@ -26,7 +26,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     def progress(frac: float, msg: str) -> None:
         print(f"[{frac:4.0%}] {msg}", file=sys.stderr)
 
-    times = demo.build(target, progress=progress)
+    times = dataset.build(target, progress=progress)
     print(f"demo database written to {target} (generated in {times['generate_s']:.1f} s, "
           f"loaded in {times['load_s']:.1f} s, PV model {times['model_s']:.1f} s)")
     return 0
@@ -47,7 +47,7 @@ def _sheet(value: str | None) -> str | int | None:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from etl.messages import translate
+    from etl.ingest.messages import translate
 
     lang = args.lang
     colon = "：" if lang == "zh" else ": "
@@ -103,7 +103,7 @@ def _cmd_undo(args: argparse.Namespace) -> int:
 
 
 def _cmd_users(args: argparse.Namespace) -> int:
-    from etl import users
+    from etl.store import users
 
     with connect(args.db) as con:
         try:
@@ -135,11 +135,11 @@ def _cmd_users(args: argparse.Namespace) -> int:
 
 
 def _cmd_model_pv(args: argparse.Namespace) -> int:
-    from etl import pv
+    from etl.pv import project
 
     with connect(args.db) as con:
         try:
-            r = pv.run_model(con, args.weather, [args.year] if args.year else None)
+            r = project.run_model(con, args.weather, [args.year] if args.year else None)
         except ValueError as exc:
             print(f"cannot model: {exc}", file=sys.stderr)
             return 1
@@ -156,7 +156,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
 def _cmd_kpi(args: argparse.Namespace) -> int:
     import json
 
-    from etl import kpi
+    from etl.metrics import kpi
 
     with connect(args.db) as con:
         report = kpi.kpi_report(con, args.year)
@@ -170,10 +170,10 @@ def _cmd_kpi(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from etl import reports
+    from etl.reports import documents
 
     with connect(args.db) as con:
-        data = (reports.summary_docx if args.format == "docx" else reports.kpi_workbook)(con, args.year)
+        data = (documents.summary_docx if args.format == "docx" else documents.kpi_workbook)(con, args.year)
     Path(args.out).write_bytes(data)
     print(f"{args.format} report for {args.year} written to {args.out}")
     return 0

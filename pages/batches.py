@@ -6,11 +6,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from etl import loader
-from etl.db import connect
-from etl.exports import to_csv_bytes
-from etl.kinds import KINDS
-from etl.messages import translate
+from etl.ingest import loader
+from etl.ingest.kinds import KINDS
+from etl.ingest.messages import translate
+from etl.reports.exports import to_csv_bytes
+from etl.store.db import connect
 from ui.auth import require_role
 from ui.common import query
 from ui.frame import inside_dashboard

@@ -2,7 +2,7 @@
 
 Drill-down county → type → institution → meter. The selection and the settings live in the URL
 (?year=&coal=&grid=&fleet=&type=&inst=&meter=&lang=), so a link reproduces the view.
-Choose, query (etl.energy / etl.anomalies through ui.common.query), draw.
+Choose, query (etl.metrics.energy / etl.metrics.anomalies through ui.common.query), draw.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from etl import anomalies, energy, factors
-from etl.factors import ELECTRICITY_COAL, GRID_CO2
+from etl.metrics import anomalies, energy, factors
+from etl.metrics.factors import ELECTRICITY_COAL, GRID_CO2
 from ui.common import fmt_num, fmt_pct, query
 from ui.downloads import download_buttons
 from ui.frame import inside_dashboard

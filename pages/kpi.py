@@ -9,9 +9,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from etl import kpi, metrics, reports
-from etl.db import connect
-from etl.kinds import STAGE_ORDER
+from etl.ingest.kinds import STAGE_ORDER
+from etl.metrics import figures, kpi
+from etl.reports import documents
+from etl.store.db import connect
 from ui.common import fmt_num, query
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
@@ -35,7 +36,7 @@ st.html("""<style>
 </style>""")
 
 st.title(t("kpi_title"))
-years = query(metrics.years)
+years = query(figures.years)
 if not years:
     st.info(t("no_data"))
     st.stop()
@@ -47,12 +48,12 @@ report = query(kpi.kpi_report, year)
 
 def _docx() -> bytes:
     with connect() as con:
-        return reports.summary_docx(con, year)
+        return documents.summary_docx(con, year)
 
 
 def _xlsx() -> bytes:
     with connect() as con:
-        return reports.kpi_workbook(con, year)
+        return documents.kpi_workbook(con, year)
 
 
 top[1].download_button(t("kpi_download_xlsx"), _xlsx, file_name=f"kpi-{year}.xlsx", on_click="ignore",
@@ -117,7 +118,7 @@ grid([("repairs_total",), ("repairs_closed_pct",), ("repairs_within_rule_pct",),
       ("visitor_groups",), ("visitor_people",), ("dispatches",), ("fleet_accidents",),
       ("fleet_accident_free_days",), ("fleet_days_since_accident", None, since_text)])
 
-groups = query(metrics.repairs_by_group, year, year)
+groups = query(figures.repairs_by_group, year, year)
 if not groups.empty:
     groups = groups.assign(late=groups["repairs_total"] - groups["repairs_within_rule"])
     fig = go.Figure([

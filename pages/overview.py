@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from etl import factors, metrics
+from etl.metrics import factors, figures
 from ui.common import fmt_num, fmt_pct, query
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
@@ -13,13 +13,13 @@ from ui.i18n import lang, t
 inside_dashboard()
 st.title(t("overview_title"))
 
-years = query(metrics.years)
+years = query(figures.years)
 if not years:
     st.info(t("no_data"))
     st.stop()
 
 year = st.selectbox(t("year"), years, index=0, key="overview_year")
-figures = query(metrics.overview, year).set_index("metric")
+overview = query(figures.overview, year).set_index("metric")
 
 CARDS = [  # metric, unit key, lower is better
     ("energy_kgce", "unit_kgce", True), ("electricity_use_kwh", "unit_kwh", True),
@@ -29,7 +29,7 @@ CARDS = [  # metric, unit key, lower is better
 ]
 cols = st.columns(4)
 for i, (metric, unit, lower_better) in enumerate(CARDS):
-    row = figures.loc[metric]
+    row = overview.loc[metric]
     delta = fmt_pct(row["change_pct"])
     cols[i % 4].metric(
         f"{t(metric)} ({t(unit)})", fmt_num(row["value"]),
@@ -42,7 +42,7 @@ coal = factors.factor_for_year("elec_kgce_dangliang", year)
 st.caption(t("energy_note", value=coal["value"], name=coal["name_en"] if lang() == "en" else coal["name_zh"],
              source=coal["source"]))
 
-monthly = query(metrics.monthly_by_type, year)
+monthly = query(figures.monthly_by_type, year)
 if not monthly.empty:
     monthly["type_label"] = monthly["type"].map(lambda k: t(f"type_{k}"))
     fig = px.bar(monthly, x="month", y="electricity_use_kwh", color="type_label",
@@ -54,8 +54,8 @@ if not monthly.empty:
 
 st.subheader(t("trend_table"))
 first = min(years)
-energy = query(metrics.energy_by_year, first, max(years))
-logistics = query(metrics.logistics_by_year, first, max(years))
+energy = query(figures.energy_by_year, first, max(years))
+logistics = query(figures.logistics_by_year, first, max(years))
 trend = energy.merge(logistics[["year", "dispatches", "repairs_total"]], on="year", how="outer")
 trend = trend[["year", "energy_kgce", "electricity_use_kwh", "grid_import_kwh", "water_m3", "pv_generation_kwh",
                "dispatches", "repairs_total"]]

@@ -9,8 +9,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from etl import pv
-from etl.db import DatabaseBusy, connect
+from etl.pv import project
+from etl.store.db import DatabaseBusy, connect
 from ui.common import fmt_num, query
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
@@ -21,12 +21,12 @@ st.title(t("pv_title"))
 # ------------------------------------------------------------------ keep the expected output current
 try:
     with connect() as con:
-        stale = pv.refresh_needed(con)
+        stale = project.refresh_needed(con)
     if stale:
         with st.spinner(t("pv_refreshing")):
             with connect() as con:
-                previous = pv.last_run(con)
-                result = pv.run_model(con, previous["mode"] if previous else "auto",
+                previous = project.last_run(con)
+                result = project.run_model(con, previous["mode"] if previous else "auto",
                                       previous["years_requested"] if previous else None)
         st.toast(t("pv_refreshed", rows=f"{result['rows']:,}", seconds=f"{result['seconds']:.1f}"))
 except DatabaseBusy:
@@ -34,25 +34,25 @@ except DatabaseBusy:
 except ValueError as exc:
     st.warning(t("pv_refresh_failed", error=str(exc)))
 
-years = query(pv.years)
+years = query(project.years)
 if not years:
     st.info(t("pv_no_data"))
     st.stop()
-cfg = pv.settings()
-skey = pv.settings_key()  # edited thresholds apply at once
+cfg = project.settings()
+skey = project.settings_key()  # edited thresholds apply at once
 if "pv_year" not in st.session_state and str(st.query_params.get("year", "")).isdigit() \
         and int(st.query_params["year"]) in years:
     st.session_state["pv_year"] = int(st.query_params["year"])  # a link from an alert opens its year
 year = st.selectbox(t("pv_year"), years, index=0, key="pv_year")
 status_label = {s: t(f"pv_status_{s}") for s in ("planned", "under_construction", "commissioned", "total")}
-kind_label = {k: t(f"pv_alert_{k}") for k in pv.ALERT_KINDS}
+kind_label = {k: t(f"pv_alert_{k}") for k in project.ALERT_KINDS}
 link_lang = lang()
 
 # ------------------------------------------------------------------ project status
 as_of = f"{year}-12-31"
 st.header(t("pv_status_head", date=as_of))
-summary = query(pv.status_summary, as_of).set_index("status")
-sites = query(pv.site_status, as_of)
+summary = query(project.status_summary, as_of).set_index("status")
+sites = query(project.site_status, as_of)
 c = st.columns(4)
 c[0].metric(t("pv_sites_commissioned"), f"{summary.loc['commissioned', 'sites']:,.0f}",
             help=t("pv_of_total", n=f"{summary.loc['total', 'sites']:,.0f}"))
@@ -103,15 +103,15 @@ with st.expander(t("pv_sites_table")):
 
 # ------------------------------------------------------------------ expected against measured
 st.header(t("pv_perf_head", year=year))
-run = query(pv.last_run)
+run = query(project.last_run)
 if run:
     st.caption(t("pv_model_note", transposition=cfg["transposition_model"], losses=fmt_num(cfg["losses_pct"], 2),
                  interval=run["interval_min"], computed=f"{run['computed_at']:%Y-%m-%d %H:%M}"))
-for src in query(pv.weather_sources, year).itertuples():
+for src in query(project.weather_sources, year).itertuples():
     st.caption(t(f"pv_weather_{src.weather_source}", n=f"{src.intervals:,}"))
 
-ranked = query(pv.site_year, year)
-months = query(pv.site_months, year)
+ranked = query(project.site_year, year)
+months = query(project.site_months, year)
 PCT = ["ratio", "pr", "pr_temp", "pr_expected", "completeness"]
 TABLE_COLS = {"site_id": "pv_col_site", "name": "pv_col_name", "dc_kwp": "pv_col_kwp", "expected_kwh": "pv_col_expected_kwh",
               "measured_kwh": "pv_col_measured_kwh", "ratio": "pv_col_ratio", "specific_yield_kwh_kwp": "pv_col_yield",
@@ -140,7 +140,7 @@ if pick is None:
 else:
     perf_table(months[months["month"] == pick].sort_values("ratio", na_position="first"))
 st.caption(t("pv_pr_note"))
-adjusted = query(pv.site_months_adjusted, year, skey)
+adjusted = query(project.site_months_adjusted, year, skey)
 if not adjusted.empty:
     heat = adjusted.pivot(index="site_id", columns="month", values="ratio_adjusted") * 100
     heat = heat.reindex(ranked["site_id"])
@@ -154,7 +154,7 @@ if not adjusted.empty:
     st.caption(t("pv_heatmap_note"))
 
 # ------------------------------------------------------------------ alerts
-alerts = query(pv.alerts, year, skey)
+alerts = query(project.alerts, year, skey)
 st.header(t("pv_alerts_head", year=year, n=len(alerts)))
 
 
@@ -213,7 +213,7 @@ elif not alerts.empty and (alerts["site_id"] == site).any():
     first = alerts[alerts["site_id"] == site].iloc[0]
     period = (first.start, first.end)
 
-days = query(pv.site_days, year, site, skey)
+days = query(project.site_days, year, site, skey)
 if not days.empty:
     fig = go.Figure()
     fig.add_bar(x=days["day"], y=days["measured_kwh"], name=t("pv_measured"), marker_color="#1565c0")
@@ -244,7 +244,7 @@ co2 = c[1].selectbox(t("pv_co2_factor"), ["guangxi", "south", "national"], key="
                      format_func={k: t(f"pv_co2_{k}") for k in ("guangxi", "south", "national")}.get)
 basis = c[2].selectbox(t("pv_co2_basis"), ["self_use", "generation"], key="pv_basis",
                        index=["self_use", "generation"].index(cfg["co2_basis"]), format_func={k: t(f"pv_basis_{k}") for k in ("self_use", "generation")}.get)
-sav = query(pv.savings, year, coal, co2, basis)
+sav = query(project.savings, year, coal, co2, basis)
 c = st.columns(5)
 c[0].metric(t("pv_saving_rate"), f"{sav['saving_rate_pct']:.1f}%" if sav["saving_rate_pct"] is not None else "—")
 c[1].metric(f"{t('pv_self_use')} (kWh)", fmt_num(sav["pv_self_use_kwh"]))
@@ -264,7 +264,7 @@ tariff = c[1].number_input(t("pv_tariff"), min_value=0.0, max_value=5.0, value=f
 discount = c[2].number_input(t("pv_discount"), min_value=0.0, max_value=100.0, value=float(cfg["discount_pct"]),
                              step=1.0, key="pv_discount")
 term = c[3].number_input(t("pv_term"), min_value=1, max_value=40, value=int(cfg["term_years"]), step=1, key="pv_term")
-sett = query(pv.settlement, None if billed else float(tariff), float(discount), int(term),
+sett = query(project.settlement, None if billed else float(tariff), float(discount), int(term),
              str(cfg["contract_signed_on"]))
 if sett.empty:
     st.info(t("pv_settlement_empty"))
@@ -289,4 +289,4 @@ else:
         st.caption(t("pv_term_projection", year=int(last["year"]), total=fmt_num(last["host_saves_yuan"] * term)))
 
 with st.expander(t("pv_settings_head")):
-    st.dataframe(pv.settings_table(), hide_index=True, width="stretch")
+    st.dataframe(project.settings_table(), hide_index=True, width="stretch")

@@ -7,11 +7,11 @@ import io
 import pandas as pd
 import streamlit as st
 
-from etl import loader, readers
-from etl.db import connect
-from etl.exports import to_xlsx_bytes
-from etl.kinds import KINDS, LOAD_ORDER
-from etl.messages import translate
+from etl.ingest import loader, readers
+from etl.ingest.kinds import KINDS, LOAD_ORDER
+from etl.ingest.messages import translate
+from etl.reports.exports import to_xlsx_bytes
+from etl.store.db import connect
 from ui.auth import require_role
 from ui.common import fmt_num
 from ui.frame import inside_dashboard
@@ -70,7 +70,7 @@ def prepared(data: bytes, name: str, kind: str | None, sheet: str | None) -> loa
 
 def problems_table(prep: loader.Prepared) -> pd.DataFrame:
     rows = sorted(prep.problems, key=lambda p: (SEVERITY_ORDER.get(p.severity, 3), p.line or 0))
-    texts = [p.text(lang()) for p in rows]  # the loader's sentences in the page's language (etl/messages.py)
+    texts = [p.text(lang()) for p in rows]  # the loader's sentences in the page's language (etl/ingest/messages.py)
     return pd.DataFrame({
         t("p_severity"): [t(f"sev_{p.severity}") for p in rows],
         t("p_line"): [p.line for p in rows],

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import users
-from etl.db import connect
+from etl.store import users
+from etl.store.db import connect
 from ui.auth import require_role
 from ui.frame import inside_dashboard
 from ui.i18n import t

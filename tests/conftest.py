@@ -13,11 +13,11 @@ os.environ.pop("ENERGY_DB", None)  # a developer's setting must not leak into te
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """The full demo database, built once per test session (about 30 s)."""
-    from etl import demo
+    from etl.demo import dataset
 
     root = tmp_path_factory.mktemp("demo")
     db = root / "demo.duckdb"
-    demo.build(db, out_dir=root / "files")
+    dataset.build(db, out_dir=root / "files")
     return db
 
 
@@ -28,7 +28,7 @@ def demo_files(demo_db) -> Path:
 
 @pytest.fixture()
 def empty_db(tmp_path) -> Path:
-    from etl.db import connect
+    from etl.store.db import connect
 
     db = tmp_path / "t.duckdb"
     with connect(db):
@@ -39,8 +39,8 @@ def empty_db(tmp_path) -> Path:
 @pytest.fixture()
 def registry_db(tmp_path) -> Path:
     """A tiny county: two institutions, their electricity and water meters."""
-    from etl.db import connect
-    from etl.loader import commit, prepare
+    from etl.ingest.loader import commit, prepare
+    from etl.store.db import connect
 
     db = tmp_path / "r.duckdb"
     inst = ("单位编码,单位名称,单位类型,建筑面积(m2),用能人数\n"
@@ -58,8 +58,8 @@ def registry_db(tmp_path) -> Path:
 
 def table_state(db: Path) -> dict[str, tuple]:
     """Row count and a content checksum of every table: 'nothing changed' means equal states."""
-    from etl.db import connect
-    from etl.schema import TABLES
+    from etl.store.db import connect
+    from etl.store.schema import TABLES
 
     state = {}
     with connect(db) as con:

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl import anomalies
-from etl.db import connect
+from etl.metrics import anomalies
+from etl.store.db import connect
 from tests.test_energy import INSTITUTIONS, METERS, load
 
 
@@ -19,7 +19,7 @@ def findings(demo_db) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def demo_ids(demo_db) -> dict[str, str]:
-    """The institutions the demo generator gives anomalies (by position, as etl/demo.py picks them)."""
+    """The institutions the demo generator gives anomalies (by position, as etl/demo/dataset.py picks them)."""
     with connect(demo_db) as con:
         inst = con.execute("SELECT institution_id, type FROM institutions ORDER BY institution_id").df()
     return {"school6": inst.loc[inst["type"] == "学校", "institution_id"].iloc[5],

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import metrics
-from etl.db import connect
+from etl.metrics import figures
+from etl.store.db import connect
 
 PAGES = ["pages/overview.py", "pages/energy.py", "pages/upload.py", "pages/batches.py", "pages/users.py", "pages/pv.py", "pages/kpi.py"]
 # pages that need a login, and the role the test logs in with (as ui/auth.py keeps it in the session)
@@ -42,7 +42,7 @@ def test_overview_numbers_come_from_the_database(app_env, lang):
     at.selectbox(key="overview_year").set_value(2023).run()
     assert not at.exception
     with connect(app_env) as con:
-        expected = metrics.overview(con, 2023).set_index("metric")
+        expected = figures.overview(con, 2023).set_index("metric")
     shown = {m.label: m.value for m in at.metric}
     repairs = next(v for k, v in shown.items() if k.startswith(("维修工单", "Repairs")))
     assert repairs == f"{expected.loc['repairs_total', 'value']:,.0f}" == "225"
@@ -53,7 +53,7 @@ def test_overview_numbers_come_from_the_database(app_env, lang):
 
 def test_app_builds_missing_database(tmp_path, monkeypatch):
     """A user who starts the app with no database sees it built (here: a stubbed, fast build)."""
-    from etl import demo
+    from etl.demo import dataset
 
     db = tmp_path / "new.duckdb"
     monkeypatch.setenv("ENERGY_DB", str(db))
@@ -65,7 +65,7 @@ def test_app_builds_missing_database(tmp_path, monkeypatch):
         with connect(path) as con:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true')")
 
-    monkeypatch.setattr(demo, "build", fake_build)
+    monkeypatch.setattr(dataset, "build", fake_build)
     at = AppTest.from_file("../dashboard.py", default_timeout=60)
     at.run()
     assert not at.exception and calls and db.exists()
@@ -75,7 +75,7 @@ def test_app_builds_missing_database(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_pv_numbers_come_from_the_database(app_env, lang):
-    from etl import pv
+    from etl.pv import project
 
     at = AppTest.from_file("../dashboard.py", default_timeout=120)
     at.session_state["lang"] = lang
@@ -85,9 +85,9 @@ def test_pv_numbers_come_from_the_database(app_env, lang):
     assert not at.exception, at.exception
     assert at.selectbox(key="pv_year").value == 2024
     with connect(app_env) as con:
-        sav = pv.savings(con, 2024, "dangliang", "guangxi", "self_use")
-        status = pv.status_summary(con, "2024-12-31").set_index("status")
-        n_alerts = len(pv.alerts(con, 2024))
+        sav = project.savings(con, 2024, "dangliang", "guangxi", "self_use")
+        status = project.status_summary(con, "2024-12-31").set_index("status")
+        n_alerts = len(project.alerts(con, 2024))
     shown = {m.label: m.value for m in at.metric}
     rate = next(v for k, v in shown.items() if k.startswith(("综合节能率", "Comprehensive")))
     assert rate == f"{sav['saving_rate_pct']:.1f}%" == "13.1%"
@@ -102,14 +102,14 @@ def test_pv_numbers_come_from_the_database(app_env, lang):
     assert not at.exception
     shown = {m.label: m.value for m in at.metric}
     with connect(app_env) as con:
-        built = pv.status_summary(con, "2023-12-31").set_index("status").loc["commissioned", "sites"]
+        built = project.status_summary(con, "2023-12-31").set_index("status").loc["commissioned", "sites"]
     assert next(v for k, v in shown.items() if k.startswith(("已并网站点", "Sites commissioned"))) == f"{built:,.0f}"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_kpi_page_shows_the_kpi_report(app_env, lang):
-    """The KPI page shows etl.kpi's figures for the chosen year, with targets and both reports."""
-    from etl import kpi
+    """The KPI page shows etl.metrics.kpi's figures for the chosen year, with targets and both reports."""
+    from etl.metrics import kpi
 
     at = AppTest.from_file("../dashboard.py", default_timeout=60)
     at.session_state["lang"] = lang

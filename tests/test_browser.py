@@ -169,8 +169,8 @@ UPLOAD_TEXT = {
 @pytest.fixture(scope="module")
 def writer_server(demo_db, tmp_path_factory):
     """The app on a copy of the demo database with an officer account (the shared demo stays untouched)."""
-    from etl import users
-    from etl.db import connect
+    from etl.store import users
+    from etl.store.db import connect
 
     db = tmp_path_factory.mktemp("browser") / "energy.duckdb"
     shutil.copy(demo_db, db)
@@ -224,7 +224,7 @@ def test_officer_uploads_commits_and_undoes(writer_server, browser, tmp_path, la
     wait_for_app(page)
     page.screenshot(path=str(ARTIFACTS / f"upload-committed-{lang}.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
-    from etl.db import connect
+    from etl.store.db import connect
 
     with connect(db) as con:
         who, batch = con.execute("SELECT loaded_by, batch_id FROM load_batches ORDER BY batch_id DESC LIMIT 1"

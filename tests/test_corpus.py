@@ -6,9 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from etl.db import connect
-from etl.exports import to_csv_bytes
-from etl.loader import NotAccepted, commit, prepare
+from etl.ingest.loader import NotAccepted, commit, prepare
+from etl.reports.exports import to_csv_bytes
+from etl.store.db import connect
 from tests.conftest import table_state
 from tests.corpus import cases
 
@@ -113,8 +113,8 @@ def test_every_template_loads_through_the_cli(tmp_path):
     import subprocess
     import sys
 
-    from etl.kinds import LOAD_ORDER
-    from etl.loader import template_csv
+    from etl.ingest.kinds import LOAD_ORDER
+    from etl.ingest.loader import template_csv
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from etl import metrics
-from etl.db import connect
+from etl.metrics import figures
+from etl.store.db import connect
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +16,7 @@ def con(demo_db):
 
 
 def test_logistics_figures_of_2023(con):
-    y = metrics.logistics_by_year(con, 2023, 2023).iloc[0]
+    y = figures.logistics_by_year(con, 2023, 2023).iloc[0]
     assert y["repairs_total"] == 225 and y["repairs_closed"] == 225
     assert 0.9 * 225 <= y["repairs_within_rule"] < 225  # the rule is measurable: a few broke it
     assert y["meetings_served"] >= 600
@@ -27,10 +27,10 @@ def test_logistics_figures_of_2023(con):
 
 
 def test_pv_project(con):
-    final = metrics.pv_project(con, "2024-12-31")
+    final = figures.pv_project(con, "2024-12-31")
     assert (final["sites_total"], final["roof_m2"], final["modules"]) == (34, 56104, 12804)
     assert 6900 < final["dc_kwp"] < 7000  # 540-550 W modules: about 6.9-7.0 MWp
-    signed = metrics.pv_project(con, "2023-06-12")
+    signed = figures.pv_project(con, "2023-06-12")
     assert (signed["sites_commissioned"], signed["roof_m2_commissioned"]) == (2, 3558)
     built = {r[0] for r in con.execute(
         "SELECT name FROM pv_sites WHERE commissioned_on <= DATE '2023-06-12'").fetchall()}
@@ -44,13 +44,13 @@ def test_pv_project(con):
 
 
 def test_pv_saving_rate_near_13_pct_in_2024(con):
-    rate = metrics.pv_saving_rate(con, 2024)["saving_rate_pct"]
+    rate = figures.pv_saving_rate(con, 2024)["saving_rate_pct"]
     assert 12.0 <= rate <= 14.0
 
 
 def test_certification_stages_at_end_of_2023(con):
-    jieyue = dict(metrics.certification_stages(con, "jieyue", "2023-12-31").values.tolist())
-    jieshui = dict(metrics.certification_stages(con, "jieshui", "2023-12-31").values.tolist())
+    jieyue = dict(figures.certification_stages(con, "jieyue", "2023-12-31").values.tolist())
+    jieshui = dict(figures.certification_stages(con, "jieshui", "2023-12-31").values.tolist())
     assert jieyue == {"city_passed": 25}
     assert jieshui == {"county_review": 138}
 
@@ -81,7 +81,7 @@ def test_bills_equal_sum_of_intervals_and_nothing_counts_twice(con):
     assert diff[0] == 35 * 24 and diff[1] < 0.05
     total_bills = con.execute("SELECT sum(energy_kwh) FROM readings WHERE source = 'bill' "
                               "AND year(period_start) = 2024").fetchall()[0][0]
-    import_2024 = metrics.energy_by_year(con, 2024, 2024)["grid_import_kwh"].iloc[0]
+    import_2024 = figures.energy_by_year(con, 2024, 2024)["grid_import_kwh"].iloc[0]
     assert import_2024 == pytest.approx(total_bills)
 
 
@@ -93,12 +93,12 @@ def test_host_use_is_import_plus_generation_minus_export(con):
 
 
 def test_real_downward_trend_and_seasons(con):
-    e = metrics.energy_by_year(con, 2020, 2024).set_index("year")
+    e = figures.energy_by_year(con, 2020, 2024).set_index("year")
     area = con.execute("SELECT sum(floor_area_m2) FROM institutions").fetchall()[0][0]
     per_m2 = e["electricity_use_kwh"] / area
     assert per_m2[2024] < per_m2[2022] < per_m2[2021]
     assert e["water_m3"].is_monotonic_decreasing
-    m = metrics.monthly_by_type(con, 2023)
+    m = figures.monthly_by_type(con, 2023)
     school = m[m["type"] == "学校"].set_index(m[m["type"] == "学校"]["month"].dt.month)["electricity_use_kwh"]
     office = m[m["type"] == "党政机关"].set_index(m[m["type"] == "党政机关"]["month"].dt.month)[
         "electricity_use_kwh"]
@@ -107,7 +107,7 @@ def test_real_downward_trend_and_seasons(con):
 
 
 def test_demo_flag_and_batches(con):
-    assert metrics.is_demo(con)
+    assert figures.is_demo(con)
     kinds = {r[0] for r in con.execute("SELECT DISTINCT kind FROM load_batches").fetchall()}
     assert {"electricity", "water", "pv", "fuel", "charging", "dispatches", "work_orders", "meetings",
             "receptions", "visitors", "institutions", "meters", "vehicles", "pv_sites",
@@ -115,33 +115,33 @@ def test_demo_flag_and_batches(con):
 
 
 def test_partition_is_exact():
-    from etl.demo import _partition
+    from etl.demo.dataset import _partition
 
     parts = _partition(np.random.default_rng(1), 1899, 167)
     assert parts.sum() == 1899 and len(parts) == 167 and parts.min() >= 1
 
 
 def test_intensities_and_targets(con):
-    by_year = metrics.intensity_by_year(con, 2020, 2024).set_index("year")
+    by_year = figures.intensity_by_year(con, 2020, 2024).set_index("year")
     area = con.execute("SELECT sum(floor_area_m2) FROM institutions").fetchall()[0][0]
     assert by_year.loc[2023, "energy_kgce_per_m2"] == pytest.approx(by_year.loc[2023, "energy_kgce"] / area)
-    by_type = metrics.intensity_by_year(con, 2023, 2023, group_by="type")
+    by_type = figures.intensity_by_year(con, 2023, 2023, group_by="type")
     assert by_type["energy_kgce"].sum() == pytest.approx(by_year.loc[2023, "energy_kgce"])
-    progress = metrics.target_progress(con, 2024).set_index("target_id")
+    progress = figures.target_progress(con, 2024).set_index("target_id")
     assert set(progress.index) == {"energy_per_m2", "energy_per_person", "water_per_person", "co2_per_m2"}
     assert progress.loc["energy_per_m2", "path_pct"] == pytest.approx(-5 * 4 / 5)
     assert (progress["change_pct"] < 0).all()
 
 
 def test_target_status_rule():
-    assert metrics.target_status(-4.5, -4.0) == "on_track"
-    assert metrics.target_status(-2.0, -4.0) == "at_risk"
-    assert metrics.target_status(1.0, -4.0) == "off_track"
-    assert metrics.target_status(None, -4.0) is None
+    assert figures.target_status(-4.5, -4.0) == "on_track"
+    assert figures.target_status(-2.0, -4.0) == "at_risk"
+    assert figures.target_status(1.0, -4.0) == "off_track"
+    assert figures.target_status(None, -4.0) is None
 
 
 def test_fleet_figures_by_hand(con):
-    f = metrics.fleet_by_year(con, 2023, 2023).iloc[0]
+    f = figures.fleet_by_year(con, 2023, 2023).iloc[0]
     petrol_l, diesel_l = con.execute("""
         SELECT sum(fuel_l) FILTER (WHERE v.fuel_type <> 'diesel'), sum(fuel_l) FILTER (WHERE v.fuel_type = 'diesel')
         FROM fuel_fills f JOIN vehicles v USING (plate) WHERE txn_type = 'fuel' AND year(ts) = 2023""").fetchall()[0]

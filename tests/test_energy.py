@@ -1,4 +1,4 @@
-"""The energy page's figures (etl.energy, etl.metrics) against numbers computed by hand.
+"""The energy page's figures (etl.metrics.energy, etl.metrics.figures) against numbers computed by hand.
 
 A tiny county is loaded through the loader from CSV strings: two institutions, two months in each of
 2020 and 2021. Factors (data/factors.csv): 当量值 0.1229 and 等价值 0.3 kgce/kWh; Guangxi grid
@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl import energy, metrics
-from etl.db import connect
-from etl.loader import commit, prepare
+from etl.ingest.loader import commit, prepare
+from etl.metrics import energy, figures
+from etl.store.db import connect
 
 INSTITUTIONS = """单位编码,单位名称,单位类型,建筑面积(m2),用能人数
 I001,县财政局,党政机关,2000,50
@@ -133,10 +133,10 @@ def test_targets_by_hand(con):
 
 
 def test_target_status_rules():
-    assert metrics.target_status(-4.0, -4.0) == "on_track"
-    assert metrics.target_status(-2.0, -4.0) == "at_risk"
-    assert metrics.target_status(0.0, -4.0) == "off_track"
-    assert metrics.target_status(None, -4.0) is None
+    assert figures.target_status(-4.0, -4.0) == "on_track"
+    assert figures.target_status(-2.0, -4.0) == "at_risk"
+    assert figures.target_status(0.0, -4.0) == "off_track"
+    assert figures.target_status(None, -4.0) is None
 
 
 def test_totals_add_up_to_institutions_and_files(con):
@@ -184,9 +184,9 @@ def test_fleet_toggle_adds_fuel_to_county_energy(demo_db):
     with connect(demo_db) as con:
         without = energy.scope_by_year(con, 2023, 2023).iloc[0]
         with_fleet = energy.scope_by_year(con, 2023, 2023, include_fleet=True).iloc[0]
-        fuel = metrics.fleet_by_year(con, 2023, 2023).iloc[0]["fuel_kgce"]
+        fuel = figures.fleet_by_year(con, 2023, 2023).iloc[0]["fuel_kgce"]
         with pytest.raises(ValueError):
-            metrics.intensity_by_year(con, 2023, 2023, group_by="type", include_fleet=True)
+            figures.intensity_by_year(con, 2023, 2023, group_by="type", include_fleet=True)
     assert fuel > 0
     assert with_fleet["energy_kgce"] == pytest.approx(without["energy_kgce"] + fuel)
     assert with_fleet["energy_kgce_per_m2"] == pytest.approx((without["energy_kgce"] + fuel) / without["floor_area_m2"])

@@ -1,12 +1,12 @@
-"""The energy page (AppTest): a link reproduces the view, filters go into the URL, numbers come from etl.energy."""
+"""The energy page (AppTest): a link reproduces the view, filters go into the URL, numbers come from etl.metrics.energy."""
 
 from __future__ import annotations
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import energy, metrics
-from etl.db import connect
+from etl.metrics import energy, figures
+from etl.store.db import connect
 
 
 @pytest.fixture()
@@ -34,7 +34,7 @@ def test_county_numbers_and_fleet_toggle(app_env):
     at = open_energy("en", year="2023")
     with connect(app_env) as con:
         county = energy.scope_by_year(con, 2023, 2023).iloc[0]
-        fuel = metrics.fleet_by_year(con, 2023, 2023).iloc[0]["fuel_kgce"]
+        fuel = figures.fleet_by_year(con, 2023, 2023).iloc[0]["fuel_kgce"]
         targets = energy.scope_targets(con, 2023).set_index("metric")
     assert _metric(at, "Total energy") == f"{county['energy_kgce'] / 1000:,.1f}"
     assert _metric(at, "Water (m³)") == f"{county['water_m3']:,.0f}"

@@ -1,4 +1,4 @@
-"""Leadership KPIs (etl/kpi.py), their CLI and the reports (etl/reports.py).
+"""Leadership KPIs (etl/metrics/kpi.py), their CLI and the reports (etl/reports/documents.py).
 
 A small county is loaded through the loader, file by file as an officer would, and the JSON KPIs
 are compared with numbers worked out by hand below. The demo database must give the 2023
@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from etl import factors, kpi, reports
 from etl.__main__ import main
-from etl.db import connect
-from etl.loader import commit, prepare
+from etl.ingest.loader import commit, prepare
+from etl.metrics import factors, kpi
+from etl.reports import documents
+from etl.store.db import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -149,7 +150,7 @@ def test_year_without_data_says_missing(small_db, capsys):
     k = cli_json(small_db, 2019, capsys)
     assert k["repairs_total"] is None and k["dispatches"] is None and k["energy_kgce"] is None
     with connect(small_db) as con:
-        text = "\n".join(t for _, t in reports.summary_paragraphs(con, 2019))
+        text = "\n".join(t for _, t in documents.summary_paragraphs(con, 2019))
     assert "系统中没有2019年维修工单数据" in text and "请补充" in text
 
 
@@ -210,7 +211,7 @@ def test_docx_numbers_all_come_from_the_kpis(small_db):
     a target or a date part."""
     with connect(small_db) as con:
         report = kpi.kpi_report(con, 2023)
-        paragraphs = [t for s, t in reports.summary_paragraphs(con, 2023, report) if s == "p"]
+        paragraphs = [t for s, t in documents.summary_paragraphs(con, 2023, report) if s == "p"]
     numbers = {n for t in paragraphs for n in re.findall(r"\d+(?:\.\d+)?", t)}
     allowed = {"2020", "2022", "2023", "2025", "6", "1", "5", "11", "30", "0.1229", "25", "138"}  # years, dates, factor, targets
     for v in [*report.values(), *report["change_pct"].values(), *report["change_pp"].values()]:
@@ -222,7 +223,7 @@ def test_docx_numbers_all_come_from_the_kpis(small_db):
     for t in report["targets"].values():
         allowed |= {f"{abs(t.get('target_change_pct') or 0):g}"}
     with connect(small_db) as con:
-        groups = reports.metrics.repairs_by_group(con, 2022, 2023)
+        groups = documents.figures.repairs_by_group(con, 2022, 2023)
     for v in [*groups["repairs_total"], *groups["cost_yuan"], *groups.groupby("year")["cost_yuan"].sum()]:
         allowed |= {f"{v:g}", f"{v / 1e4:.2f}"}
     # change of the repair cost against the year before
@@ -248,7 +249,7 @@ def test_xlsx_workbook_holds_every_kpi_table(small_db, tmp_path):
 def test_page_and_report_code_hold_no_summary_figures():
     """The page and the reports take every figure from the data (the summary's numbers are not code)."""
     figures = ("225", "4584", "1899", "2749", "3726", "56104", "12804", "378", "167", "612", "3558")
-    for path in (ROOT / "pages" / "kpi.py", ROOT / "etl" / "reports.py", ROOT / "etl" / "kpi.py",
+    for path in (ROOT / "pages" / "kpi.py", ROOT / "etl" / "reports" / "documents.py", ROOT / "etl" / "metrics" / "kpi.py",
                  ROOT / "ui" / "text_kpi.py"):
         code = path.read_text(encoding="utf-8")
         found = [f for f in figures if re.search(rf"(?<![\d.]){f}(?![\d.])", code)]
@@ -256,13 +257,13 @@ def test_page_and_report_code_hold_no_summary_figures():
 
 
 def test_days_since_accident_count_from_first_dispatch_when_none(empty_db):
-    from etl import metrics
+    from etl.metrics import figures
 
     text = "派车单号,出车时间,是否事故\nA1,2023-02-01 08:00,否\nA2,2023-03-01 08:00,\n"
     with connect(empty_db) as con:
         commit(con, prepare(con, text.encode(), "d.csv", "dispatches"), "test")
-        safety = metrics.fleet_safety(con, 2023)
-        assert metrics.fleet_safety(con, 2022)["accidents"] is None  # no dispatch that year: unknown
+        safety = figures.fleet_safety(con, 2023)
+        assert figures.fleet_safety(con, 2022)["accidents"] is None  # no dispatch that year: unknown
     # the period ends at the last dispatch on record (2023-03-01): 31 + 28 + 1 = 60 days; 28 since the first
     assert safety == {"accidents": 0, "accident_free_days": 60, "days_since_accident": 28,
                       "since": "records_start", "last_accident_on": None, "period_end": "2023-03-01"}

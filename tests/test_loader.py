@@ -9,9 +9,9 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from etl.db import connect
-from etl.loader import commit, detect_kind, prepare, template_csv, undo
-from etl.readers import parse_datetime, parse_number
+from etl.ingest.loader import commit, detect_kind, prepare, template_csv, undo
+from etl.ingest.readers import parse_datetime, parse_number
+from etl.store.db import connect
 from tests.conftest import table_state
 
 BILL = ("户号,户名,账期,抄表日期,上次示数,本次示数,倍率,抄见电量(kWh),电费(元)\n"

@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl import loader
-from etl.db import connect
-from etl.kinds import LOAD_ORDER
-from etl.loader import commit, prepare, template_csv, undo
-from etl.messages import MESSAGES, match, placeholders, to_zh, translate
+from etl.ingest import loader
+from etl.ingest.kinds import LOAD_ORDER
+from etl.ingest.loader import commit, prepare, template_csv, undo
+from etl.ingest.messages import MESSAGES, match, placeholders, to_zh, translate
+from etl.store.db import connect
 from tests.corpus import cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,11 +82,11 @@ def _sentences(path: Path) -> list[tuple[int, str]]:
     return out
 
 
-@pytest.mark.parametrize("source", ["etl/loader.py", "etl/readers.py"])
+@pytest.mark.parametrize("source", ["etl/ingest/loader.py", "etl/ingest/readers.py"])
 def test_every_sentence_in_the_source_is_in_the_catalogue(source):
     shapes = {_template_shape(en) for en in MESSAGES}
     found = _sentences(ROOT / source)
-    assert len(found) > (60 if source == "etl/loader.py" else 5)
+    assert len(found) > (60 if source == "etl/ingest/loader.py" else 5)
     missing = [(line, s) for line, s in found if s not in shapes and s.replace("{{", "{").replace("}}", "}")
                not in shapes]
     assert not missing, missing

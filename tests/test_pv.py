@@ -1,4 +1,4 @@
-"""The PV project from data (etl/pv.py): registry, settings, model runs, PR table, alerts, savings, settlement."""
+"""The PV project from data (etl/pv/project.py): registry, settings, model runs, PR table, alerts, savings, settlement."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from etl import pv, pvmodel
-from etl.db import connect
+from etl.pv import project, pvmodel
+from etl.store.db import connect
 
 # ------------------------------------------------------------------ registry and settings
 
 
 def test_committed_site_registry_matches_the_project():
-    sites = pv.read_sites_csv()
+    sites = project.read_sites_csv()
     assert len(sites) == 34 and sites["site_id"].is_unique
     assert sites["roof_area_m2"].sum() == 56104
     assert sites["modules"].sum() == 12804
@@ -30,11 +30,11 @@ def test_committed_site_registry_matches_the_project():
 
 
 def test_registry_hosts_are_demo_institutions():
-    from etl import demo
-    from etl import demo_registry as reg
+    from etl.demo import dataset
+    from etl.demo import registry as reg
 
-    inst = reg.institutions(np.random.default_rng(demo.SEED)).set_index("institution_id")
-    sites = pv.read_sites_csv()
+    inst = reg.institutions(np.random.default_rng(dataset.SEED)).set_index("institution_id")
+    sites = project.read_sites_csv()
     assert sites["institution_id"].isin(inst.index).all()
     hosts = inst.loc[sites["institution_id"], "name"].to_numpy()
     assert [n.removesuffix("屋顶光伏") for n in sites["name"]] == list(hosts)
@@ -43,22 +43,22 @@ def test_registry_hosts_are_demo_institutions():
 def test_registry_loads_as_the_pv_sites_kind(empty_db, demo_db):
     with connect(demo_db) as con:
         loaded = con.execute("SELECT site_id, roof_area_m2, modules, dc_kwp FROM pv_sites ORDER BY site_id").df()
-    committed = pv.read_sites_csv()[["site_id", "roof_area_m2", "modules", "dc_kwp"]]
+    committed = project.read_sites_csv()[["site_id", "roof_area_m2", "modules", "dc_kwp"]]
     pd.testing.assert_frame_equal(loaded, committed, check_dtype=False)
 
 
 def test_every_setting_is_documented():
-    table = pv.settings_table()
+    table = project.settings_table()
     assert table["key"].is_unique
     for row in table.itertuples():
         assert row.source.strip() and row.name_zh.strip() and row.name_en.strip(), row.key
         assert row.group in {"model", "alert", "saving", "contract"}, row.key
-    cfg = pv.settings()
+    cfg = project.settings()
     assert cfg["losses_pct"] == pytest.approx(14.08)  # the PVWatts defaults
     assert cfg["discount_pct"] == 10 and cfg["term_years"] == 20
     root = Path(__file__).resolve().parent.parent
     used = set()
-    for src in ((root / "etl" / "pv.py").read_text(encoding="utf-8"), (root / "pages" / "pv.py").read_text("utf-8")):
+    for src in ((root / "etl" / "pv" / "project.py").read_text(encoding="utf-8"), (root / "pages" / "pv.py").read_text("utf-8")):
         used |= {k for k in table["key"] if f'"{k}"' in src}
     assert used == set(table["key"]), set(table["key"]) - used  # no setting is dead
 
@@ -91,12 +91,12 @@ def test_clear_sky_day_through_the_database_matches_pvmodel(tmp_path):
     db = tmp_path / "cs.duckdb"
     _tiny(db, [{"site_id": "S1"}], _production("S1", "2024-06-21", 96, "15min", 1.0))
     with connect(db) as con:
-        r = pv.run_model(con, "clearsky", [2024])
+        r = project.run_model(con, "clearsky", [2024])
         assert r["interval_min"] == 15 and r["weather"] == "clearsky"
         got = con.execute("SELECT ts, ac_kwh, poa_kwh_m2 FROM pv_expected WHERE ts::DATE = '2024-06-21' "
                           "ORDER BY ts").df()
-    times = pd.date_range("2024-06-21", periods=96, freq="15min", tz=pv.TZ)
-    weather = pv.clearsky_weather(times, pv.settings())
+    times = pd.date_range("2024-06-21", periods=96, freq="15min", tz=project.TZ)
+    weather = project.clearsky_weather(times, project.settings())
     site = pd.DataFrame([{"site_id": "S1", "latitude": 24.47, "longitude": 109.74, "dc_kwp": 220.0,
                           "tilt_deg": 18.0, "azimuth_deg": 180.0, "ac_kw": 200.0}])
     ref = pvmodel.expected_output(site, weather, losses_pct=14.08, gamma_pdc=-0.0037)
@@ -110,8 +110,8 @@ def test_measured_weather_replaces_the_typical_year_where_it_exists(tmp_path):
     db = tmp_path / "w.duckdb"
     _tiny(db, [{"site_id": "S1"}], _production("S1", "2024-01-01", 24 * 366, "h", 1.0))
     with connect(db) as con:
-        synthetic = pv.run_model(con, "auto")
-        assert synthetic["weather"] == "synthetic" and not pv.refresh_needed(con)
+        synthetic = project.run_model(con, "auto")
+        assert synthetic["weather"] == "synthetic" and not project.refresh_needed(con)
         before = con.execute("SELECT sum(ac_kwh) FROM pv_expected WHERE ts::DATE = '2024-07-01'").fetchall()[0][0]
         ts = pd.date_range("2024-07-01", periods=24, freq="h")
         ghi = np.clip(1000 * np.sin(np.pi * (ts.hour - 6) / 13), 0, None)  # a bright day
@@ -121,16 +121,16 @@ def test_measured_weather_replaces_the_typical_year_where_it_exists(tmp_path):
                     "SELECT * FROM _w")
         con.execute("INSERT INTO load_batches VALUES (7, 'weather', 'w.csv', 'x', 24, 0, NULL, NULL, 't', now(), "
                     "'loaded', NULL, NULL)")
-        assert pv.refresh_needed(con)  # new weather: the app recomputes
-        measured = pv.run_model(con, "auto")
-        assert measured["weather"] == "measured:county" and not pv.refresh_needed(con)
-        src = pv.weather_sources(con, 2024).set_index("weather_source")["intervals"]
+        assert project.refresh_needed(con)  # new weather: the app recomputes
+        measured = project.run_model(con, "auto")
+        assert measured["weather"] == "measured:county" and not project.refresh_needed(con)
+        src = project.weather_sources(con, 2024).set_index("weather_source")["intervals"]
         assert src["measured"] == 24 and src["synthetic"] == 24 * 366 - 24
         after = con.execute("SELECT sum(ac_kwh) FROM pv_expected WHERE ts::DATE = '2024-07-01'").fetchall()[0][0]
         assert after != pytest.approx(before)
         # an edited site changes the fingerprint too
         con.execute("UPDATE pv_sites SET tilt_deg = 25")
-        assert pv.refresh_needed(con)
+        assert project.refresh_needed(con)
 
 
 def test_model_pv_command(tmp_path, capsys):
@@ -162,7 +162,7 @@ def test_site_months_hand_computed(tmp_path):
         # measured: 36 and 70 kWh; the 12:00 interval is missing
         con.execute("""INSERT INTO pv_production VALUES
             ('S1', '2024-06-01 10:00', 60, 36.0, 0.0, 0), ('S1', '2024-06-01 11:00', 60, 70.0, 0.0, 0)""")
-        m = pv.site_months(con, 2024, gamma_pdc=-0.004).iloc[0]
+        m = project.site_months(con, 2024, gamma_pdc=-0.004).iloc[0]
     assert m["expected_kwh"] == 160.0 and m["measured_kwh"] == 106.0
     assert m["expected_covered_kwh"] == 120.0 and m["poa_covered_kwh_m2"] == 1.5
     assert m["ratio"] == pytest.approx(106 / 120)
@@ -183,23 +183,23 @@ def test_site_months_hand_computed(tmp_path):
 
 def test_demo_has_expected_output_for_2023_2024(demo_db):
     with connect(demo_db) as con:
-        run = pv.last_run(con)
+        run = project.last_run(con)
         assert run["weather"] == "synthetic" and run["first_year"] == 2023 and run["last_year"] == 2024
-        assert not pv.refresh_needed(con)
+        assert not project.refresh_needed(con)
         over = con.execute("""SELECT count(*) FROM pv_expected e JOIN pv_sites s USING (site_id)
                               WHERE e.ac_kwh / (e.interval_min / 60.0) > s.ac_kw * (1 + 1e-9)""").fetchall()[0][0]
         assert over == 0  # no interval above the inverter's AC rating
         fleet = con.execute("""SELECT sum(ac_kwh) / (SELECT sum(dc_kwp) FROM pv_sites) FROM pv_expected
                                WHERE year(ts) = 2024""").fetchall()[0][0]
         assert 870 <= fleet <= 1010  # kWh/kWp on the default climate, all sites built
-        year = pv.site_year(con, 2024)
+        year = project.site_year(con, 2024)
     assert len(year) == 34 and year["site_id"].iloc[0] == "PV12"  # worst first
     assert year["completeness"].min() > 0.97 and 0.70 < year["pr"].median() < 0.85
 
 
 def test_alerts_find_the_injected_demo_faults(demo_db):
     with connect(demo_db) as con:
-        a = pv.alerts(con, 2024)
+        a = project.alerts(con, 2024)
     found = {(r.site_id, r.kind): r for r in a.itertuples()}
     low = found[("PV12", "underperformance")]
     assert abs((low.start - pd.Timestamp("2024-08-10")).days) <= 3 and low.end >= pd.Timestamp("2024-12-20")
@@ -215,8 +215,8 @@ def test_alerts_find_the_injected_demo_faults(demo_db):
 
 def test_saving_rate_2024_is_near_the_reported_13_percent(demo_db):
     with connect(demo_db) as con:
-        s = pv.savings(con, 2024, "dangliang", "guangxi", "self_use")
-        gen = pv.savings(con, 2024, "dangliang", "national", "generation")
+        s = project.savings(con, 2024, "dangliang", "guangxi", "self_use")
+        gen = project.savings(con, 2024, "dangliang", "national", "generation")
     assert 12.0 <= s["saving_rate_pct"] <= 14.0
     assert s["kgce_avoided"] == pytest.approx(s["pv_self_use_kwh"] * 0.1229)
     assert s["co2_t_avoided"] == pytest.approx(s["pv_self_use_kwh"] * 0.4476 / 1000)
@@ -235,14 +235,14 @@ def test_settlement_by_hand(tmp_path):
         con.execute("INSERT INTO meters VALUES ('E1', 'I001', 'electricity', 'kWh', 'billing', 'import', 'A', 1, 0)")
         con.execute("INSERT INTO readings (meter_id, period_start, period_end, source, energy_kwh, amount_yuan, "
                     "batch_id) VALUES ('E1', '2023-07-01', '2023-08-01', 'bill', 1000, 650, 0)")
-        billed = pv.settlement(con, None, 10.0, 20, "2023-06-12").set_index("year")
-        fixed = pv.settlement(con, 0.60, 15.0, 20, "2023-06-12").set_index("year")
+        billed = project.settlement(con, None, 10.0, 20, "2023-06-12").set_index("year")
+        fixed = project.settlement(con, 0.60, 15.0, 20, "2023-06-12").set_index("year")
     assert billed.loc[2023, "on_site_kwh"] == 160.0 and billed.loc[2023, "export_kwh"] == 40.0
     assert billed.loc[2023, "tariff_yuan_kwh"] == pytest.approx(0.65)  # 650 yuan / 1,000 kWh on the bill
     assert billed.loc[2023, "host_pays_yuan"] == pytest.approx(160 * 0.65 * 0.9)
     assert billed.loc[2023, "host_saves_yuan"] == pytest.approx(160 * 0.65 * 0.1)
     assert billed.loc[2024, "tariff_source"] == "setting"  # no 2024 bill: the settings' fallback price
-    assert billed.loc[2024, "tariff_yuan_kwh"] == pytest.approx(pv.settings()["tariff_yuan_kwh"])
+    assert billed.loc[2024, "tariff_yuan_kwh"] == pytest.approx(project.settings()["tariff_yuan_kwh"])
     assert fixed.loc[2024, "host_pays_yuan"] == pytest.approx(150 * 0.60 * 0.85)
     assert fixed.loc[2024, "host_saves_yuan"] == pytest.approx(150 * 0.60 * 0.15)
     assert str(billed.loc[2023, "contract_end"]) == "2043-06-11"
@@ -254,7 +254,7 @@ def test_clipping_and_stuck_checks_on_a_small_fleet(tmp_path):
     sites = [{"site_id": s, "commissioned_on": "2024-01-01"} for s in ("A", "B", "C")]
     _tiny(db, sites, _production("A", "2024-06-01", 24 * 30, "h", 0.0))
     with connect(db) as con:
-        pv.run_model(con, "clearsky", [2024])
+        project.run_model(con, "clearsky", [2024])
         exp = con.execute("SELECT site_id, ts, ac_kwh FROM pv_expected WHERE ts < '2024-07-01' AND ts >= '2024-06-01' "
                           "ORDER BY site_id, ts").df()
         prod = exp.rename(columns={"ac_kwh": "generation_kwh"}).assign(interval_min=60, export_kwh=0.0)
@@ -268,7 +268,7 @@ def test_clipping_and_stuck_checks_on_a_small_fleet(tmp_path):
         con.register("_p", prod.assign(batch_id=0))
         con.execute("INSERT INTO pv_production SELECT site_id, ts, interval_min, generation_kwh, export_kwh, "
                     "batch_id FROM _p")
-        found = pv.alerts(con, 2024)
+        found = project.alerts(con, 2024)
     clip = found[found["kind"] == "clipping"]
     assert set(clip["site_id"]) == {"A"} and clip["intervals"].iloc[0] >= 30
     stuck = found[found["kind"] == "stuck"]

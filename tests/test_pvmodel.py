@@ -1,4 +1,4 @@
-"""Tests of etl.pvmodel: checks against pvlib called directly and hand-computed values."""
+"""Tests of etl.pv.pvmodel: checks against pvlib called directly and hand-computed values."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pvlib
 import pytest
 from numpy.testing import assert_allclose
 
-from etl import pvmodel
+from etl.pv import pvmodel
 
 TZ = pvmodel.LUZHAI["tz"]
 LAT = pvmodel.LUZHAI["latitude"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import users
-from etl.db import connect
+from etl.store import users
+from etl.store.db import connect
 from tests.conftest import table_state
 
 BILL = ("户号,户名,账期,抄表日期,上次示数,本次示数,倍率,抄见电量(kWh),电费(元)\n"

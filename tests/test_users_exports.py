@@ -11,9 +11,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from etl import users
-from etl.db import connect
-from etl.exports import safe_for_spreadsheet, to_csv_bytes, to_xlsx_bytes
+from etl.reports.exports import safe_for_spreadsheet, to_csv_bytes, to_xlsx_bytes
+from etl.store import users
+from etl.store.db import connect
 from tests.corpus import BILL
 
 

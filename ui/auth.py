@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import users
-from etl.db import connect
+from etl.store import users
+from etl.store.db import connect
 from ui.i18n import t
 
 

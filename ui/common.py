@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from etl import metrics
-from etl.db import connect, db_path
+from etl.metrics import figures
+from etl.store.db import connect, db_path
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -23,7 +23,7 @@ def _cached(path: str, version: str, module: str, name: str, args: tuple):
 @st.cache_data(show_spinner=False, max_entries=64)
 def _version(path: str, stamp: tuple) -> str:
     with connect(path) as con:
-        return metrics.data_version(con)
+        return figures.data_version(con)
 
 
 def _stamp(path: str) -> tuple:
@@ -40,7 +40,7 @@ def _stamp(path: str) -> tuple:
 
 
 def query(fn: Callable, *args):
-    """Run a query function of etl.metrics (or another etl module), cached until the data changes.
+    """Run a query function of etl.metrics.figures (or another etl module), cached until the data changes.
 
     The data version is read from the database only when the database file has changed since."""
     path = str(db_path())

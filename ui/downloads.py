@@ -1,11 +1,11 @@
-"""Table downloads (CSV and XLSX) for the pages, through etl/exports.py (formula cells neutralised)."""
+"""Table downloads (CSV and XLSX) for the pages, through etl/reports/exports.py (formula cells neutralised)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from etl.exports import to_csv_bytes, to_xlsx_bytes
+from etl.reports.exports import to_csv_bytes, to_xlsx_bytes
 
 
 def download_buttons(df: pd.DataFrame, name: str, key: str, labels: tuple[str, str] = ("CSV", "XLSX")) -> None:

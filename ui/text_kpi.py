@@ -1,10 +1,10 @@
 """Texts of the leadership KPI page: key -> (Chinese, English).
 
-KPI names and units come from the one KPI definition (etl/kpi.py SPEC) as keys kpi_<key> and
+KPI names and units come from the one KPI definition (etl/metrics/kpi.py SPEC) as keys kpi_<key> and
 kpiu_<key>, so the page, the workbook and the Word draft name a KPI the same way.
 """
 
-from etl.kpi import SPEC
+from etl.metrics.kpi import SPEC
 
 TEXT: dict[str, tuple[str, str]] = {
     "page_kpi": ("领导驾驶舱", "Leadership KPIs"),

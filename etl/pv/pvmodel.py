@@ -92,7 +92,7 @@ Reference location of the county (county town, Luzhai).
 ``altitude`` in metres above sea level, ``tz`` an IANA time zone name.
 """
 
-CLIMATE_CSV = Path(__file__).resolve().parent.parent / "data" / "climate_monthly_ghi.csv"
+CLIMATE_CSV = Path(__file__).resolve().parents[2] / "data" / "climate_monthly_ghi.csv"
 """Path of the committed monthly climate table read by :func:`load_monthly_climate`."""
 
 PVWATTS_PARAMETERS = {

@@ -15,8 +15,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from etl import factors
-from etl.factors import ELECTRICITY_COAL
+from etl.metrics import factors
+from etl.metrics.factors import ELECTRICITY_COAL
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
@@ -192,7 +192,7 @@ def intensity_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, coa
     """
     if include_fleet and group_by is not None:
         raise ValueError("official-vehicle fuel is counted for the county only, not per type or institution")
-    from etl.factors import GRID_CO2
+    from etl.metrics.factors import GRID_CO2
 
     years_ = range(first, last + 1)
     con.register("_coal", factors.factor_table(ELECTRICITY_COAL[coal], years_))
@@ -289,7 +289,7 @@ def fleet_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, grid: s
     factor. A fill counts as diesel when its product or its vehicle says diesel. Top-ups
     (money loaded onto a card) are not fuel and are left out.
     """
-    from etl.factors import GRID_CO2
+    from etl.metrics.factors import GRID_CO2
 
     years_ = range(first, last + 1)
     f = {k: factors.factor_table(k, years_).set_index("year")["value"] for k in (

@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl import demo_registry as reg
-from etl import pv, pvmodel
-from etl.db import DATA_DIR, connect
-from etl.loader import load_paths
+from etl.demo import registry as reg
+from etl.ingest.loader import load_paths
+from etl.pv import project, pvmodel
+from etl.store.db import DATA_DIR, connect
 
 SEED = 20231231
 FIRST_YEAR, LAST_YEAR = 2020, 2024
@@ -474,10 +474,10 @@ def generate(out_dir: Path = DEMO_DIR, progress: Callable[[float, str], None] | 
     step(0.02, "registries")
     inst = reg.institutions(rng)
     reg.pv_sites(rng, inst)  # draws as before, so every later demo figure stays the same; the result is not used:
-    sites = pv.read_sites_csv()  # the committed registry data/pv_sites.csv is what the demo and the model use
+    sites = project.read_sites_csv()  # the committed registry data/pv_sites.csv is what the demo and the model use
     unknown = set(sites["institution_id"].dropna()) - set(inst["institution_id"])
     if unknown:
-        raise ValueError(f"{pv.SITES_CSV.name}: host institution(s) {sorted(unknown)} are not demo institutions")
+        raise ValueError(f"{project.SITES_CSV.name}: host institution(s) {sorted(unknown)} are not demo institutions")
     meters = reg.meters(inst)
     cars = reg.vehicles(rng)
 
@@ -539,7 +539,7 @@ def generate(out_dir: Path = DEMO_DIR, progress: Callable[[float, str], None] | 
                                "tank_l": "油箱容积(L)", "battery_kwh": "电池容量(kWh)", "fuel_card_no": "油卡号",
                                "l_per_100km": "百公里油耗", "kwh_per_100km": "百公里电耗",
                                "acquired_on": "购置日期"}), "vehicles.csv", "gb18030")
-    shutil.copyfile(pv.SITES_CSV, out_dir / "pv_sites.csv")  # loaded as the officer's own file
+    shutil.copyfile(project.SITES_CSV, out_dir / "pv_sites.csv")  # loaded as the officer's own file
     written.append(out_dir / "pv_sites.csv")
     write(certifications(rng, inst), "certifications.csv", "gb18030")
 
@@ -599,6 +599,6 @@ def build(db: str | Path | None = None, out_dir: Path = DEMO_DIR,
         t2 = time.perf_counter()
         if progress:
             progress(0.99, "PV model")
-        pv.run_model(con)  # expected output per site for the years with production (2023-2024)
+        project.run_model(con)  # expected output per site for the years with production (2023-2024)
     t3 = time.perf_counter()
     return {"generate_s": t1 - t0, "load_s": t2 - t1, "model_s": t3 - t2}

@@ -1,7 +1,7 @@
 """The rooftop PV project from data: expected output per site, measured against expected, alerts, savings.
 
 * :func:`run_model` turns the site registry (``pv_sites``) and the weather (the synthetic typical year of
-  :mod:`etl.pvmodel`, clear sky, or uploaded measurements for the periods they cover) into ``pv_expected``:
+  :mod:`etl.pv.pvmodel`, clear sky, or uploaded measurements for the periods they cover) into ``pv_expected``:
   one row per site and interval, at the resolution of the measured production. Each run is recorded in
   ``pv_model_runs`` with a fingerprint of its inputs; :func:`refresh_needed` tells the app when the sites,
   the weather or the settings changed since.
@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 import pvlib
 
-from etl import factors, metrics, pvmodel
-from etl.db import DATA_DIR
+from etl.metrics import factors, figures
+from etl.pv import pvmodel
+from etl.store.db import DATA_DIR
 
 SITES_CSV = DATA_DIR / "pv_sites.csv"
 SETTINGS_CSV = DATA_DIR / "pv_settings.csv"
@@ -279,7 +280,7 @@ def run_model(con: duckdb.DuckDBPyConnection, mode: str = "auto", years: list[in
                 "weather_source": pd.Categorical(np.tile(source, len(sites))[keep]),
             })
         t_model = time.perf_counter() - t0
-        from etl.loader import _bump_version
+        from etl.ingest.loader import _bump_version
 
         con.execute("BEGIN TRANSACTION")
         try:
@@ -603,7 +604,7 @@ def site_days(con: duckdb.DuckDBPyConnection, year: int, site_id: str, settings_
 def savings(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", co2: str = "guangxi",
             basis: str = "self_use") -> dict:
     """综合节能率 of the year with kgce and tCO2 avoided, and the factors used (each from data/factors.csv)."""
-    rate = metrics.pv_saving_rate(con, year)
+    rate = figures.pv_saving_rate(con, year)
     coal_f = factors.factor_for_year(factors.ELECTRICITY_COAL[coal], year)
     co2_f = factors.factor_for_year(factors.GRID_CO2[co2], year)
     kwh_co2 = rate["pv_generation_kwh"] if basis == "generation" else rate["pv_self_use_kwh"]

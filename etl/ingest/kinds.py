@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from etl.readers import normalise_header
+from etl.ingest.readers import normalise_header
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
 DEFAULT_DB = DATA_DIR / "energy.duckdb"
 
@@ -36,7 +36,7 @@ def db_path(path: str | os.PathLike | None = None) -> Path:
 @contextlib.contextmanager
 def connect(path: str | os.PathLike | None = None, wait_s: float = 15.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database (creating the schema if needed), yield, close."""
-    from etl.schema import ensure_schema
+    from etl.store.schema import ensure_schema
 
     target = db_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.db import DATA_DIR
+from etl.store.db import DATA_DIR
 
 FACTORS_CSV = DATA_DIR / "factors.csv"
 TARGETS_CSV = DATA_DIR / "targets.csv"

@@ -1,7 +1,7 @@
-"""The energy page's figures: drill-down county → type → institution → meter, built on etl.metrics.
+"""The energy page's figures: drill-down county → type → institution → meter, built on etl.metrics.figures.
 
 Every function takes an open connection and returns a DataFrame (or a dict); the page caches
-them through ui.common.query. Definitions are those of etl.metrics and the views of etl.schema:
+them through ui.common.query. Definitions are those of etl.metrics.figures and the views of etl.store.schema:
 
 - energy_kgce: purchased electricity (grid import or plain consumption meters) × the 电力折标
   factor valid in the reading's year (当量值 or 等价值, data/factors.csv). PV used on site is a
@@ -19,8 +19,8 @@ from collections.abc import Iterator
 import duckdb
 import pandas as pd
 
-from etl import factors, metrics
-from etl.factors import ELECTRICITY_COAL, GRID_CO2
+from etl.metrics import factors, figures
+from etl.metrics.factors import ELECTRICITY_COAL, GRID_CO2
 
 LEVELS = ("county", "type", "institution", "meter")
 INTENSITIES = ("energy_kgce_per_m2", "energy_kgce_per_person", "water_m3_per_person", "co2_kg_per_m2")
@@ -88,33 +88,33 @@ def meters(con: duckdb.DuckDBPyConnection, institution_id: str | None = None) ->
 def scope_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, coal: str = "dangliang",
                   grid: str = "guangxi", type_: str | None = None, institution_id: str | None = None,
                   include_fleet: bool = False) -> pd.DataFrame:
-    """metrics.intensity_by_year for the selected scope (county, one type or one institution).
+    """figures.intensity_by_year for the selected scope (county, one type or one institution).
 
     Official-vehicle fuel is added at county level only (include_fleet)."""
     if institution_id:
-        df = metrics.intensity_by_year(con, first, last, coal, grid, "institution_id")
+        df = figures.intensity_by_year(con, first, last, coal, grid, "institution_id")
         return df[df["institution_id"] == institution_id].reset_index(drop=True)
     if type_:
-        df = metrics.intensity_by_year(con, first, last, coal, grid, "type")
+        df = figures.intensity_by_year(con, first, last, coal, grid, "type")
         return df[df["type"] == type_].reset_index(drop=True)
-    return metrics.intensity_by_year(con, first, last, coal, grid, include_fleet=include_fleet)
+    return figures.intensity_by_year(con, first, last, coal, grid, include_fleet=include_fleet)
 
 
 def targets_from(per_year: pd.DataFrame, year: int) -> pd.DataFrame:
     """Target progress from scope_by_year's rows (which must reach back to the baseline year): the same
-    arithmetic as metrics.target_progress, without querying again."""
-    return metrics.progress_from_intensities(per_year, year)
+    arithmetic as figures.target_progress, without querying again."""
+    return figures.progress_from_intensities(per_year, year)
 
 
 def scope_targets(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", grid: str = "guangxi",
                   type_: str | None = None, institution_id: str | None = None,
                   include_fleet: bool = False) -> pd.DataFrame:
-    """metrics.target_progress for the selected scope."""
+    """figures.target_progress for the selected scope."""
     if institution_id:
-        return metrics.target_progress(con, year, coal, grid, "institution_id", institution_id)
+        return figures.target_progress(con, year, coal, grid, "institution_id", institution_id)
     if type_:
-        return metrics.target_progress(con, year, coal, grid, "type", type_)
-    return metrics.target_progress(con, year, coal, grid, include_fleet=include_fleet)
+        return figures.target_progress(con, year, coal, grid, "type", type_)
+    return figures.target_progress(con, year, coal, grid, include_fleet=include_fleet)
 
 
 def meter_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, coal: str = "dangliang",
@@ -169,7 +169,7 @@ def breakdown(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang"
         cols = ("energy_kwh", "water_m3", "energy_kgce", "co2_t")
     else:
         group = "type" if not type_ else "institution_id"
-        df = metrics.intensity_by_year(con, first, year, coal, grid, group)
+        df = figures.intensity_by_year(con, first, year, coal, grid, group)
         if type_:
             names = institutions(con, type_)
             df = df[df["institution_id"].isin(names["institution_id"])]
@@ -278,13 +278,13 @@ def ranking(con: duckdb.DuckDBPyConnection, year: int, metric: str = "energy_kgc
     the type's own intensity, the national average, and the change against the previous year."""
     if metric not in INTENSITIES:
         raise ValueError(f"unknown intensity {metric}")
-    df = metrics.intensity_by_year(con, year - 1, year, coal, grid, "institution_id")
+    df = figures.intensity_by_year(con, year - 1, year, coal, grid, "institution_id")
     names = institutions(con, type_)
     df = df.merge(names[["institution_id", "name", "type"]], on="institution_id")
     cur, prev = df[df["year"] == year].copy(), df[df["year"] == year - 1]
     cur["previous"] = cur["institution_id"].map(prev.set_index("institution_id")[metric])
     cur["change_pct"] = 100 * (cur[metric] - cur["previous"]) / cur["previous"].where(cur["previous"] != 0)
-    by_type = metrics.intensity_by_year(con, year, year, coal, grid, "type").set_index("type")[metric]
+    by_type = figures.intensity_by_year(con, year, year, coal, grid, "type").set_index("type")[metric]
     cur["type_value"] = cur["type"].map(by_type)
     cur["national"] = national_reference(year).get(metric)
     cur = cur.dropna(subset=[metric]).sort_values(["type", metric], ascending=[True, False])
@@ -301,7 +301,7 @@ def ranking(con: duckdb.DuckDBPyConnection, year: int, metric: str = "energy_kgc
 def pv_contribution(con: duckdb.DuckDBPyConnection, first: int, last: int, coal: str = "dangliang",
                     grid: str = "guangxi") -> pd.DataFrame:
     """Per year: PV generated, exported and used on site (measured, institution_month), the coal and
-    CO2 the self-use avoided (same factors as consumption), and the 综合节能率 of metrics.pv_saving_rate."""
+    CO2 the self-use avoided (same factors as consumption), and the 综合节能率 of figures.pv_saving_rate."""
     with _factor_tables(con, first, last, coal, grid):
         df = con.execute("""
             SELECT year(m.month) AS year, sum(m.pv_generation_kwh) AS pv_generation_kwh,
@@ -312,14 +312,14 @@ def pv_contribution(con: duckdb.DuckDBPyConnection, first: int, last: int, coal:
             FROM institution_month m JOIN _coal c ON c.year = year(m.month) JOIN _co2 g ON g.year = year(m.month)
             WHERE year(m.month) BETWEEN ? AND ? GROUP BY ALL ORDER BY year""", [first, last]).df()
     df = df[df["pv_generation_kwh"] > 0].reset_index(drop=True)
-    df["saving_rate_pct"] = [metrics.pv_saving_rate(con, int(y))["saving_rate_pct"] for y in df["year"]]
+    df["saving_rate_pct"] = [figures.pv_saving_rate(con, int(y))["saving_rate_pct"] for y in df["year"]]
     # share of the county's energy the PV self-use avoided: avoided / (purchased + avoided)
     df["county_share_pct"] = 100 * df["avoided_kgce"] / (df["energy_kgce"] + df["avoided_kgce"])
     return df.drop(columns="energy_kgce")
 
 
 def fleet(con: duckdb.DuckDBPyConnection, first: int, last: int, grid: str = "guangxi") -> pd.DataFrame:
-    """Official-vehicle fuel per year (metrics.fleet_by_year), the columns the energy page shows."""
-    df = metrics.fleet_by_year(con, first, last, grid)
+    """Official-vehicle fuel per year (figures.fleet_by_year), the columns the energy page shows."""
+    df = figures.fleet_by_year(con, first, last, grid)
     return df[["year", "petrol_l", "diesel_l", "fuel_kgce", "fuel_co2_t", "charging_kwh", "charging_co2_t",
                "fleet_co2_t", "dispatches", "distance_km"]]

@@ -23,9 +23,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from etl import factors
-from etl.db import DATA_DIR
-from etl.energy import HOURLY_LOAD_SQL
+from etl.metrics import factors
+from etl.metrics.energy import HOURLY_LOAD_SQL
+from etl.store.db import DATA_DIR
 
 SETTINGS_CSV = DATA_DIR / "anomaly_settings.csv"
 RULES = ("water_leak", "water_night_flow", "night_base_load", "weekend_base_load", "base_load_step",

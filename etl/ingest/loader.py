@@ -22,10 +22,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from etl import readers
-from etl.kinds import KINDS, LOAD_ORDER, Col, Kind
-from etl.messages import translate
-from etl.schema import TABLES, columns
+from etl.ingest import readers
+from etl.ingest.kinds import KINDS, LOAD_ORDER, Col, Kind
+from etl.ingest.messages import translate
+from etl.store.schema import TABLES, columns
 
 MAX_PROBLEMS_PER_CHECK = 50
 MAX_CELL_CHARS = 10_000
@@ -43,7 +43,7 @@ class Problem:
     severity: str = "error"  # error stops the file; warning must be accepted; info says what was assumed
 
     def text(self, lang: str = "en") -> tuple[str, str]:
-        """(message, fix) in the language: "zh" through the catalogue in etl/messages.py, else English."""
+        """(message, fix) in the language: "zh" through the catalogue in etl/ingest/messages.py, else English."""
         return translate(self.message, lang), translate(self.fix, lang)
 
     def format(self, lang: str = "en") -> str:

@@ -114,7 +114,7 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 
 # Tables computed from others (no batch_id, no undo): the PV model's expected output and a record of
 # each model run with the fingerprint of its inputs (sites, weather batches, settings), so the app knows
-# when to recompute (etl/pv.py).
+# when to recompute (etl/pv/project.py).
 DERIVED = {
     "pv_expected": """site_id VARCHAR NOT NULL, ts TIMESTAMP NOT NULL, interval_min INTEGER NOT NULL,
         ac_kwh DOUBLE, poa_kwh_m2 DOUBLE, temp_cell_c DOUBLE,

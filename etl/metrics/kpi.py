@@ -1,7 +1,7 @@
 """The leadership KPIs of a year, defined once: the KPI page, `python -m etl kpi`, the XLSX workbook and
 the Word draft all read `kpis()` / `kpi_report()` / `kpi_table()`.
 
-Every value comes from a function of etl.metrics (the same definitions as the energy, PV,
+Every value comes from a function of etl.metrics.figures (the same definitions as the energy, PV,
 certification and fleet pages); this module only picks, combines and compares them.
 
 - `kpis(con, year)` -> flat dict of stable keys and plain JSON-able values (numbers, None, and for
@@ -17,7 +17,7 @@ Decisions:
 - Certification counts are as of 31 December of the year (the latest stage each unit reached).
 - Changes against the baseline use the baseline year of data/targets.csv (2020).
 - Target statuses: intensities (data/targets.csv) are on_track / at_risk / off_track against the
-  straight path to the 2025 target (metrics.target_progress); the KPI targets of
+  straight path to the 2025 target (figures.target_progress); the KPI targets of
   data/kpi_targets.csv are met / not_met.
 """
 
@@ -29,9 +29,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from etl import factors, metrics
-from etl.db import DATA_DIR
-from etl.kinds import STAGE_ORDER
+from etl.ingest.kinds import STAGE_ORDER
+from etl.metrics import factors, figures
+from etl.store.db import DATA_DIR
 
 KPI_TARGETS_CSV = DATA_DIR / "kpi_targets.csv"
 PROGRAMS = ("jieyue", "jieshui")
@@ -134,7 +134,7 @@ def baseline_year() -> int:
 def kpis(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", grid: str = "guangxi") -> dict:
     """Every KPI of the year under its stable key (see SPEC and the module docstring)."""
     out: dict = {"year": year}
-    lg = _row(metrics.logistics_by_year(con, year, year), year)
+    lg = _row(figures.logistics_by_year(con, year, year), year)
     has = {
         "repairs": lg.get("repairs_total", 0) > 0, "meetings": lg.get("meetings_served", 0) > 0,
         "receptions": lg.get("reception_groups", 0) > 0, "visitors": lg.get("visitor_groups", 0) > 0,
@@ -155,7 +155,7 @@ def kpis(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", gri
     out["visitor_groups"] = logged("visitor_groups", "visitors")
     out["visitor_people"] = logged("visitor_people", "visitors")
     out["dispatches"] = logged("dispatches", "dispatches")
-    safety = metrics.fleet_safety(con, year)
+    safety = figures.fleet_safety(con, year)
     out["fleet_accidents"] = safety["accidents"]
     out["fleet_accident_free_days"] = safety["accident_free_days"]
     out["fleet_days_since_accident"] = safety["days_since_accident"]
@@ -165,23 +165,23 @@ def kpis(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", gri
 
     base = baseline_year()
     first = min(base, year)
-    energy = metrics.energy_by_year(con, first, year, coal)
+    energy = figures.energy_by_year(con, first, year, coal)
     en, en0 = _row(energy, year), _row(energy, base)
     for key in ("electricity_use_kwh", "grid_import_kwh", "energy_kgce", "water_m3", "pv_generation_kwh",
                 "pv_self_use_kwh"):
         out[key] = en.get(key)
     out["baseline_year"] = base
     out["energy_kgce_baseline"] = en0.get("energy_kgce")
-    out["energy_kgce_change_vs_2020_pct"] = metrics.change_pct(out["energy_kgce"], out["energy_kgce_baseline"])
-    it = metrics.intensity_by_year(con, first, year, coal, grid)
+    out["energy_kgce_change_vs_2020_pct"] = figures.change_pct(out["energy_kgce"], out["energy_kgce_baseline"])
+    it = figures.intensity_by_year(con, first, year, coal, grid)
     cur, b0 = _row(it, year), _row(it, base)
     out["floor_area_m2"] = cur.get("floor_area_m2")
     out["people"] = cur.get("people")
     for key in ("energy_kgce_per_m2", "energy_kgce_per_person", "water_m3_per_person", "co2_kg_per_m2"):
         out[key] = cur.get(key)
-        out[f"{key}_change_vs_2020_pct"] = _py(metrics.change_pct(cur.get(key), b0.get(key)))
+        out[f"{key}_change_vs_2020_pct"] = _py(figures.change_pct(cur.get(key), b0.get(key)))
 
-    pv = metrics.pv_project(con, f"{year}-12-31")
+    pv = figures.pv_project(con, f"{year}-12-31")
     out["pv_sites_total"] = pv["sites_total"]
     out["pv_sites_commissioned"] = pv["sites_commissioned"]
     out["pv_sites_under_construction"] = pv["sites_under_construction"]
@@ -189,11 +189,11 @@ def kpis(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", gri
     out["pv_roof_m2_commissioned"] = pv["roof_m2_commissioned"]
     out["pv_modules"] = pv["modules"]
     out["pv_dc_kwp"] = pv["dc_kwp"]
-    rate = metrics.pv_saving_rate(con, year)
+    rate = figures.pv_saving_rate(con, year)
     out["pv_saving_rate_pct"] = _py(rate["saving_rate_pct"])
 
     for program in PROGRAMS:
-        stages = metrics.certification_stages(con, program, f"{year}-12-31")
+        stages = figures.certification_stages(con, program, f"{year}-12-31")
         counts = {str(s): int(n) for s, n in zip(stages["stage"], stages["units"], strict=True)}
         ordered = {s: counts[s] for s in STAGE_ORDER if s in counts}
         ordered.update({s: n for s, n in counts.items() if s not in ordered})
@@ -201,7 +201,7 @@ def kpis(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", gri
         out[f"{program}_units"] = sum(ordered.values())
         out[f"{program}_units_certified"] = sum(n for s, n in ordered.items() if s in CERTIFIED)
 
-    fl = _row(metrics.fleet_by_year(con, year, year, grid), year)
+    fl = _row(figures.fleet_by_year(con, year, year, grid), year)
     has_fleet = bool(fl) and (fl["dispatches"] or fl["petrol_l"] or fl["diesel_l"] or fl["charging_kwh"])
     fleet_keys = {"fleet_co2_t": "fleet_co2_t", "fleet_co2_kg_per_dispatch": "co2_kg_per_dispatch",
                   "fleet_electric_share_pct": "electric_share_pct", "fleet_fuel_kgce": "fuel_kgce",
@@ -236,7 +236,7 @@ def targets_for(con: duckdb.DuckDBPyConnection, year: int, values: dict, coal: s
                 grid: str = "guangxi") -> dict:
     """key -> {target, comparison or target_change_pct/path, status, source} for the KPIs with a target."""
     out: dict = {}
-    progress = metrics.target_progress(con, year, coal, grid)
+    progress = figures.target_progress(con, year, coal, grid)
     for r in progress.itertuples():
         out[r.metric] = {"kind": "path", "baseline_year": int(r.baseline_year), "baseline": _py(r.baseline),
                          "target_change_pct": _py(r.target_change_pct), "target_year": int(r.target_year),
@@ -265,7 +265,7 @@ def kpi_report(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang
         if key.endswith("_pct"):  # a share or a change already: the difference in percentage points
             change_pp[key] = None if before is None or value is None else value - before
         else:
-            change[key] = _py(metrics.change_pct(value, before))
+            change[key] = _py(figures.change_pct(value, before))
     return {**now, "previous": prev, "change_pct": change, "change_pp": change_pp,
             "targets": targets_for(con, year, now, coal, grid)}
 

@@ -212,7 +212,7 @@ _METER_KINDS = {"electricity": "电", "water": "水", "gas": "燃气"}
 
 
 def _kind_label(code: str) -> str:
-    from etl.kinds import KINDS
+    from etl.ingest.kinds import KINDS
 
     spec = KINDS.get(code)
     return f"{spec.label_zh}（{code}）" if spec else code

@@ -1,6 +1,6 @@
 """Reports of the KPI page: an XLSX workbook of every KPI table and a Word draft of the annual summary.
 
-Both read etl.kpi (one definition of every figure). The Word draft follows the centre's annual work
+Both read etl.metrics.kpi (one definition of every figure). The Word draft follows the centre's annual work
 summary (data/../shared seed): plain official Chinese, 一是……二是……, headings numbered as in the
 summary so the officer can paste the sections in. Every number in it comes from the KPI report; a
 figure that is missing is named as missing, never guessed.
@@ -14,10 +14,10 @@ import os
 import duckdb
 import pandas as pd
 
-from etl import factors, kpi, metrics
-from etl.kinds import STAGE_ORDER, STAGES
+from etl.ingest.kinds import STAGE_ORDER, STAGES
+from etl.metrics import factors, figures, kpi
 
-# Stage code -> its Chinese name as the forms write it (the first alias of each code in etl/kinds.py).
+# Stage code -> its Chinese name as the forms write it (the first alias of each code in etl/ingest/kinds.py).
 STAGE_ZH = {code: next(k for k, v in STAGES.items() if v == code) for code in STAGE_ORDER}
 PROGRAM_ZH = {"jieyue": "节约型机关", "jieshui": "节水型单位"}
 STATUS_ZH = {"on_track": "符合序时进度", "at_risk": "已下降但慢于序时进度", "off_track": "未实现下降",
@@ -31,7 +31,7 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     """Every XLSX of this module is written here (one place to switch to the shared export helper,
     which neutralises formula-looking text cells)."""
     try:
-        from etl.exports import to_xlsx_bytes  # the shared helper, once merged
+        from etl.reports.exports import to_xlsx_bytes  # the shared helper, once merged
     except ImportError:
         to_xlsx_bytes = None
     if to_xlsx_bytes is not None:
@@ -57,19 +57,19 @@ def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int, report: dict | No
     stages.insert(1, "stage_zh", stages["stage"].map(STAGE_ZH))
     base = kpi.baseline_year()
     first = min(base, year - 1)
-    energy = metrics.energy_by_year(con, first, year)
-    logistics = metrics.logistics_by_year(con, first, year)
-    fleet = metrics.fleet_by_year(con, first, year)
+    energy = figures.energy_by_year(con, first, year)
+    logistics = figures.logistics_by_year(con, first, year)
+    fleet = figures.fleet_by_year(con, first, year)
     years = logistics.merge(energy, on="year", how="left").merge(fleet.drop(columns="dispatches"), on="year",
                                                                   how="left")
-    targets = metrics.target_progress(con, year)
+    targets = figures.target_progress(con, year)
     level = kpi.kpi_targets()
     level = level[(level["year_from"] <= year) & (level["year_to"] >= year)]
     level = level.assign(value=[report.get(k) for k in level["kpi"]],
                          status=[report["targets"].get(k, {}).get("status") for k in level["kpi"]])
     return {
         f"KPI {year}": table,
-        "维修分区域 repairs": metrics.repairs_by_group(con, year - 1, year),
+        "维修分区域 repairs": figures.repairs_by_group(con, year - 1, year),
         "创建进度 certification": stages,
         "能耗目标 targets 2025": targets,
         "其他目标 targets": level,
@@ -145,7 +145,7 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
             "文中数字均取自系统中的维修工单、会务、接待、来访、派车、油卡、充电、计量账单、光伏和创建进度记录，"
             "文字表述请结合实际修改后使用。")
     out.append(("note", note))
-    if metrics.is_demo(con):
+    if figures.is_demo(con):
         out.append(("note", "注意：当前数据库为程序生成的演示数据，并非真实计量数据，本稿仅供试用，不得上报。"))
     out.append(("h1", f"一、{year}年工作总结"))
 
@@ -157,7 +157,7 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
         s = (f"一是加强基础设施维保工作。坚持做到小修不过夜，大修不隔天。{year}年，办公区和生活区维修{r['repairs_total']}次，"
              f"已办结{r['repairs_closed']}次，办结率{_pc(r['repairs_closed_pct'])}%；其中按“小修不过夜，大修不隔天”"
              f"要求按时办结{r['repairs_within_rule']}次，占{_pc(r['repairs_within_rule_pct'])}%。")
-        groups = metrics.repairs_by_group(con, year - 1, year)
+        groups = figures.repairs_by_group(con, year - 1, year)
         cur, before = groups[groups["year"] == year], groups[groups["year"] == year - 1].set_index("building_group")
         if len(cur):
             s += "分区域看，" + "，".join(f"{g.building_group}{g.repairs_total}次" for g in cur.itertuples()) + "。"
@@ -166,10 +166,10 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
             top = cur.sort_values("cost_yuan", ascending=False).iloc[0]
             prev_total = before["cost_yuan"].sum() if len(before) else None
             if prev_total:
-                s += f"，较上年{_updown(metrics.change_pct(total, prev_total))}"
+                s += f"，较上年{_updown(figures.change_pct(total, prev_total))}"
             s += f"；其中{top['building_group']}{_amount(top['cost_yuan'], '元', '万元', 1e4)}"
             if top["building_group"] in before.index and before.loc[top["building_group"], "cost_yuan"]:
-                s += f"，较上年{_updown(metrics.change_pct(top['cost_yuan'], before.loc[top['building_group'], 'cost_yuan']))}"
+                s += f"，较上年{_updown(figures.change_pct(top['cost_yuan'], before.loc[top['building_group'], 'cost_yuan']))}"
             s += "。"
         out.append(("p", s))
     if r["meetings_served"] is None:

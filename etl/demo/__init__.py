@@ -1,0 +1,1 @@
+"""The demo county: registries and generated files."""

@@ -1,0 +1,1 @@
+"""Reading files in: readers, kinds and aliases, the loader and its messages."""

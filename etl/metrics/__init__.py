@@ -1,0 +1,1 @@
+"""Figures defined once: factors, energy, anomalies, KPIs."""

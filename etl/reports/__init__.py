@@ -1,0 +1,1 @@
+"""What leaves the app: downloads and the KPI reports."""

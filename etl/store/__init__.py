@@ -1,0 +1,1 @@
+"""Where data is kept: the database file, the schema, users."""
