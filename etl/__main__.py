@@ -159,7 +159,7 @@ def _cmd_kpi(args: argparse.Namespace) -> int:
     from etl.metrics import kpi
 
     with connect(args.db) as con:
-        report = kpi.kpi_report(con, args.year)
+        report = kpi.kpi_report(con, args.year, include_fleet=not args.no_fleet)
     if args.format == "json":
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -226,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     p = add("kpi", "print the KPIs of a year (the KPI page's figures)")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--format", choices=("json", "table"), default="json")
+    p.add_argument("--no-fleet", action="store_true",
+                   help="leave official-vehicle fuel out of 综合能耗 (counted by default, as the statistics do)")
     p.set_defaults(func=_cmd_kpi)
     p = add("report", "write the KPI workbook (xlsx) or the Word draft of the annual summary (docx)")
     p.add_argument("--year", type=int, required=True)
