@@ -8,9 +8,11 @@ from streamlit.testing.v1 import AppTest
 from etl.metrics import figures
 from etl.store.db import connect
 
-PAGES = ["pages/overview.py", "pages/energy.py", "pages/upload.py", "pages/batches.py", "pages/users.py", "pages/pv.py", "pages/kpi.py"]
+PAGES = ["pages/overview.py", "pages/energy.py", "pages/upload.py", "pages/batches.py", "pages/users.py", "pages/pv.py",
+         "pages/kpi.py", "pages/settings.py"]
 # pages that need a login, and the role the test logs in with (as ui/auth.py keeps it in the session)
-LOGIN = {"pages/upload.py": "officer", "pages/batches.py": "officer", "pages/users.py": "admin"}
+LOGIN = {"pages/upload.py": "officer", "pages/batches.py": "officer", "pages/users.py": "admin",
+         "pages/settings.py": "admin"}
 
 
 @pytest.fixture()
@@ -48,7 +50,14 @@ def test_overview_numbers_come_from_the_database(app_env, lang):
     assert repairs == f"{expected.loc['repairs_total', 'value']:,.0f}" == "225"
     energy = next(v for k, v in shown.items() if k.startswith(("综合能耗", "Total energy")))
     assert energy == f"{expected.loc['energy_kgce', 'value']:,.0f}"
-    assert len(at.metric) == 7
+    # 综合能耗 counts the fleet's fuel by default, and the fleet's share is shown
+    with connect(app_env) as con:
+        fuel = figures.fleet_by_year(con, 2023, 2023).iloc[0]["fuel_kgce"]
+        buildings = figures.energy_by_year(con, 2023, 2023, include_fleet=False).iloc[0]["energy_kgce"]
+    assert expected.loc["energy_kgce", "value"] == pytest.approx(buildings + fuel)
+    share = next(v for k, v in shown.items() if k.startswith(("公务用车燃油占", "Fleet fuel share")))
+    assert share == f"{100 * fuel / (buildings + fuel):,.1f}"
+    assert len(at.metric) == 8
 
 
 def test_app_builds_missing_database(tmp_path, monkeypatch):

@@ -169,8 +169,8 @@ def _check(con: duckdb.DuckDBPyConnection, t: RefTable) -> None:
     if t.name == "ref_factors":
         clash = con.execute("""
             SELECT a.factor_id, a.valid_from, a.valid_to, b.valid_from, b.valid_to
-            FROM ref_factors a JOIN ref_factors b ON a.factor_id = b.factor_id AND a.valid_from < b.valid_from
-            WHERE b.valid_from <= a.valid_to LIMIT 1""").fetchall()
+            FROM ref_factors a JOIN ref_factors b ON a.factor_id = b.factor_id AND a.rowid < b.rowid
+            WHERE a.valid_from <= b.valid_to AND b.valid_from <= a.valid_to LIMIT 1""").fetchall()
         if clash:
             f, a0, a1, b0, b1 = clash[0]
             raise EditError(f"{f}: the years {a0}-{a1} and {b0}-{b1} overlap; a year must have one value")
