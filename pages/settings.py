@@ -80,8 +80,9 @@ for tab, name in zip(st.tabs([t(f"mv_tab_{n}") for n in names]), names, strict=T
             c = st.columns([2, 1, 2])
             labels = [_label(name, r) for _, r in df.iterrows()]
             c[0].selectbox(t("mv_row"), range(len(df)), key=f"set_row_{name}", format_func=labels.__getitem__)
-            c[1].selectbox(t("mv_column"), spec.editable, key=f"set_col_{name}",
-                           format_func=lambda col: t(f"mv_col_{col}"))
+            # labels looked up now: format_func may run outside the script, where the language is unknown
+            col_labels = {col: t(f"mv_col_{col}") for col in spec.editable}
+            c[1].selectbox(t("mv_column"), spec.editable, key=f"set_col_{name}", format_func=col_labels.__getitem__)
             c[2].text_input(t("mv_new_value"), key=f"set_val_{name}")
             st.form_submit_button(t("mv_save"), on_click=_save, args=(name,))
 
