@@ -58,6 +58,10 @@ def _cmd_load(args: argparse.Namespace) -> int:
     with connect(args.db) as con:
         results = loader.load_paths(con, args.paths, args.kind, user=args.user,
                                     accept_warnings=args.accept_warnings, sheet=_sheet(args.sheet))
+        from etl.pv import project
+
+        if any(r.status == "loaded" and r.kind in project.MODEL_INPUT_KINDS for r in results):
+            project.refresh_if_needed(con)  # the expected PV output follows the committed files
     failed = 0
     for r in results:
         if r.status == "rejected":

@@ -137,3 +137,23 @@ def test_admin_edits_and_undoes_a_factor_on_the_settings_page(db_copy):
     at.text_input(key="set_val_ref_factors").input("heavy")
     next(b for b in at.button if b.label == "Save the edit" and "ref_factors" in str(b.proto.form_id)).click().run()
     assert any("must be a number" in e.value for e in at.error)
+
+
+def test_loading_a_pv_file_from_the_command_line_runs_the_model(tmp_path):
+    from etl.__main__ import main
+    from tests.test_kpi import FILES
+
+    db = tmp_path / "pv.duckdb"
+    paths = []
+    for kind in ("institutions", "pv_sites", "pv"):
+        path = tmp_path / f"{kind}.csv"
+        path.write_text(FILES[kind], encoding="utf-8")
+        paths.append(str(path))
+    assert main(["load", *paths[:2], "--db", str(db), "--accept-warnings"]) == 0
+    with connect(db) as con:  # sites but no production yet: nothing to model
+        assert con.execute("SELECT count(*) FROM pv_model_runs").fetchall()[0][0] == 0
+    assert main(["load", paths[2], "--db", str(db), "--accept-warnings"]) == 0
+    with connect(db) as con:
+        assert con.execute("SELECT count(*) FROM pv_model_runs").fetchall()[0][0] == 1
+        assert con.execute("SELECT count(*) FROM pv_expected").fetchall()[0][0] > 0
+        assert not project.refresh_needed(con)

@@ -235,6 +235,25 @@ def refresh_needed(con: duckdb.DuckDBPyConnection) -> bool:
     return fingerprint(con, run["mode"], run["years_requested"]) != run["fingerprint"]
 
 
+MODEL_INPUT_KINDS = ("pv", "pv_sites", "weather")  # a load or undo of these may change the expected output
+
+
+def refresh_if_needed(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """Run the model again (same weather mode and years as the last run) when its inputs changed.
+
+    Called by the writers — the loader's commit or undo of a PV, site or weather file (upload page,
+    history page, `python -m etl load`), a settings edit — never by a page view. Returns the run's summary,
+    or None when the expected output is current or there is nothing to model."""
+    if not refresh_needed(con):
+        return None
+    previous = last_run(con)
+    try:
+        return run_model(con, previous["mode"] if previous else "auto",
+                         previous["years_requested"] if previous else None)
+    except ValueError:
+        return None  # no production or no site yet: nothing to model
+
+
 def run_model(con: duckdb.DuckDBPyConnection, mode: str = "auto", years: list[int] | None = None,
               interval_min: int | None = None) -> dict:
     """Compute the expected output of every producing site and replace ``pv_expected`` with it.
