@@ -139,7 +139,11 @@ def test_kpi_page_shows_the_kpi_report(app_env, lang):
         f"{report['pv_sites_commissioned']} / {report['pv_sites_total']}")
     assert value("节约型机关创建", "Conservation-oriented") == "25 / 25"
     assert value("公务用车碳排放", "Fleet CO") == f"{report['fleet_co2_t']:,.1f}"
-    assert len(at.metric) == 29
+    # 综合能耗 counts the fleet's fuel by default; its share has a card of its own
+    assert value("综合能耗（", "Total energy use (") == f"{report['energy_kgce']:,.0f}"
+    assert value("综合能耗中公务用车燃油占比", "Fleet fuel share") == f"{report['energy_fleet_share_pct']:,.1f}"
+    assert report["energy_kgce"] == pytest.approx(report["energy_kgce_buildings"] + report["energy_fleet_kgce"])
+    assert len(at.metric) == 30
     badges = " ".join(str(e.proto) for e in at.main if type(e).__name__ in ("Markdown", "Badge"))
     assert ("未达标" if lang == "zh" else "not met") in badges  # 97.8 % of repairs within the rule, target 100
     assert len(at.get("download_button")) == 2
