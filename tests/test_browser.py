@@ -128,7 +128,7 @@ def test_page_in_browser(server, browser, page_path, lang, tmp_path):
     text = page.inner_text("body")
     assert ("演示数据" if lang == "zh" else "Demo data") in text
     if page_path == "overview":
-        assert page.locator('[data-testid="stMetric"]').count() == 7
+        assert page.locator('[data-testid="stMetric"]').count() == 8  # 7 figures and the fleet's share
         assert page.locator(".js-plotly-plot").count() >= 1
         assert ("年度概览" if lang == "zh" else "Year overview") in text
     if page_path == "pv":
@@ -137,7 +137,7 @@ def test_page_in_browser(server, browser, page_path, lang, tmp_path):
         assert "PV12" in text and ("13.1%" in text)
         assert page.locator('[data-testid="stMetric"]').count() == 9
     if page_path == "kpi":
-        assert page.locator('[data-testid="stMetric"]').count() == 29
+        assert page.locator('[data-testid="stMetric"]').count() == 30
         assert ("年度关键指标" if lang == "zh" else "Key figures of the year") in text
         check_kpi_print_and_download(page, lang, tmp_path)
     if page_path == "energy":

@@ -657,7 +657,7 @@ def settlement(con: duckdb.DuckDBPyConnection, tariff_yuan_kwh: float | None = N
             GROUP BY ALL)
         SELECT year(p.ts) AS year, sum(p.generation_kwh) AS generation_kwh,
                sum(coalesce(p.export_kwh, 0)) AS export_kwh,
-               sum(p.generation_kwh - coalesce(p.export_kwh, 0)) AS on_site_kwh, any_value(b.billed_price) AS billed
+               sum(pv_self_use(p.generation_kwh, p.export_kwh)) AS on_site_kwh, any_value(b.billed_price) AS billed
         FROM pv_production p JOIN pv_sites s USING (site_id) LEFT JOIN b ON b.year = year(p.ts)
         WHERE s.institution_id IS NOT NULL AND p.ts >= ? AND p.ts < ?
         GROUP BY ALL ORDER BY year""", [start.to_pydatetime(), end.to_pydatetime()]).df()
