@@ -64,6 +64,7 @@ if can_write():
               st.Page("pages/batches.py", title=t("page_batches"), icon=":material/history:", url_path="batches")]
 if current_role() == "admin":
     pages.append(st.Page("pages/users.py", title=t("page_users"), icon=":material/group:", url_path="users"))
+    pages.append(st.Page("pages/settings.py", title=t("page_settings"), icon=":material/tune:", url_path="settings"))
 page = st.navigation(pages)
 try:
     ensure_database()

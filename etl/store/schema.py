@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-SCHEMA_VERSION = "2-pv"
+SCHEMA_VERSION = "3-metric-views"
 
 # table name -> (column definitions, key columns used to find rows a new file replaces)
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -152,30 +152,7 @@ VIEWS = {
             SELECT *, row_number() OVER (PARTITION BY meter_id, month ORDER BY (source = 'bill') DESC) AS rk
             FROM r)
         SELECT meter_id, month, source, energy_kwh, water_m3, estimated, readings FROM ranked WHERE rk = 1""",
-    # Per institution and month. At a PV host the grid meter sees import only:
-    # use = grid import + PV generation - export.
-    "institution_month": """
-        WITH m AS (
-            SELECT mt.institution_id, mm.month,
-                   sum(CASE WHEN mt.kind = 'electricity' AND mt.measures IN ('consumption', 'import')
-                            THEN mm.energy_kwh END) AS grid_import_kwh,
-                   sum(CASE WHEN mt.kind = 'water' THEN mm.water_m3 END) AS water_m3
-            FROM meter_month mm JOIN meters mt USING (meter_id) GROUP BY ALL),
-        pv AS (
-            SELECT s.institution_id, date_trunc('month', p.ts)::DATE AS month,
-                   sum(p.generation_kwh) AS pv_generation_kwh, sum(coalesce(p.export_kwh, 0)) AS pv_export_kwh
-            FROM pv_production p JOIN pv_sites s USING (site_id)
-            WHERE s.institution_id IS NOT NULL GROUP BY ALL)
-        SELECT coalesce(m.institution_id, pv.institution_id) AS institution_id,
-               coalesce(m.month, pv.month) AS month,
-               coalesce(m.grid_import_kwh, 0) AS grid_import_kwh,
-               coalesce(pv.pv_generation_kwh, 0) AS pv_generation_kwh,
-               coalesce(pv.pv_export_kwh, 0) AS pv_export_kwh,
-               coalesce(pv.pv_generation_kwh, 0) - coalesce(pv.pv_export_kwh, 0) AS pv_self_use_kwh,
-               coalesce(m.grid_import_kwh, 0) + coalesce(pv.pv_generation_kwh, 0)
-                   - coalesce(pv.pv_export_kwh, 0) AS electricity_use_kwh,
-               m.water_m3
-        FROM m FULL OUTER JOIN pv ON m.institution_id = pv.institution_id AND m.month = pv.month""",
+    # institution_month and every converted figure: etl/store/views.py (the metric layer)
 }
 
 
@@ -198,7 +175,17 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols}\n)")
     for name, sql in VIEWS.items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+    _metric_layer(con)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+
+
+def _metric_layer(con: duckdb.DuckDBPyConnection) -> None:
+    """Reference tables (seeded from data/ when empty) and the metric views on them."""
+    from etl.store import reference, views
+
+    reference.create(con)
+    reference.seed(con)
+    views.create(con)
 
 
 def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
