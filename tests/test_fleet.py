@@ -311,3 +311,28 @@ def test_settings_are_documented_with_a_source():
     src = inspect.getsource(fleet)
     for name in s:
         assert f"'{name}'" in src or f'"{name}"' in src, f"setting {name} is not used"
+
+
+# ------------------------------------------------------------------ the demo
+
+
+def test_demo_fleet_finds_every_planted_irregularity_and_nothing_else(demo_db, demo_files):
+    from etl.demo import fleet as demo_fleet
+
+    planted = demo_fleet.planted(demo_files)
+    assert {p["code"] for p in planted} == set(fleet.CHECK_CODES)
+    with connect(demo_db) as con:
+        report = fleet.report(con, 2023)
+        n_2023 = con.execute("SELECT count(*) FROM dispatches WHERE year(depart_at) = 2023").fetchall()[0][0]
+        odo = con.execute("SELECT count(*) FILTER (WHERE odo_out_km IS NULL) FROM dispatches").fetchall()[0][0]
+        seconded = fleet.secondments(con, "2023-04-01", "2023-04-30")
+        other_years = fleet.flags(con, None)
+    found = {(f["code"], f["plate"], f["ts"]) for f in report["flags"]}
+    assert found == {(p["code"], p["plate"], p["ts"]) for p in planted}
+    assert set(other_years["ts"].dt.year) == {2023}  # the clean years raise nothing
+    assert n_2023 == 3726 and odo == 0
+    assert len(seconded) == 3 and set(seconded["start_on"].astype(str)) == {"2023-03-30"}
+    assert (seconded["dispatches"] > 0).all()
+    t = report["totals"]
+    assert t["dispatches"] == 3726 and t["maintenance_yuan"] > 0 and 0 < t["electrified_km_share_pct"] < 100
+    assert t["previous"]["km"] > 0

@@ -311,6 +311,8 @@ def _check_sql(s: dict[str, float]) -> dict[str, str]:
             FROM iv JOIN band b USING (plate)
             WHERE b.n >= {s['consumption_min_intervals']}
               AND (iv.l100 < b.med * {s['consumption_band_low']} OR iv.l100 > b.med * {s['consumption_band_high']})""",
+        # km driven between two fills: dispatches under way at any time between them (a fill on the road
+        # during a long trip is explained by that trip)
         "too_close": f"""
             WITH seq AS (SELECT plate, ts, card_no, fuel_l, lag(ts) OVER (PARTITION BY plate ORDER BY ts) AS prev_ts
                          FROM ({_FILLS})),
@@ -320,8 +322,7 @@ def _check_sql(s: dict[str, float]) -> dict[str, str]:
                            FROM vehicles v LEFT JOIN iv USING (plate) GROUP BY v.plate),
                  driven AS (SELECT s.plate, s.ts, coalesce(sum({DISPATCH_KM}), 0) AS km
                             FROM seq s LEFT JOIN dispatches d ON d.plate = s.plate
-                              AND coalesce(d.return_at, d.depart_at) > s.prev_ts
-                              AND coalesce(d.return_at, d.depart_at) <= s.ts
+                              AND coalesce(d.return_at, d.depart_at) > s.prev_ts AND d.depart_at < s.ts
                             WHERE s.prev_ts IS NOT NULL GROUP BY ALL)
             SELECT s.plate, s.ts, s.card_no, json_object('fuel_l', s.fuel_l, 'previous_fill', s.prev_ts::VARCHAR,
                    'km_dispatched', round(k.km, 1), 'usual_l_per_100km', round(u.l100, 2),
