@@ -383,6 +383,14 @@ class NotAllowed(PermissionError):
     """The user may not write (not an officer or admin, or not an active user)."""
 
 
+class FlagError(ValueError):
+    """A mark that cannot be kept; `reason` is note_missing or flag_gone (the page says it in its language)."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
 def explain_flag(con: duckdb.DuckDBPyConnection, code: str, plate: str, ts: datetime, note: str, user: str,
                  now: datetime | None = None) -> None:
     """Mark a flag explained with the officer's note (kept with who and when). Checks the user's role in the
@@ -395,12 +403,12 @@ def explain_flag(con: duckdb.DuckDBPyConnection, code: str, plate: str, ts: date
         raise NotAllowed("only an officer or admin may mark a flag explained")
     note = (note or "").strip()
     if not note:
-        raise ValueError("write a note that says why the fill is in order")
+        raise FlagError("note_missing", "write a note that says why the fill is in order")
     ts = pd.Timestamp(ts).to_pydatetime()
     current = flags(con, ts.year)
     hit = current[(current["code"] == code) & (current["plate"] == plate) & (current["ts"] == pd.Timestamp(ts))]
     if hit.empty:
-        raise ValueError("this flag is not raised by the current data")
+        raise FlagError("flag_gone", "this flag is not raised by the current data")
     con.execute("DELETE FROM fleet_flag_notes WHERE code = ? AND plate = ? AND ts = ?", [code, plate, ts])
     con.execute("INSERT INTO fleet_flag_notes VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [code, plate, ts, hit.iloc[0]["evidence"], note[:2000], user, now or datetime.now()])
