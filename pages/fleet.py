@@ -92,7 +92,7 @@ shown = cars[["plate", "model", "fuel_type", "registration_year", "use_mode", "k
               "fuel_l", "charge_kwh", "l_per_100km", "kwh_per_100km", "co2_kg", "co2_kg_per_km", "fuel_yuan",
               "charge_yuan", "maintenance_yuan", "cost_yuan", "cost_per_km_yuan"]]
 table = _labels(shown)
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(table.round(2), hide_index=True, width="stretch")
 download_buttons(table, f"fleet-cars-{year}", "fl_cars_dl")
 
 plate = st.selectbox(t("fl_car_pick"), cars["plate"].tolist(), key="fl_plate")
@@ -164,6 +164,8 @@ else:
     if can_write():
         with st.container(border=True):
             st.markdown(f"**{t('fl_explain')}**")
+            if st.session_state.pop("fl_explained", False):
+                st.success(t("fl_explained_ok"))
             names = [" · ".join((str(r.ts), t(f"chk_{r.code}"), r.plate)) for r in flags.itertuples()]
             pick = st.selectbox(t("fl_explain_pick"), range(len(flags)), key="fl_explain_pick",
                                 format_func=names.__getitem__)
@@ -173,7 +175,8 @@ else:
                 try:
                     with connect() as con:
                         fleet.explain_flag(con, f["code"], f["plate"], f["ts"], note, current_user() or "")
-                    st.success(t("fl_explained_ok"))
+                    st.session_state["fl_explained"] = True
+                    st.rerun()  # the tables above show the mark at once
                 except fleet.NotAllowed:
                     st.error(t("fl_err_not_allowed"))
                 except fleet.FlagError as exc:
@@ -226,5 +229,5 @@ r2.metric(t("fl_sc_saved_yuan"), fmt_num(sc["saved_yuan_per_year"]))
 r3.metric(t("fl_sc_payback"), fmt_num(sc["payback_years"], 1) if sc["payback_years"] else t("fl_sc_never"))
 st.caption(t("fl_sc_grid", factor=sc["grid_co2_kg_per_kwh"], year=year))
 sc_table = _labels(sc["cars"])
-st.dataframe(sc_table, hide_index=True, width="stretch")
+st.dataframe(sc_table.round(2), hide_index=True, width="stretch")
 download_buttons(sc_table, f"fleet-scenario-{year}", "fl_sc_dl")

@@ -336,3 +336,25 @@ def test_demo_fleet_finds_every_planted_irregularity_and_nothing_else(demo_db, d
     t = report["totals"]
     assert t["dispatches"] == 3726 and t["maintenance_yuan"] > 0 and 0 < t["electrified_km_share_pct"] < 100
     assert t["previous"]["km"] > 0
+
+
+def test_a_database_built_before_the_fleet_columns_gets_them(tmp_path):
+    """An existing database gains the new columns empty; its shadow table keeps the loader's column order."""
+    from etl.store.schema import TABLES, columns
+
+    db = tmp_path / "old.duckdb"
+    with connect(db) as con:
+        for table in ("dispatches", "dispatches__replaced"):
+            con.execute(f"ALTER TABLE {table} DROP COLUMN odo_out_km")
+            con.execute(f"ALTER TABLE {table} DROP COLUMN odo_back_km")
+        con.execute("UPDATE meta SET value = 'old' WHERE key = 'schema_version'")
+    with connect(db) as con:
+        main = columns(con, "dispatches")
+        shadow = columns(con, "dispatches__replaced")
+        _load(con, VEHICLES, "v.csv")
+        _load(con, DISPATCHES, "d.csv")
+        _load(con, DISPATCHES.replace("10100", "10120"), "d2.csv")  # replaces D1: a row goes to the shadow table
+        moved = con.execute("SELECT odo_back_km FROM dispatches__replaced").fetchall()
+    assert "odo_out_km" in main and shadow[:-2] == [c for c in main if c != "batch_id"]
+    assert shadow[-2:] == ["batch_id", "replaced_by"] and "odo_back_km" in TABLES["dispatches"][0]
+    assert (10100.0,) in moved
