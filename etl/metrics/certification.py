@@ -270,77 +270,95 @@ def _meter_months(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
 def computed_items(con: duckdb.DuckDBPyConnection, program: str, year: int,
                    institution_ids: list[str] | None = None) -> pd.DataFrame:
     """Per unit and computed item of the program's sheet: value, threshold, verdict (pass / fail / no_data),
-    computed score and the figures behind it (a short text with the numbers)."""
+    computed score and the figures behind it (a short text with the numbers).
+
+    - metering_*: % of the unit's consumption meters (water, or all) with a figure in each of the 12 months.
+    - ledger_*: the fewest clean months (with a figure, not estimated) of any of those meters; 12 passes.
+    - water_per_person: m3 per person against threshold × the average of the unit's type (county, same year).
+    - yoy_energy: the larger change (%) of kgce per m² and per person against the year before; both must fall.
+    - yoy_water: change (%) of m3 per person against the year before.
+    - leaks: months of the year with a suspected leak (anomaly rule water_leak) on the unit's water meters.
+    """
+    cols = ["institution_id", "item_id", "scoring", "value", "threshold", "verdict", "computed_score", "figures"]
     sheet = items(program)
     sheet = sheet[sheet["computed"]]
-    units = con.execute("SELECT institution_id, type, people, floor_area_m2 FROM institutions").df()
+    units = con.execute("SELECT institution_id, type FROM institutions ORDER BY institution_id").df()
     if institution_ids is not None:
         units = units[units["institution_id"].isin(institution_ids)]
     if sheet.empty or units.empty:
-        return pd.DataFrame(columns=["institution_id", "item_id", "scoring", "value", "threshold", "verdict",
-                                     "computed_score", "figures"])
+        return pd.DataFrame(columns=cols)
+    units = units.set_index("institution_id")
     mm = _meter_months(con, year)
+    mm["clean"] = mm["months"] - mm["estimated_months"]
+    mm["full"] = (mm["months"] >= 12).astype(int)
+
+    def meter_stats(kind: str) -> pd.DataFrame:
+        m = mm if kind == "all" else mm[mm["kind"] == kind]
+        return m.groupby("institution_id").agg(n=("meter_id", "size"), full=("full", "sum"),
+                                               min_clean=("clean", "min"), min_months=("months", "min"),
+                                               est=("estimated_months", "sum"), any_months=("months", "max"))
+
     inten = figures.intensity_by_year(con, year - 1, year, group_by="institution_id")
     cur = inten[inten["year"] == year].set_index("institution_id")
     prev = inten[inten["year"] == year - 1].set_index("institution_id")
-    by_type = figures.intensity_by_year(con, year, year, group_by="type").set_index("type")
-    leaks = None
-    if (sheet["scoring"] == "leaks").any():
-        lk = anomalies.water_leaks(con)
-        lk = lk[pd.to_datetime(lk["period_start"]).dt.year == year]
-        leaks = lk.groupby("institution_id")["period_start"].apply(
-            lambda s: sorted(pd.to_datetime(s).dt.strftime("%Y-%m"))).to_dict()
-    rows = []
-    for u in units.itertuples():
-        iid = u.institution_id
-        for it in sheet.itertuples():
-            kind, cmp = COMPUTED[it.scoring]
-            thr = float(it.threshold)
-            value, threshold, fig = None, thr, ""
-            if it.scoring.startswith(("metering", "ledger")):
-                m = mm[mm["institution_id"] == iid]
-                if kind != "all":
-                    m = m[m["kind"] == kind]
-                if len(m):
-                    if it.scoring.startswith("metering"):
-                        full = int((m["months"] >= 12).sum())
-                        value = 100.0 * full / len(m)
-                        fig = f"{full}/{len(m)} meters with 12 months"
-                    else:
-                        clean = m["months"] - m["estimated_months"]
-                        value = float(clean.min())
-                        fig = (f"{len(m)} meters; fewest months {int(m['months'].min())}, "
-                               f"estimated months {int(m['estimated_months'].sum())}")
-            elif it.scoring == "water_per_person":
-                if iid in cur.index and u.type in by_type.index:
-                    value = _f(cur.at[iid, "water_m3_per_person"])
-                    avg = _f(by_type.at[u.type, "water_m3_per_person"])
-                    threshold = None if avg is None else thr * avg
-                    if value is not None and avg is not None:
-                        fig = (f"{_f(cur.at[iid, 'water_m3']):.0f} m3 / {int(cur.at[iid, 'people'])} people; "
-                               f"{u.type} average {avg:.2f} m3/person × {thr:g}")
-            elif it.scoring in ("yoy_energy", "yoy_water"):
-                cols = (("energy_kgce_per_m2", "energy_kgce_per_person") if it.scoring == "yoy_energy"
-                        else ("water_m3_per_person",))
-                if iid in cur.index and iid in prev.index:
-                    changes = [figures.change_pct(_f(cur.at[iid, c]), _f(prev.at[iid, c])) for c in cols]
-                    if all(c is not None for c in changes):
-                        value = max(changes)  # both must fall: the worse one decides
-                        fig = "; ".join(f"{c} {_f(prev.at[iid, c]):.2f} → {_f(cur.at[iid, c]):.2f} ({ch:+.1f}%)"
-                                        for c, ch in zip(cols, changes, strict=True))
-            elif it.scoring == "leaks":
-                if (mm[(mm["institution_id"] == iid) & (mm["kind"] == "water")]["months"] > 0).any():
-                    months = (leaks or {}).get(iid, [])
-                    value = float(len(months))
-                    fig = ("suspected leaks: " + ", ".join(months)) if months else "no suspected-leak month"
-            if value is None or threshold is None:
-                verdict, score = "no_data", None
+    by_type = figures.intensity_by_year(con, year, year, group_by="type").set_index("type")["water_m3_per_person"]
+    frames = []
+    for it in sheet.itertuples():
+        kind, cmp = COMPUTED[it.scoring]
+        thr = float(it.threshold)
+        f = pd.DataFrame(index=units.index)
+        f["threshold"] = thr
+        f["figures"] = ""
+        if it.scoring.startswith(("metering", "ledger")):
+            ms = meter_stats(kind).reindex(units.index)
+            if it.scoring.startswith("metering"):
+                f["value"] = 100.0 * ms["full"] / ms["n"]
+                f["figures"] = [f"{int(a)}/{int(b)} meters with 12 months" if b == b else ""
+                                for a, b in zip(ms["full"], ms["n"], strict=True)]
             else:
-                ok = {">=": value >= threshold, "<=": value <= threshold, "<": value < threshold}[cmp]
-                verdict, score = ("pass", float(it.points)) if ok else ("fail", 0.0)
-            rows.append({"institution_id": iid, "item_id": it.item_id, "scoring": it.scoring, "value": value,
-                         "threshold": threshold, "verdict": verdict, "computed_score": score, "figures": fig})
-    return pd.DataFrame(rows)
+                f["value"] = ms["min_clean"].astype(float)
+                f["figures"] = [f"{int(n)} meters; fewest months {int(a)}, estimated months {int(e)}" if n == n else ""
+                                for n, a, e in zip(ms["n"], ms["min_months"], ms["est"], strict=True)]
+        elif it.scoring == "water_per_person":
+            c = cur.reindex(units.index)
+            avg = units["type"].map(by_type).astype(float)
+            f["value"] = c["water_m3_per_person"]
+            f["threshold"] = thr * avg
+            f["figures"] = [f"{w:.0f} m3 / {p:.0f} people; {t} average {a:.2f} m3/person × {thr:g}"
+                            if v == v and a == a else ""
+                            for w, p, t, a, v in zip(c["water_m3"], c["people"], units["type"], avg, f["value"],
+                                                     strict=True)]
+        elif it.scoring in ("yoy_energy", "yoy_water"):
+            names = (("energy_kgce_per_m2", "energy_kgce_per_person") if it.scoring == "yoy_energy"
+                     else ("water_m3_per_person",))
+            c, p = cur.reindex(units.index), prev.reindex(units.index)
+            changes = pd.DataFrame({n: 100.0 * (c[n] - p[n]) / p[n].where(p[n] != 0) for n in names})
+            f["value"] = changes.max(axis=1, skipna=False)  # both must fall: the worse one decides
+            f["figures"] = ["; ".join(f"{n} {p.at[i, n]:.2f} → {c.at[i, n]:.2f} ({changes.at[i, n]:+.1f}%)"
+                                      for n in names) if v == v else ""
+                            for i, v in zip(units.index, f["value"], strict=True)]
+        elif it.scoring == "leaks":
+            lk = anomalies.water_leaks(con)
+            lk = lk[pd.to_datetime(lk["period_start"]).dt.year == year]
+            months = lk.groupby("institution_id")["period_start"].apply(
+                lambda s: sorted(set(pd.to_datetime(s).dt.strftime("%Y-%m"))))
+            has_water = meter_stats("water").reindex(units.index)["any_months"].fillna(0) > 0
+            lists = [months.get(i, []) for i in units.index]
+            f["value"] = [float(len(x)) if h else float("nan") for x, h in zip(lists, has_water, strict=True)]
+            f["figures"] = [("suspected leaks: " + ", ".join(x)) if x else ("no suspected-leak month" if h else "")
+                            for x, h in zip(lists, has_water, strict=True)]
+        v, t = f["value"].astype(float), f["threshold"].astype(float)
+        ok = {">=": v >= t, "<=": v <= t, "<": v < t}[cmp]
+        known = v.notna() & t.notna()
+        f["verdict"] = "no_data"
+        f.loc[known & ok, "verdict"] = "pass"
+        f.loc[known & ~ok, "verdict"] = "fail"
+        f["computed_score"] = f["verdict"].map({"pass": float(it.points), "fail": 0.0})
+        f["item_id"], f["scoring"] = it.item_id, it.scoring
+        frames.append(f.reset_index())
+    out = pd.concat(frames, ignore_index=True)[cols]
+    out["value"] = out["value"].astype(float)
+    return out
 
 
 def _f(v) -> float | None:
@@ -518,7 +536,8 @@ def checklist(con: duckdb.DuckDBPyConnection, program: str, year: int, instituti
     current mark, and the effective state and score (the officer's score where given, else the computed one)."""
     sheet = items(program)
     base = pd.DataFrame({"institution_id": institution_ids}).merge(sheet, how="cross")
-    comp = computed_items(con, program, year, institution_ids)
+    comp = computed_items(con, program, year, institution_ids).rename(
+        columns={"value": "computed_value", "threshold": "computed_threshold"})
     out = base.merge(comp.drop(columns="scoring"), on=["institution_id", "item_id"], how="left")
     mk = marks(con, program, year)
     mk = mk[["institution_id", "item_id", "mark_id", "state", "score", "computed_score", "computed_value", "note",
@@ -538,36 +557,49 @@ def checklist(con: duckdb.DuckDBPyConnection, program: str, year: int, instituti
     return out
 
 
-def scorecard(con: duckdb.DuckDBPyConnection, program: str, year: int, institution_ids: list[str]) -> pd.DataFrame:
+def scorecard(con: duckdb.DuckDBPyConnection, program: str, year: int, institution_ids: list[str],
+              cl: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per unit: score, pass mark, missing items and failing items (starred first), starred items at zero,
-    computed items passed / failed, and whether the sheet passes."""
+    computed items passed / failed, and whether the sheet passes. cl: the checklist, when computed already."""
     pm = pass_mark(program)
-    cl = checklist(con, program, year, institution_ids)
-    rows = []
-    for iid, g in cl.groupby("institution_id", sort=True):
-        g = g.sort_values(["starred", "item_id"], ascending=[False, True])
-        missing = g.loc[g["effective_state"].isin(("todo", "in_progress")), "item_id"].tolist()
-        failing = g.loc[g["effective_state"] == "not_met", "item_id"].tolist()
-        starred_zero = g.loc[g["starred"] & (g["effective_score"].fillna(0) <= 0), "item_id"].tolist()
-        score = float(g["effective_score"].fillna(0).sum())
-        comp = g[g["computed"]]
-        rows.append({"institution_id": iid, "score": score, "pass_mark": pm, "missing": missing,
-                     "failing": failing, "starred_zero": starred_zero,
-                     "computed_pass": int((comp["verdict"] == "pass").sum()),
-                     "computed_fail": int((comp["verdict"] == "fail").sum()),
-                     "computed_no_data": int((comp["verdict"] == "no_data").sum()),
-                     "passes": score >= pm and not starred_zero})
-    return pd.DataFrame(rows)
+    if cl is None:
+        cl = checklist(con, program, year, institution_ids)
+    cl = cl.sort_values(["institution_id", "starred", "item_id"], ascending=[True, False, True])
+    ids = pd.Index(sorted(set(cl["institution_id"])), name="institution_id")
+
+    def listed(mask: pd.Series) -> pd.Series:
+        got = cl[mask].groupby("institution_id")["item_id"].agg(list)
+        return pd.Series([got.get(i, []) for i in ids], index=ids)
+
+    comp = cl[cl["computed"]]
+    out = pd.DataFrame({
+        "score": cl.groupby("institution_id")["effective_score"].sum(min_count=0).reindex(ids).fillna(0.0),
+        "pass_mark": pm,
+        "missing": listed(cl["effective_state"].isin(("todo", "in_progress"))),
+        "failing": listed(cl["effective_state"] == "not_met"),
+        "starred_zero": listed(cl["starred"] & (cl["effective_score"].fillna(0) <= 0)),
+        "computed_pass": (comp["verdict"] == "pass").groupby(comp["institution_id"]).sum().reindex(ids).fillna(0),
+        "computed_fail": (comp["verdict"] == "fail").groupby(comp["institution_id"]).sum().reindex(ids).fillna(0),
+        "computed_no_data": (comp["verdict"] == "no_data").groupby(comp["institution_id"]).sum().reindex(ids)
+        .fillna(0),
+    }, index=ids)
+    for c in ("computed_pass", "computed_fail", "computed_no_data"):
+        out[c] = out[c].astype(int)
+    out["passes"] = (out["score"] >= pm) & (out["starred_zero"].str.len() == 0)
+    return out.reset_index()
 
 
-def units_table(con: duckdb.DuckDBPyConnection, program: str, as_of: str | date) -> pd.DataFrame:
+def units_table(con: duckdb.DuckDBPyConnection, program: str, as_of: str | date,
+                cl: pd.DataFrame | None = None) -> pd.DataFrame:
     """The page's table of units: stage, days in stage, stuck flag, score / pass mark, missing and failing items,
     computed verdicts, and whether the unit is short of the task's stage near or past its deadline."""
     st_ = state(con, program, as_of)
     if st_.empty:
         return st_
     year = scoring_year(as_of)
-    sc = scorecard(con, program, year, st_["institution_id"].tolist())
+    if cl is None:
+        cl = checklist(con, program, year, st_["institution_id"].tolist())
+    sc = scorecard(con, program, year, st_["institution_id"].tolist(), cl)
     out = st_.merge(sc, on="institution_id", how="left")
     s = settings()
     out["stuck"] = (out["days_in_stage"] > s["stuck_days"]) & ~out["stage"].isin(("certified", "rechecked"))
@@ -597,15 +629,18 @@ def status(con: duckdb.DuckDBPyConnection, program: str, as_of: str | date) -> d
     """The stable JSON of `python -m etl cert status` (see the README)."""
     _check_program(program)
     d = _day(as_of)
-    table = units_table(con, program, d)
-    comp = computed_items(con, program, scoring_year(d), table["institution_id"].tolist()) if len(table) else None
+    ids = state(con, program, d)["institution_id"].tolist()
+    cl = checklist(con, program, scoring_year(d), ids)
+    table = units_table(con, program, d, cl)
+    comp = {iid: g for iid, g in cl[cl["computed"]].groupby("institution_id")}
     units = []
     for r in table.itertuples():
-        c = comp[comp["institution_id"] == r.institution_id] if comp is not None else pd.DataFrame()
+        c = comp.get(r.institution_id, cl.iloc[0:0])
         units.append({
             "institution_id": r.institution_id, "stage": r.stage, "stage_since": pd.Timestamp(r.stage_since).date()
             .isoformat(), "score": r.score, "pass_mark": r.pass_mark, "missing": list(r.missing) + list(r.failing),
-            "computed": {x.item_id: {"value": _f(x.value), "threshold": _f(x.threshold), "verdict": x.verdict}
+            "computed": {x.item_id: {"value": _f(x.computed_value), "threshold": _f(x.computed_threshold),
+                                    "verdict": x.verdict}
                          for x in c.itertuples()},
         })
     return {"program": program, "as_of": d.isoformat(), "task": task_status(con, program, d),
