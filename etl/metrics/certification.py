@@ -222,8 +222,10 @@ def set_stage(con: duckdb.DuckDBPyConnection, institution_id: str, program: str,
     """Record a change of stage as a one-row certifications batch through the loader (same checks, same history
     and undo as an uploaded file). Returns the batch id."""
     from etl.ingest import loader
+    from etl.ingest.kinds import PROGRAMS as PROGRAM_WORDS
 
     _writer(role, user)
+    program = PROGRAM_WORDS.get(program, program)
     _check_program(program)
     code = stage_aliases().get(stage, stage)
     if code not in set(stages()["stage"]):
