@@ -693,3 +693,81 @@ def unit_history(con: duckdb.DuckDBPyConnection, program: str, institution_id: s
 def undo(con: duckdb.DuckDBPyConnection, kind: str, id_: int, user: str, role: str) -> None:
     """Undo one change of unit_history (stage / mark / evidence)."""
     {"stage": undo_stage, "mark": undo_mark, "evidence": undo_evidence}[kind](con, int(id_), user, role)
+
+
+def default_as_of(con: duckdb.DuckDBPyConnection) -> date:
+    """The page's starting date: 31 December of the latest year with stage rows or meter data."""
+    row = con.execute("""SELECT greatest((SELECT max(year(stage_date)) FROM certifications),
+                                         (SELECT max(year(month)) FROM meter_month))""").fetchall()[0][0]
+    return date(int(row), 12, 31) if row else date.today()
+
+
+# ------------------------------------------------------------------ exports (XLSX through etl.reports.exports)
+
+REVIEW_COLUMNS = {  # column -> (zh, en): what a city review asks for
+    "seq": ("序号", "No."), "institution_id": ("单位编码", "Code"), "name": ("单位名称", "Unit"),
+    "type": ("单位类型", "Type"), "township": ("所在乡镇", "Township"), "people": ("用能人数", "People"),
+    "floor_area_m2": ("建筑面积(m²)", "Floor area (m²)"), "stage": ("当前阶段", "Stage"),
+    "stage_since": ("阶段日期", "Since"), "score": ("自评得分", "Self-assessed score"),
+    "pass_mark": ("合格分", "Pass mark"), "passes": ("是否达到合格", "Passes"),
+    "starred_zero": ("星号项未得分", "Starred items at zero"), "failing": ("未达标项", "Failing items"),
+    "missing": ("缺项", "Missing items"), "computed": ("数据核验（通过/未通过/无数据）",
+                                                   "Checked from data (pass/fail/no data)"),
+}
+
+
+def review_list(con: duckdb.DuckDBPyConnection, program: str, as_of: str | date, lang: str = "zh") -> pd.DataFrame:
+    """The unit list with the columns a city review asks for (one row per unit, labels in the language)."""
+    tbl = units_table(con, program, as_of)
+    if tbl.empty:
+        return pd.DataFrame(columns=[v[0 if lang == "zh" else 1] for v in REVIEW_COLUMNS.values()])
+    reg = con.execute("SELECT institution_id, people, floor_area_m2 FROM institutions").df()
+    tbl = tbl.merge(reg, on="institution_id", how="left")
+    names = stages().set_index("stage")["name_zh" if lang == "zh" else "name_en"]
+    yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
+    out = pd.DataFrame({
+        "seq": range(1, len(tbl) + 1), "institution_id": tbl["institution_id"], "name": tbl["name"],
+        "type": tbl["type"], "township": tbl["township"], "people": tbl["people"],
+        "floor_area_m2": tbl["floor_area_m2"], "stage": tbl["stage"].map(names).fillna(tbl["stage"]),
+        "stage_since": pd.to_datetime(tbl["stage_since"]).dt.strftime("%Y-%m-%d"), "score": tbl["score"],
+        "pass_mark": tbl["pass_mark"], "passes": tbl["passes"].map({True: yes, False: no}),
+        "starred_zero": tbl["starred_zero"].map(", ".join), "failing": tbl["failing"].map(", ".join),
+        "missing": tbl["missing"].map(", ".join),
+        "computed": [f"{a}/{b}/{c}" for a, b, c in zip(tbl["computed_pass"], tbl["computed_fail"],
+                                                       tbl["computed_no_data"], strict=True)],
+    })
+    return out.rename(columns={k: v[0 if lang == "zh" else 1] for k, v in REVIEW_COLUMNS.items()})
+
+
+def self_assessment(con: duckdb.DuckDBPyConnection, program: str, institution_id: str, as_of: str | date,
+                    lang: str = "zh") -> pd.DataFrame:
+    """A unit's self-assessment sheet, filled from its items: per item the criterion, points, how it is scored,
+    the data's figures (computed items), the officer's mark and note, evidence files and the score; a total row."""
+    year = scoring_year(as_of)
+    cl = checklist(con, program, year, [institution_id]).sort_values(["area_zh", "item_id"])
+    zh = lang == "zh"
+    yes = "是" if zh else "yes"
+    rows = []
+    for r in cl.itertuples():
+        rows.append({
+            ("序号" if zh else "Item"): r.item_id, ("类别" if zh else "Area"): r.area_zh if zh else r.area_en,
+            ("评价内容" if zh else "Criterion"): r.text_zh if zh else r.text_en,
+            ("分值" if zh else "Points"): r.points, ("星号项" if zh else "Starred"): yes if r.starred else "",
+            ("评分方式" if zh else "Scored"): ("数据核验" if zh else "from data") if r.computed else
+            ("人工评分" if zh else "by officer"),
+            ("核验数值" if zh else "Data value"): _f(r.computed_value),
+            ("核验标准" if zh else "Data limit"): _f(r.computed_threshold),
+            ("核验结论" if zh else "Data verdict"): r.verdict if r.computed else None,
+            ("核验依据" if zh else "Data figures"): r.figures if r.computed else None,
+            ("自评状态" if zh else "State"): r.effective_state,
+            ("得分" if zh else "Score"): _f(r.effective_score),
+            ("说明" if zh else "Note"): None if pd.isna(r.note) else r.note,
+            ("证明材料(份)" if zh else "Evidence files"): r.evidence_files,
+        })
+    out = pd.DataFrame(rows)
+    total = {c: None for c in out.columns}
+    total[out.columns[0]] = "合计" if zh else "Total"
+    total[out.columns[3]] = float(cl["points"].sum())
+    total[out.columns[11]] = float(cl["effective_score"].fillna(0).sum())
+    total[out.columns[12]] = (f"合格分 {pass_mark(program):g}" if zh else f"pass mark {pass_mark(program):g}")
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
