@@ -36,8 +36,11 @@ def stage_name(code: str) -> str:
 
 
 c = st.columns([2, 1, 3])
+# labels fixed at run time (a format function must not depend on when it is called)
+PROGRAM_LABEL = {p: t(f"cert_program_{p}") for p in cert.PROGRAMS}
+STATE_LABEL = {s: t(f"cert_state_{s}") for s in cert.MARK_STATES}
 program = c[0].radio(t("cert_program"), cert.PROGRAMS, horizontal=True, key="cert_program",
-                     format_func=lambda p: t(f"cert_program_{p}"))
+                     format_func=PROGRAM_LABEL.get)
 as_of = c[1].date_input(t("cert_as_of"), value=query(cert.default_as_of), key="cert_as_of")
 as_of_s = as_of.isoformat()
 
@@ -258,7 +261,7 @@ with e2.form("cert_mark_form", border=True):
     st.markdown(f"**{t('cert_mark')}**")
     st.selectbox(t("cert_item"), sheet["item_id"].tolist(), key="cert_mark_item", format_func=lambda i: (
         f"{'★' if i in starred else ''}{i} " + sheet.set_index("item_id").at[i, "text_zh" if zh else "text_en"])[:60])
-    st.selectbox(t("cert_state"), cert.MARK_STATES, key="cert_mark_state", format_func=lambda s: t(f"cert_state_{s}"))
+    st.selectbox(t("cert_state"), cert.MARK_STATES, key="cert_mark_state", format_func=STATE_LABEL.get)
     st.number_input(t("cert_score"), min_value=0.0, max_value=100.0, value=None, step=1.0, key="cert_mark_score")
     st.text_input(t("cert_note"), key="cert_mark_note")
     st.caption(t("cert_override_note"))
@@ -267,8 +270,9 @@ e3, e4 = st.columns(2)
 with e3.form("cert_file_form", border=True, clear_on_submit=True):
     st.file_uploader(t("cert_attach", mb=fmt_num(cert.settings()["evidence_max_mb"])),
                      type=["pdf", "jpg", "jpeg", "png", "xlsx", "docx"], key="cert_file")
+    whole = t("cert_attach_none")
     st.selectbox(t("cert_attach_item"), ["", *sheet["item_id"]], key="cert_file_item",
-                 format_func=lambda i: i or t("cert_attach_none"))
+                 format_func=lambda i: i or whole)
     st.form_submit_button(t("cert_save_file"), on_click=save_file)
 with e4.container(border=True):
     st.markdown(f"**{t('cert_undo')}**")
