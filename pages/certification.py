@@ -31,6 +31,11 @@ stage_tbl = cert.stages()
 STAGE_NAME = dict(zip(stage_tbl["stage"], stage_tbl["name_zh" if zh else "name_en"], strict=True))
 
 
+def _md(text: str) -> str:
+    """Text from data shown through markdown: every markdown character escaped (names are data, never markup)."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>$~" else ch for ch in str(text))
+
+
 def stage_name(code: str) -> str:
     return STAGE_NAME.get(code, code)
 
@@ -48,17 +53,17 @@ as_of_s = as_of.isoformat()
 task = query(cert.task_status, program, as_of_s)
 fun = query(cert.funnel, program, as_of_s)
 if task:
-    k = st.columns(4)
-    k[0].metric(t("cert_task"), t("cert_task_text", year=task["year"], units=task["units"],
-                                   deadline=task["deadline"], stage=stage_name(task["stage"])))
-    k[1].metric(t("cert_reached"), f"{task['units_reached']} / {task['units']}")
-    k[2].metric(t("cert_days_left"), task["days_left"])
-    with k[3]:
+    st.markdown("**" + _md(t("cert_task_text", year=task["year"], units=task["units"], deadline=task["deadline"],
+                              stage=stage_name(task["stage"]))) + "**")
+    k = st.columns([1, 1, 2])
+    k[0].metric(t("cert_reached"), f"{task['units_reached']} / {task['units']}")
+    k[1].metric(t("cert_days_left"), task["days_left"])
+    with k[2]:
         color = {"met": "green", "on_course": "green", "not_met": "red", "open": "orange"}[task["status"]]
         st.badge(t(f"cert_status_{task['status']}"), color=color)
         if not task["confirmed"]:
             st.badge(t("cert_to_confirm"), color="orange", icon=":material/help:")
-        st.caption(task["source"])
+        st.caption(_md(task["source"]))
 else:
     st.info(t("cert_no_task"))
 
@@ -126,7 +131,12 @@ view = pd.DataFrame({
                                                                      shown["computed_no_data"], strict=True)],
     t("cert_col_deadline"): shown["deadline_flag"].map(lambda x: t(f"cert_flag_{x}") if x else ""),
 })
-st.dataframe(view, hide_index=True, width="stretch")
+picked = st.dataframe(view, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                      key="cert_table")
+rows_picked = list(picked.selection.rows) if picked is not None and hasattr(picked, "selection") else []
+if rows_picked and rows_picked != st.session_state.get("cert_table_last"):  # a click on a row opens that unit
+    st.session_state["cert_unit"] = shown["institution_id"].iloc[rows_picked[0]]
+st.session_state["cert_table_last"] = rows_picked
 st.download_button(t("cert_export_list"), lambda: to_xlsx_bytes({"units": query(
     cert.review_list, program, as_of_s, lang())}), file_name=f"{program}-units-{as_of_s}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
@@ -141,7 +151,7 @@ if st.session_state.get("cert_unit") not in ids:
     st.session_state["cert_unit"] = ids[0]
 iid = st.selectbox(t("cert_open_unit"), ids, key="cert_unit", format_func=lambda i: f"{unit_names.get(i)} ({i})")
 row = table[table["institution_id"] == iid].iloc[0]
-st.subheader(t("cert_unit", name=row["name"], id=iid).replace("*", "\\*").replace("[", "\\["))
+st.subheader(_md(t("cert_unit", name=row["name"], id=iid)))
 st.link_button(t("cert_energy_link"), f"/energy?inst={quote(iid)}", icon=":material/bolt:")
 year = cert.scoring_year(as_of)
 cl = query(cert.checklist, program, year, [iid])
