@@ -78,7 +78,9 @@ else:
                         text=[f"{t('cert_target')} {task['units']}"], textposition="middle right",
                         marker={"symbol": "line-ns-open", "size": 28, "color": "black", "line": {"width": 3}},
                         name=t("cert_target"))
+    top = max([*fun.values(), task["units"] if task else 0]) * 1.25
     fig.update_layout(title=t("cert_funnel", date=as_of_s), height=360, yaxis={"autorange": "reversed"},
+                      xaxis={"range": [0, top]},
                       margin={"t": 60, "b": 30}, showlegend=False, xaxis_title=t("cert_units"))
     st.plotly_chart(fig, width="stretch")
 
@@ -100,10 +102,13 @@ with st.expander(f"{t('cert_stuck', days=days)}: {len(stuck)}", expanded=bool(le
 
 st.subheader(t("cert_table"))
 f = st.columns(3)
-stage_f = f[0].multiselect(t("cert_filter_stage"), list(fun), format_func=stage_name, key="cert_f_stage")
-type_f = f[1].multiselect(t("cert_filter_type"), sorted(table["type"].dropna().unique()), key="cert_f_type")
+anything = t("cert_all")
+stage_f = f[0].multiselect(t("cert_filter_stage"), list(fun), format_func=STAGE_NAME.get, key="cert_f_stage",
+                           placeholder=anything)
+type_f = f[1].multiselect(t("cert_filter_type"), sorted(table["type"].dropna().unique()), key="cert_f_type",
+                          placeholder=anything)
 town_f = f[2].multiselect(t("cert_filter_township"), sorted(table["township"].dropna().unique()),
-                          key="cert_f_town")
+                          key="cert_f_town", placeholder=anything)
 shown = table
 if stage_f:
     shown = shown[shown["stage"].isin(stage_f)]
@@ -167,7 +172,7 @@ st.dataframe(pd.DataFrame({
     t("cert_c_how"): cl["computed"].map({True: t("cert_how_computed"), False: t("cert_how_manual")}),
     t("cert_c_value"): cl["computed_value"], t("cert_c_limit"): cl["computed_threshold"],
     t("cert_c_verdict"): cl["verdict"].map(lambda v: t(f"cert_verdict_{v}") if isinstance(v, str) else ""),
-    t("cert_c_figures"): cl["figures"].fillna(""),
+    t("cert_c_figures"): cl["figures_zh" if zh else "figures"].fillna(""),
     t("cert_c_state"): cl["effective_state"].map(lambda s: t(f"cert_state_{s}")),
     t("cert_c_score"): cl["effective_score"], t("cert_c_override"): cl["overridden"],
     t("cert_c_note"): cl["note"], t("cert_c_evidence"): cl["evidence_files"], t("cert_c_by"): cl["marked_by"],

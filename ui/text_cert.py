@@ -28,6 +28,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cert_stuck_none": ("没有停滞单位。", "No unit is stuck."),
     "cert_table": ("单位列表", "Units"),
     "cert_filter_stage": ("阶段", "Stage"),
+    "cert_all": ("全部", "All"),
     "cert_filter_type": ("单位类型", "Type"),
     "cert_filter_township": ("所在乡镇", "Township"),
     "cert_col_id": ("单位编码", "Code"),

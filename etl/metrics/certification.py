@@ -49,6 +49,8 @@ COMPUTED = {
     "water_per_person": ("water", "<="), "yoy_energy": ("electricity", "<"), "yoy_water": ("water", "<="),
     "leaks": ("water", "<="),
 }
+NAME_ZH = {"energy_kgce_per_m2": "单位面积能耗", "energy_kgce_per_person": "人均能耗",
+           "water_m3_per_person": "人均用水"}
 WRITER_ROLES = ("officer", "admin", "cli")  # cli: someone with shell access to the database
 # evidence file types, told apart by their first bytes (and, for the Office formats, the zip's main part)
 EVIDENCE_TYPES = ("pdf", "jpg", "png", "xlsx", "docx")
@@ -281,7 +283,8 @@ def computed_items(con: duckdb.DuckDBPyConnection, program: str, year: int,
     - yoy_water: change (%) of m3 per person against the year before.
     - leaks: months of the year with a suspected leak (anomaly rule water_leak) on the unit's water meters.
     """
-    cols = ["institution_id", "item_id", "scoring", "value", "threshold", "verdict", "computed_score", "figures"]
+    cols = ["institution_id", "item_id", "scoring", "value", "threshold", "verdict", "computed_score", "figures",
+            "figures_zh"]
     sheet = items(program)
     sheet = sheet[sheet["computed"]]
     units = con.execute("SELECT institution_id, type FROM institutions ORDER BY institution_id").df()
@@ -311,16 +314,21 @@ def computed_items(con: duckdb.DuckDBPyConnection, program: str, year: int,
         f = pd.DataFrame(index=units.index)
         f["threshold"] = thr
         f["figures"] = ""
+        f["figures_zh"] = ""
         if it.scoring.startswith(("metering", "ledger")):
             ms = meter_stats(kind).reindex(units.index)
             if it.scoring.startswith("metering"):
                 f["value"] = 100.0 * ms["full"] / ms["n"]
                 f["figures"] = [f"{int(a)}/{int(b)} meters with 12 months" if b == b else ""
                                 for a, b in zip(ms["full"], ms["n"], strict=True)]
+                f["figures_zh"] = [f"{int(b)}块表中{int(a)}块12个月数据齐全" if b == b else ""
+                                   for a, b in zip(ms["full"], ms["n"], strict=True)]
             else:
                 f["value"] = ms["min_clean"].astype(float)
                 f["figures"] = [f"{int(n)} meters; fewest months {int(a)}, estimated months {int(e)}" if n == n else ""
                                 for n, a, e in zip(ms["n"], ms["min_months"], ms["est"], strict=True)]
+                f["figures_zh"] = [f"共{int(n)}块表；最少{int(a)}个月有数据，估抄{int(e)}个月" if n == n else ""
+                                   for n, a, e in zip(ms["n"], ms["min_months"], ms["est"], strict=True)]
         elif it.scoring == "water_per_person":
             c = cur.reindex(units.index)
             avg = units["type"].map(by_type).astype(float)
@@ -330,6 +338,10 @@ def computed_items(con: duckdb.DuckDBPyConnection, program: str, year: int,
                             if v == v and a == a else ""
                             for w, p, t, a, v in zip(c["water_m3"], c["people"], units["type"], avg, f["value"],
                                                      strict=True)]
+            f["figures_zh"] = [f"{w:.0f}立方米 / {p:.0f}人；{t}平均{a:.2f}立方米/人 × {thr:g}"
+                               if v == v and a == a else ""
+                               for w, p, t, a, v in zip(c["water_m3"], c["people"], units["type"], avg, f["value"],
+                                                        strict=True)]
         elif it.scoring in ("yoy_energy", "yoy_water"):
             names = (("energy_kgce_per_m2", "energy_kgce_per_person") if it.scoring == "yoy_energy"
                      else ("water_m3_per_person",))
@@ -339,6 +351,9 @@ def computed_items(con: duckdb.DuckDBPyConnection, program: str, year: int,
             f["figures"] = ["; ".join(f"{n} {p.at[i, n]:.2f} → {c.at[i, n]:.2f} ({changes.at[i, n]:+.1f}%)"
                                       for n in names) if v == v else ""
                             for i, v in zip(units.index, f["value"], strict=True)]
+            f["figures_zh"] = ["；".join(f"{NAME_ZH[n]} {p.at[i, n]:.2f} → {c.at[i, n]:.2f}（{changes.at[i, n]:+.1f}%）"
+                                         for n in names) if v == v else ""
+                               for i, v in zip(units.index, f["value"], strict=True)]
         elif it.scoring == "leaks":
             lk = anomalies.water_leaks(con)
             lk = lk[pd.to_datetime(lk["period_start"]).dt.year == year]
@@ -349,6 +364,8 @@ def computed_items(con: duckdb.DuckDBPyConnection, program: str, year: int,
             f["value"] = [float(len(x)) if h else float("nan") for x, h in zip(lists, has_water, strict=True)]
             f["figures"] = [("suspected leaks: " + ", ".join(x)) if x else ("no suspected-leak month" if h else "")
                             for x, h in zip(lists, has_water, strict=True)]
+            f["figures_zh"] = [("疑似漏水月份：" + "、".join(x)) if x else ("全年无疑似漏水月份" if h else "")
+                               for x, h in zip(lists, has_water, strict=True)]
         v, t = f["value"].astype(float), f["threshold"].astype(float)
         ok = {">=": v >= t, "<=": v <= t, "<": v < t}[cmp]
         known = v.notna() & t.notna()
@@ -758,7 +775,7 @@ def self_assessment(con: duckdb.DuckDBPyConnection, program: str, institution_id
             ("核验数值" if zh else "Data value"): _f(r.computed_value),
             ("核验标准" if zh else "Data limit"): _f(r.computed_threshold),
             ("核验结论" if zh else "Data verdict"): r.verdict if r.computed else None,
-            ("核验依据" if zh else "Data figures"): r.figures if r.computed else None,
+            ("核验依据" if zh else "Data figures"): (r.figures_zh if zh else r.figures) if r.computed else None,
             ("自评状态" if zh else "State"): r.effective_state,
             ("得分" if zh else "Score"): _f(r.effective_score),
             ("说明" if zh else "Note"): None if pd.isna(r.note) else r.note,
