@@ -315,3 +315,28 @@ def test_demo_2023_figures_and_2024_movement(demo_db, capsys):
         assert len(cert.stuck_units(con, "jieshui", "2024-12-31")) >= 42
         report = kpi.kpi_report(con, 2024)
         assert report["targets"]["jieshui_units_reached"]["status"] == "not_met"  # not "138/138 met"
+
+
+def test_page_evidence_refused_then_stored_then_undone(small_db, monkeypatch):
+    monkeypatch.setenv("ENERGY_DB", str(small_db))
+    at = _page(small_db, "officer", "en")
+    at.session_state["cert_program"] = "jieshui"
+    at.run()
+    at.session_state["cert_unit"] = "I001"
+    at.run()
+    at.file_uploader(key="cert_file").set_value(("rules.pdf", b"PK\x03\x04 not really", "application/pdf"))
+    at.button(key="FormSubmitter:cert_file_form-Store the file").click().run()
+    assert not at.exception and at.error and "not a PDF, JPG, PNG, XLSX or DOCX" in at.error[0].value
+    with connect(small_db) as con:
+        assert con.execute("SELECT count(*) FROM cert_evidence").fetchall()[0][0] == 0
+    at.file_uploader(key="cert_file").set_value(("rules.pdf", PDF, "application/pdf"))
+    at.button(key="FormSubmitter:cert_file_form-Store the file").click().run()
+    assert not at.exception and at.success
+    with connect(small_db) as con:
+        assert con.execute("SELECT count(*) FROM cert_evidence WHERE undone_at IS NULL").fetchall()[0][0] == 1
+    at.selectbox(key="cert_undo_pick").set_value("evidence:1")
+    at.checkbox(key="cert_undo_confirm").check()
+    at.button(key="cert_undo_button").click().run()
+    assert not at.exception
+    with connect(small_db) as con:
+        assert con.execute("SELECT undone_by FROM cert_evidence").fetchall() == [("alice",)]
