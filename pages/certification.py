@@ -261,7 +261,7 @@ def undo_change() -> None:
     ss = st.session_state
     kind, id_ = ss["cert_undo_pick"].split(":")
     if ss.get("cert_undo_confirm"):
-        _do(lambda con, u, r: cert.undo(con, kind, int(id_), u, r), "cert_undone")
+        _do(lambda con, u, r: cert.undo(con, kind, int(id_), u, r, iid), "cert_undone")
 
 
 st.subheader(t("cert_edit"))

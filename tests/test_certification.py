@@ -340,3 +340,10 @@ def test_page_evidence_refused_then_stored_then_undone(small_db, monkeypatch):
     assert not at.exception
     with connect(small_db) as con:
         assert con.execute("SELECT undone_by FROM cert_evidence").fetchall() == [("alice",)]
+
+
+def test_unit_view_undo_refuses_a_whole_file(con):
+    batch = int(cert.history(con, "jieshui", "I001").iloc[0]["batch_id"])  # the file with every unit's rows
+    with pytest.raises(cert.CertError, match="undo the whole file on the upload history page"):
+        cert.undo(con, "stage", batch, "alice", "officer", "I001")
+    assert len(cert.history(con, "jieshui")) == 8  # nothing undone

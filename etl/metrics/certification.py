@@ -244,14 +244,22 @@ def set_stage(con: duckdb.DuckDBPyConnection, institution_id: str, program: str,
     return loader.commit(con, prep, user)
 
 
-def undo_stage(con: duckdb.DuckDBPyConnection, batch_id: int, user: str, role: str) -> None:
-    """Undo the batch that wrote a stage row (the loader's undo rule applies)."""
+def undo_stage(con: duckdb.DuckDBPyConnection, batch_id: int, user: str, role: str,
+               institution_id: str | None = None) -> None:
+    """Undo the batch that wrote a stage row (the loader's undo rule applies). With institution_id (the unit
+    view), only a batch of that unit alone: a whole file is undone on the upload history page."""
     from etl.ingest import loader
 
     _writer(role, user)
-    kind = con.execute("SELECT kind FROM load_batches WHERE batch_id = ?", [batch_id]).fetchall()
-    if not kind or kind[0][0] != "certifications":
+    row = con.execute("SELECT kind, file_name FROM load_batches WHERE batch_id = ?", [batch_id]).fetchall()
+    if not row or row[0][0] != "certifications":
         raise CertError(f"batch {batch_id} is not a certification batch")
+    if institution_id is not None:
+        others = con.execute("SELECT count(DISTINCT institution_id) FROM certifications WHERE batch_id = ? "
+                             "AND institution_id <> ?", [batch_id, institution_id]).fetchall()[0][0]
+        if others:
+            raise CertError(f"batch {batch_id} is the file {Path(row[0][1]).name} with rows of {others + 1} units; "
+                            "undo the whole file on the upload history page")
     try:
         loader.undo(con, batch_id, user)
     except ValueError as exc:
@@ -684,11 +692,13 @@ def unit_figures(con: duckdb.DuckDBPyConnection, institution_id: str, year: int)
 def unit_history(con: duckdb.DuckDBPyConnection, program: str, institution_id: str) -> pd.DataFrame:
     """Every change to one unit, newest first: stage rows (batch), item marks, evidence files, with who, when,
     and whether it was undone — each row names what undoes it (kind + id)."""
+    # stage rows now in force, and rows a later batch replaced (listed as undone: undo that later batch)
     st_ = con.execute("""
         SELECT 'stage' AS kind, c.batch_id AS id, c.stage AS what, c.stage_date::VARCHAR AS detail, c.note,
-               b.loaded_by AS who, b.loaded_at AS at, b.status = 'undone' AS undone
-        FROM load_batches b JOIN (SELECT * FROM certifications UNION ALL
-                                  SELECT * EXCLUDE (replaced_by) FROM certifications__replaced) c USING (batch_id)
+               b.loaded_by AS who, b.loaded_at AS at, b.status = 'undone' OR c.replaced AS undone
+        FROM load_batches b JOIN (SELECT *, false AS replaced FROM certifications UNION ALL
+                                  SELECT * EXCLUDE (replaced_by), true FROM certifications__replaced) c
+             USING (batch_id)
         WHERE c.institution_id = ? AND c.program = ?""", [institution_id, program]).df()
     mk = con.execute("""
         SELECT 'mark' AS kind, mark_id AS id, item_id || ' ' || state AS what,
@@ -707,9 +717,13 @@ def unit_history(con: duckdb.DuckDBPyConnection, program: str, institution_id: s
     return pd.concat(frames, ignore_index=True).sort_values("at", ascending=False).reset_index(drop=True)
 
 
-def undo(con: duckdb.DuckDBPyConnection, kind: str, id_: int, user: str, role: str) -> None:
-    """Undo one change of unit_history (stage / mark / evidence)."""
-    {"stage": undo_stage, "mark": undo_mark, "evidence": undo_evidence}[kind](con, int(id_), user, role)
+def undo(con: duckdb.DuckDBPyConnection, kind: str, id_: int, user: str, role: str,
+         institution_id: str | None = None) -> None:
+    """Undo one change of unit_history (stage / mark / evidence); institution_id: the unit it was listed for."""
+    if kind == "stage":
+        undo_stage(con, int(id_), user, role, institution_id)
+    else:
+        {"mark": undo_mark, "evidence": undo_evidence}[kind](con, int(id_), user, role)
 
 
 def default_as_of(con: duckdb.DuckDBPyConnection) -> date:
