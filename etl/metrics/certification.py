@@ -28,12 +28,13 @@ import io
 import os
 import zipfile
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from etl.metrics import anomalies, factors, figures
+from etl.metrics import anomalies, figures
 from etl.store.db import DATA_DIR
 
 STAGES_CSV = DATA_DIR / "cert_stages.csv"
@@ -56,6 +57,16 @@ WRITER_ROLES = ("officer", "admin", "cli")  # cli: someone with shell access to 
 EVIDENCE_TYPES = ("pdf", "jpg", "png", "xlsx", "docx")
 
 
+@lru_cache(maxsize=16)
+def _read(path: Path, mtime: float) -> pd.DataFrame:
+    return pd.read_csv(path, comment="#")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A data file of the tracker, re-read when it changes."""
+    return _read(path, path.stat().st_mtime).copy()
+
+
 class CertError(ValueError):
     """A write refused: the message is a sentence for the user (what is wrong, how to fix it)."""
 
@@ -65,7 +76,7 @@ class CertError(ValueError):
 
 def stages() -> pd.DataFrame:
     """stage, rank, seq, name_zh, name_en, aliases, source — in funnel order (seq)."""
-    return factors.read_csv(STAGES_CSV).sort_values("seq").reset_index(drop=True)
+    return _read_csv(STAGES_CSV).sort_values("seq").reset_index(drop=True)
 
 
 def stage_aliases() -> dict[str, str]:
@@ -79,23 +90,23 @@ def stage_aliases() -> dict[str, str]:
 
 def tasks() -> pd.DataFrame:
     """program, year, units, stage, deadline, confirmed, source."""
-    df = factors.read_csv(TASKS_CSV)
+    df = _read_csv(TASKS_CSV)
     df["deadline"] = pd.to_datetime(df["deadline"]).dt.date
     return df
 
 
 def settings() -> dict[str, float]:
-    return {r.setting: float(r.value) for r in factors.read_csv(SETTINGS_CSV).itertuples()}
+    return {r.setting: float(r.value) for r in _read_csv(SETTINGS_CSV).itertuples()}
 
 
 def settings_table() -> pd.DataFrame:
-    return factors.read_csv(SETTINGS_CSV)
+    return _read_csv(SETTINGS_CSV)
 
 
 def items(program: str) -> pd.DataFrame:
     """The program's scoring sheet: item_id, area, texts, points, starred (bool), pass_mark, scoring, threshold …"""
     _check_program(program)
-    df = factors.read_csv(DATA_DIR / f"cert_items_{program}.csv")
+    df = _read_csv(DATA_DIR / f"cert_items_{program}.csv")
     df["starred"] = df["starred"].astype(str).str.lower().isin(("yes", "true", "1"))
     df["computed"] = df["scoring"] != "manual"
     df["confirmed"] = df["confirmed"].astype(str).str.lower().isin(("yes", "true", "1"))
