@@ -1,4 +1,4 @@
-"""Command line: python -m etl {demo,load,batches,undo,template,users,model-pv,kpi,report} [--db PATH]."""
+"""Command line: python -m etl {demo,load,batches,undo,template,users,model-pv,kpi,fleet,report} [--db PATH]."""
 
 from __future__ import annotations
 
@@ -183,6 +183,25 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_fleet(args: argparse.Namespace) -> int:
+    import json
+
+    from etl.metrics import fleet
+
+    with connect(args.db) as con:
+        report = fleet.report(con, args.year)
+    if args.format == "json":
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    else:
+        import pandas as pd
+
+        print(pd.DataFrame(report["cars"]).to_string(index=False, float_format="{:,.2f}".format))
+        for f in report["flags"]:
+            print(f"{f['ts']}  {f['code']:<17} {f['plate']}  {json.dumps(f['evidence'], ensure_ascii=False)}"
+                  + ("  (explained)" if f["explained"] else ""))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description="Energy dashboard data tools")
     parser.add_argument("--db", help="database file (default $ENERGY_DB or data/energy.duckdb)")
@@ -233,6 +252,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-fleet", action="store_true",
                    help="leave official-vehicle fuel out of 综合能耗 (counted by default, as the statistics do)")
     p.set_defaults(func=_cmd_kpi)
+    p = add("fleet", "official cars of a year: per car figures, totals and fuel-card flags")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--format", choices=("json", "table"), default="json")
+    p.set_defaults(func=_cmd_fleet)
     p = add("report", "write the KPI workbook (xlsx) or the Word draft of the annual summary (docx)")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--format", choices=("docx", "xlsx"), required=True)

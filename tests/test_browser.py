@@ -22,11 +22,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
-PAGES = ["overview", "energy", "pv", "kpi"]
+PAGES = ["overview", "energy", "pv", "kpi", "fleet"]
 # a page whose first run is long (cold caches) says it is done when this selector appears
 READY = {"energy": "text=/异常提示|Anomalies/"}
 # (metric cards, plotly charts) each page shows at least
-EXPECTED = {"overview": (8, 1), "energy": (8, 3), "pv": (9, 3), "kpi": (30, 2)}
+EXPECTED = {"overview": (8, 1), "energy": (8, 3), "pv": (9, 3), "kpi": (30, 2), "fleet": (13, 4)}
 
 # In CI (CI=true) a missing Chromium fails the run instead of skipping it silently.
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
