@@ -9,7 +9,8 @@ from pathlib import Path
 
 from etl.ingest import loader
 from etl.ingest.kinds import LOAD_ORDER
-from etl.store.db import DatabaseBusy, connect, db_path
+from etl.store import db as store_db
+from etl.store.db import DatabaseBusy, DatabaseDamaged, connect, db_path
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -27,6 +28,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"[{frac:4.0%}] {msg}", file=sys.stderr)
 
     times = dataset.build(target, progress=progress)
+    store_db.save_good_copy(target)
     print(f"demo database written to {target} (generated in {times['generate_s']:.1f} s, "
           f"loaded in {times['load_s']:.1f} s, PV model {times['model_s']:.1f} s)")
     return 0
@@ -58,6 +60,8 @@ def _cmd_load(args: argparse.Namespace) -> int:
     with connect(args.db) as con:
         results = loader.load_paths(con, args.paths, args.kind, user=args.user,
                                     accept_warnings=args.accept_warnings, sheet=_sheet(args.sheet))
+    if any(r.status == "loaded" for r in results):
+        store_db.save_good_copy(args.db)  # what DatabaseDamaged points to if the file breaks later
     failed = 0
     for r in results:
         if r.status == "rejected":
@@ -236,10 +240,14 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "action", None) in ("add", "set-password", "disable") and not args.name:
         parser.error(f"users {args.action} needs a NAME")
     try:
-        return args.func(args)
+        with store_db.command_line():
+            return args.func(args)
     except DatabaseBusy as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except DatabaseDamaged as exc:
+        print(str(exc), file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":
