@@ -146,6 +146,8 @@ def _with_changes(cur: pd.DataFrame, prev: pd.DataFrame, base: pd.DataFrame, key
     for col in cols:
         p = out[key].map(prev.set_index(key)[col]) if not prev.empty else pd.Series(float("nan"), index=out.index)
         b = out[key].map(base.set_index(key)[col]) if not base.empty else pd.Series(float("nan"), index=out.index)
+        # float even when the year has no rows (an empty map keeps the key's str dtype)
+        p, b = p.astype("float64"), b.astype("float64")
         out[f"{col}_prev"] = p
         out[f"{col}_change_pct"] = 100 * (out[col] - p) / p.where(p != 0)
         out[f"{col}_vs_base_pct"] = 100 * (out[col] - b) / b.where(b != 0)
