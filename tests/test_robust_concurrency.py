@@ -159,3 +159,41 @@ def test_command_line_load_while_pages_render(demo_db, tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert 2025 in at.selectbox(key="overview_year").options or "2025" in at.selectbox(key="overview_year").options
+
+
+HOLD = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep({s}); c.close()"
+
+
+def test_a_page_waiting_for_a_load_says_so(small, monkeypatch):
+    """While another process holds the file, connect() waits, tells the notice once, then works."""
+    told: list[str] = []
+    cleared: list[bool] = []
+    monkeypatch.setattr(store_db, "notice", lambda reason: told.append(reason) or (lambda: cleared.append(True)))
+    holder = subprocess.Popen([sys.executable, "-c", HOLD.format(s=2.5), str(small)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    t0 = time.monotonic()
+    with connect(small) as con:
+        assert con.execute("SELECT count(*) FROM z").fetchone()[0] == 1000
+    assert time.monotonic() - t0 > 0.5 and told == ["load"] and cleared == [True]
+    holder.wait(timeout=30)
+    # the words a visitor sees, in both languages
+    from ui.i18n import TEXT
+    zh, en = TEXT["db_waiting_load"]
+    assert "导入" in zh and "load" in en
+
+
+def test_a_command_line_load_goes_first(small, monkeypatch):
+    """The dashboard keeps its instance between queries; a command-line run asks it to step aside
+    (<db>.waiting) and gets the file within about a second, not after the idle time."""
+    monkeypatch.setattr(store_db, "IDLE_S", 60.0)
+    with connect(small) as con:
+        con.execute("SELECT 1")
+    assert store_db._instance(small).con is not None  # held while idle
+    t0 = time.monotonic()
+    r = subprocess.run([sys.executable, "-m", "etl", "--db", str(small), "batches"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert time.monotonic() - t0 < 20
+    assert not store_db.waiting_path(small).exists()
+    with connect(small) as con:  # and the dashboard opens it again afterwards
+        assert con.execute("SELECT count(*) FROM z").fetchone()[0] == 1000

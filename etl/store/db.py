@@ -153,6 +153,13 @@ def _file_id(path: Path) -> tuple | None:
         return None
 
 
+def _wal_bytes(path: Path) -> int:
+    try:
+        return Path(str(path) + ".wal").stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 def _is_lock_error(exc: Exception) -> bool:
     return "lock" in str(exc).lower()
 
@@ -277,6 +284,11 @@ def _release(inst: _Instance, cur: duckdb.DuckDBPyConnection) -> None:
     with inst.cond:
         inst.users -= 1
         inst.last_used = time.monotonic()
+        if inst.users == 0 and inst.con is not None and _wal_bytes(inst.path) > 0:
+            # writes are in the WAL: fold them into the file, so that it is complete on disk whenever nobody
+            # is inside connect() (a copy of the file, a backup, another process reading it)
+            with contextlib.suppress(duckdb.Error):
+                inst.con.execute("CHECKPOINT")
         if inst.users == 0 and (_waiting_other(inst.path) or IDLE_S <= 0):
             _close(inst)
         inst.cond.notify_all()
