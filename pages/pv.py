@@ -14,6 +14,7 @@ from etl.store.db import DatabaseBusy, connect
 from ui.common import fmt_num, query
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
+from ui.safe import md
 
 inside_dashboard()
 st.title(t("pv_title"))
@@ -32,7 +33,7 @@ try:
 except DatabaseBusy:
     st.warning(t("db_busy"))
 except ValueError as exc:
-    st.warning(t("pv_refresh_failed", error=str(exc)))
+    st.warning(t("pv_refresh_failed", error=md(exc)))
 
 years = query(project.years)
 if not years:
@@ -231,8 +232,8 @@ if not days.empty:
     st.plotly_chart(fig, width="stretch")
     mine = alerts[alerts["site_id"] == site] if not alerts.empty else alerts
     if not mine.empty:
-        st.caption(t("pv_site_alerts") + ": " + "; ".join(
-            f"{kind_label[a.kind]} {a.start:%Y-%m-%d}–{a.end:%Y-%m-%d}: {describe(a)}" for a in mine.itertuples()))
+        st.caption(t("pv_site_alerts") + ": " + md("; ".join(
+            f"{kind_label[a.kind]} {a.start:%Y-%m-%d}–{a.end:%Y-%m-%d}: {describe(a)}" for a in mine.itertuples())))
 
 # ------------------------------------------------------------------ savings
 st.header(t("pv_savings_head", year=year))

@@ -1,0 +1,93 @@
+"""Hostile input (issue 14): names are data, never markup; uploads are capped by what they expand to;
+the login lock-out does not tell whether a user exists."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.robust_data import build, cut
+from ui.safe import md
+
+LINK = "[点此登录](https://evil.example/login)"
+BOLD = "**粗体单位**"
+MATH = "$x^2$ 单位"
+NAMES = {"I001": LINK, "I002": BOLD, "I003": MATH}
+PAGES = ["pages/overview.py", "pages/energy.py", "pages/kpi.py", "pages/pv.py", "pages/upload.py",
+         "pages/batches.py", "pages/users.py"]
+
+
+def test_md_escapes_markup():
+    assert md(LINK) == r"\[点此登录\]\(https\:\/\/evil\.example\/login\)"
+    assert md(BOLD) == r"\*\*粗体单位\*\*"
+    assert md("a\n# b") == r"a \# b"
+    assert md(None) == ""
+
+
+@pytest.fixture(scope="module")
+def hostile_db(demo_db, tmp_path_factory):
+    src = demo_db.parent / "files"
+    f = tmp_path_factory.mktemp("hostile")
+
+    def rename(line: str) -> str:
+        cells = line.split(",")
+        if cells[0] in NAMES:
+            cells[1] = NAMES[cells[0]]
+        return ",".join(cells)
+
+    files = [cut(src / "institutions.csv", f / "institutions.csv", edit=rename),
+             shutil.copy(src / "meters.csv", f / "meters.csv") and f / "meters.csv",
+             cut(src / "pv_sites.csv", f / "pv_sites.csv",
+                 edit=lambda ln: ln.replace("城南二小屋顶光伏", LINK) if ln.startswith("PV01,") else ln)]
+    files += [cut(src / n, f / n, keep=lambda ln: ",2024-" in ln) for n in ("electricity_bills.csv", "water_bills.csv")]
+    return build(f / "db.duckdb", files)
+
+
+def _markdown_texts(at: AppTest) -> list[str]:
+    """The values of every element Streamlit renders as markdown."""
+    out: list[str] = []
+    for kind in ("markdown", "caption", "title", "header", "subheader", "error", "warning", "info", "success"):
+        out += [str(e.value) for e in getattr(at, kind)]
+    out += [str(m.label) for m in at.metric]
+    return out
+
+
+def _assert_no_markup(at: AppTest, where: str) -> None:
+    for text in _markdown_texts(at):
+        for raw in (LINK, BOLD, MATH, "](https://evil"):
+            assert raw not in text, (where, text)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_names_are_never_markup(hostile_db, lang, monkeypatch):
+    monkeypatch.setenv("ENERGY_DB", str(hostile_db))
+    at = AppTest.from_file("../dashboard.py", default_timeout=120)
+    at.session_state["lang"] = lang
+    at.session_state["auth_user"], at.session_state["auth_role"] = LINK, "admin"  # a hostile user name too
+    at.run()
+    assert not at.exception
+    assert any(md(LINK) in c for c in (e.value for e in at.sidebar.caption)), "the user name is shown, escaped"
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        _assert_no_markup(at, page)
+    # the drill-down shows an institution's name in the breadcrumbs and the meter title
+    at.switch_page("pages/energy.py").run()
+    at.selectbox(key="en_type").set_value("党政机关").run()
+    shown = []
+    for inst in NAMES:
+        at.selectbox(key="en_inst").set_value(inst).run()
+        assert not at.exception
+        _assert_no_markup(at, inst)
+        shown += _markdown_texts(at)
+        meters = [m for m in at.selectbox(key="en_meter").options if m.startswith("E-")]
+        if meters:
+            at.selectbox(key="en_meter").set_value(meters[0]).run()
+            assert not at.exception
+            _assert_no_markup(at, meters[0])
+            shown += _markdown_texts(at)
+            at.selectbox(key="en_meter").set_value(at.selectbox(key="en_meter").options[0]).run()
+    for name in NAMES.values():
+        assert any(md(name) in text for text in shown), f"{name} shown escaped somewhere"
