@@ -91,3 +91,27 @@ def test_names_are_never_markup(hostile_db, lang, monkeypatch):
             at.selectbox(key="en_meter").set_value(at.selectbox(key="en_meter").options[0]).run()
     for name in NAMES.values():
         assert any(md(name) in text for text in shown), f"{name} shown escaped somewhere"
+
+
+def test_lock_out_does_not_reveal_whether_a_user_exists(empty_db):
+    from datetime import datetime, timedelta
+
+    from etl.store import users
+    from etl.store.db import connect
+
+    t0 = datetime(2025, 1, 1, 8)
+    with connect(empty_db) as con:
+        users.add_user(con, "alice", "officer", "correct-horse")
+        answers = {}
+        for name in ("alice", "nobody"):
+            answers[name] = [users.check_login(con, name, "wrong-pass", now=t0 + timedelta(milliseconds=100 * i))
+                             for i in range(8)]
+        assert [(a.ok, a.wait_s) for a in answers["alice"]] == [(a.ok, a.wait_s) for a in answers["nobody"]]
+        assert answers["nobody"][-1].wait_s > 0  # an unknown name is slowed down like a real one
+        # every try counts, those made during the wait too: 8 tries, 8 failures, the wait doubled each time
+        assert con.execute("SELECT failed FROM login_attempts WHERE name = 'nobody'").fetchone()[0] == 8
+        assert con.execute("SELECT failed_logins FROM users WHERE name = 'alice'").fetchone()[0] == 8
+        assert answers["alice"][-1].wait_s == 2 ** (8 - users.FREE_FAILURES)
+        # after the wait the right password works and clears the count
+        ok = users.check_login(con, "alice", "correct-horse", now=t0 + timedelta(seconds=users.MAX_WAIT_S + 5))
+        assert ok.ok and con.execute("SELECT count(*) FROM login_attempts WHERE name = 'alice'").fetchone()[0] == 0
