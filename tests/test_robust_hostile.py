@@ -115,3 +115,62 @@ def test_lock_out_does_not_reveal_whether_a_user_exists(empty_db):
         # after the wait the right password works and clears the count
         ok = users.check_login(con, "alice", "correct-horse", now=t0 + timedelta(seconds=users.MAX_WAIT_S + 5))
         assert ok.ok and con.execute("SELECT count(*) FROM login_attempts WHERE name = 'alice'").fetchone()[0] == 0
+
+
+def _xlsx_declaring(ref: str) -> bytes:
+    """A small real workbook whose sheet declares the range ref (what a hostile or broken file does)."""
+    import io
+    import re
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["户号", "时间", "电量(kWh)"])
+    ws.append(["0450000001", "2024-01-01 00:00", 1.5])
+    buf = io.BytesIO()
+    book.save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            part = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                part = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), part)
+            dst.writestr(info, part)
+    return out.getvalue()
+
+
+def test_xlsx_declaring_a_huge_sheet_is_refused_before_reading(registry_db):
+    import resource
+
+    from etl.ingest import readers
+    from etl.ingest.loader import prepare
+    from etl.store.db import connect
+
+    data = _xlsx_declaring("A1:XFD300000")
+    assert len(data) < 20_000
+    before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(readers.ReadError, match=r"300,000 rows × 16,384 columns.*limit is 2,000,000 rows"):
+        readers.read_raw(data, "huge.xlsx")
+    with connect(registry_db) as con:
+        prep = prepare(con, data, "huge.xlsx")
+    assert not prep.ok and any("16,384 columns" in p.message for p in prep.problems)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before_kb < 200_000  # no gigabytes on the way
+    # the same small workbook with its true range reads normally
+    rows, _enc, _d = readers.read_raw(_xlsx_declaring("A1:C2"), "ok.xlsx")
+    assert rows[1][0] == "0450000001"
+
+
+def test_csv_too_wide_or_too_long_is_refused(monkeypatch):
+    from etl.ingest import limits, readers
+
+    wide = ("a," * 300 + "b\n" + "1," * 300 + "2\n").encode()
+    with pytest.raises(readers.ReadError, match="301 columns"):
+        readers.read_raw(wide, "wide.csv")
+    monkeypatch.setattr(limits, "limits", lambda: {"max_rows": 100, "max_columns": 200, "max_cells": 10**9,
+                                                   "max_xlsx_unzipped_mb": 500})
+    long = ("户号,时间,电量\n" + "0450000001,2024-01-01 00:00,1\n" * 150).encode()
+    with pytest.raises(readers.ReadError, match="the limit is 100 rows"):
+        readers.read_raw(long, "long.csv")
