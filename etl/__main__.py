@@ -183,6 +183,24 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export_parquet(args: argparse.Namespace) -> int:
+    import os
+
+    from etl.store import parquet_export
+
+    county = args.county or os.environ.get("COUNTY_CODE") or "county"
+    with connect(args.db) as con:
+        try:
+            m = parquet_export.export(con, args.dir, county)
+        except ValueError as exc:
+            print(f"cannot export: {exc}", file=sys.stderr)
+            return 1
+    rows = sum(t["rows"] for t in m["tables"].values())
+    print(f"{rows:,} rows of {len(m['tables'])} tables written to {args.dir} as Parquet (county={county}/year=…), "
+          "with manifest.json and the factors used")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description="Energy dashboard data tools")
     parser.add_argument("--db", help="database file (default $ENERGY_DB or data/energy.duckdb)")
@@ -236,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--format", choices=("docx", "xlsx"), required=True)
     p.add_argument("--out", required=True, help="file to write")
     p.set_defaults(func=_cmd_report)
+    p = add("export-parquet", "write the tables as Hive-partitioned Parquet (county=…/year=…) with a manifest")
+    p.add_argument("dir")
+    p.add_argument("--county", help="county code for the partition (default $COUNTY_CODE, else 'county')")
+    p.set_defaults(func=_cmd_export_parquet)
     args = parser.parse_args(argv)
     if getattr(args, "action", None) in ("add", "set-password", "disable") and not args.name:
         parser.error(f"users {args.action} needs a NAME")
