@@ -24,6 +24,7 @@ from etl.store.db import DatabaseDamaged, connect
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLIC_PAGES = ["pages/overview.py", "pages/energy.py", "pages/kpi.py", "pages/pv.py"]
+ALL_PAGES = [*PUBLIC_PAGES, "pages/upload.py", "pages/batches.py", "pages/users.py"]
 
 
 def _hammer(path: Path, rounds: int, threads: int) -> list[str]:
@@ -143,17 +144,18 @@ def test_command_line_load_while_pages_render(demo_db, tmp_path, monkeypatch):
     renders = 0
     t0 = time.monotonic()
     while load.poll() is None and time.monotonic() - t0 < 300:
-        for page in PUBLIC_PAGES:
+        for i, page in enumerate(ALL_PAGES):
             at = AppTest.from_file("../dashboard.py", default_timeout=180)
-            at.session_state["lang"] = "en"
+            at.session_state["lang"] = ("en", "zh")[(renders + i) % 2]
+            at.session_state["auth_user"], at.session_state["auth_role"] = "test-admin", "admin"  # sees every page
             at.run()
             at.switch_page(page).run()
             assert not at.exception, at.exception
             assert not [e.value for e in at.error], [e.value for e in at.error]
-            renders += 1
+        renders += 1
     out, err = load.communicate(timeout=300)
     assert load.returncode == 0, err
-    assert "loaded:" in out and renders >= 1
+    assert "loaded:" in out and renders >= 1  # at least one full round of every page during the load
     # the new data is visible to the dashboard after the load
     at = AppTest.from_file("../dashboard.py", default_timeout=180)
     at.run()
