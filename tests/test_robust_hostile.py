@@ -20,9 +20,12 @@ PAGES = ["pages/overview.py", "pages/energy.py", "pages/kpi.py", "pages/pv.py", 
 
 
 def test_md_escapes_markup():
-    assert md(LINK) == r"\[点此登录\]\(https\:\/\/evil\.example\/login\)"
+    assert md(LINK) == r"\[点此登录\]\(https\://evil.example/login\)"
     assert md(BOLD) == r"\*\*粗体单位\*\*"
-    assert md("a\n# b") == r"a \# b"
+    assert md(MATH) == r"\$x^2\$ 单位"
+    assert md("a\n# b") == "a # b" and md("# b") == r"\# b" and md("1. x") == r"1\. x"
+    assert md("see www.evil.example") == r"see www\.evil.example" and md("x@y.cn") == r"x\@y.cn"
+    assert md("W-I100 12.5 kWh") == "W-I100 12.5 kWh"  # ids and numbers stay as they are
     assert md(None) == ""
 
 
