@@ -8,13 +8,16 @@ import threading
 import streamlit as st
 
 from etl.metrics import figures
-from etl.store.db import DatabaseBusy, connect, db_path
+from etl.store import db as store_db
+from etl.store.db import connect, db_path
 from ui.auth import can_write, current_role, sidebar_login
+from ui.errors import show_error, wait_notice
 from ui.i18n import LANGS, lang, t
 
 st.set_page_config(page_title="公共机构能源资源分析", page_icon="⚡", layout="wide")
 
 _build_lock = threading.Lock()
+store_db.hold_for_dashboard(wait_notice)  # one instance per process, a cursor per query; waits said in words
 
 
 def ensure_database() -> None:
@@ -35,6 +38,7 @@ def ensure_database() -> None:
         tmp = db_path().with_suffix(".building.duckdb")
         tmp.unlink(missing_ok=True)
         dataset.build(tmp, progress=progress)
+        store_db.close_all()  # the build's instance holds a write-ahead log until closed
         tmp.replace(db_path())
         bar.empty()
         st.toast(t("db_built"))
@@ -75,5 +79,7 @@ try:
     if demo:
         st.warning(t("demo_banner"), icon=":material/science:")
     page.run()
-except DatabaseBusy:
-    st.error(t("db_busy"))
+except Exception as exc:  # noqa: BLE001 - a sentence and an error id, never a traceback (st.stop/rerun pass)
+    show_error(exc)
+    if os.environ.get("ENERGY_APP_RAISE"):  # tests: let AppTest see the exception as well
+        raise

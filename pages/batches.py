@@ -16,6 +16,7 @@ from ui.auth import require_role
 from ui.common import query
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
+from ui.safe import md
 
 inside_dashboard()
 user = require_role("officer", "admin")
@@ -23,7 +24,7 @@ user = require_role("officer", "admin")
 st.title(t("batches_title"))
 flash = st.session_state.pop("undo_message", None)
 if flash:
-    values = {k: translate(v, lang()) if k == "reason" else v for k, v in flash[1].items()}  # the loader's refusal
+    values = {k: md(translate(v, lang()) if k == "reason" else v) for k, v in flash[1].items()}  # the loader's refusal
     (st.success if flash[0] == "undone" else st.error)(t(flash[0], **values))
 
 history = query(loader.batches)

@@ -20,6 +20,7 @@ from ui.common import fmt_num, fmt_pct, query
 from ui.downloads import download_buttons
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
+from ui.safe import md
 
 inside_dashboard()
 st.title(t("en_title"))
@@ -124,7 +125,7 @@ def link(**over) -> str:
 st.query_params.from_dict(view_params())
 crumbs = [t("en_county")] + ([t(f"type_{type_}")] if type_ else []) + \
     ([inst_name[inst]] if inst else []) + ([meter] if meter else [])
-st.markdown(" › ".join(f"**{x}**" for x in crumbs))
+st.markdown(" › ".join(f"**{md(x)}**" for x in crumbs))
 st.caption(f"{t('en_link')} `energy?{unquote(urlencode(view_params()))}`")
 
 # which factors this view uses, said on the page
@@ -176,7 +177,7 @@ def anomaly_table(f: pd.DataFrame, key: str) -> None:
 # ------------------------------------------------------------------ meter level
 if level == "meter":
     info = all_meters.set_index("meter_id").loc[meter]
-    st.subheader(t("en_meter_title", meter=meter, name=info["name"], kind=KIND.get(info["kind"], info["kind"]),
+    st.subheader(t("en_meter_title", meter=md(meter), name=md(info["name"]), kind=KIND.get(info["kind"], info["kind"]),
                    measures=t(f"measures_{info['measures']}")))
     mm = query(energy.meter_monthly, meter, coal, grid)
     mine = anomalies.for_scope(findings, meter_id=meter)

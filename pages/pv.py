@@ -15,6 +15,7 @@ from ui.auth import can_write
 from ui.common import fmt_num, query
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
+from ui.safe import md
 
 inside_dashboard()
 st.title(t("pv_title"))
@@ -33,7 +34,7 @@ def _run_model() -> None:
     except DatabaseBusy:
         st.session_state["pv_flash"] = ("db_busy", {})
     except ValueError as exc:
-        st.session_state["pv_flash"] = ("pv_refresh_failed", {"error": str(exc)})
+        st.session_state["pv_flash"] = ("pv_refresh_failed", {"error": md(str(exc))})
 
 
 flash = st.session_state.pop("pv_flash", None)
@@ -241,8 +242,8 @@ if not days.empty:
     st.plotly_chart(fig, width="stretch")
     mine = alerts[alerts["site_id"] == site] if not alerts.empty else alerts
     if not mine.empty:
-        st.caption(t("pv_site_alerts") + ": " + "; ".join(
-            f"{kind_label[a.kind]} {a.start:%Y-%m-%d}–{a.end:%Y-%m-%d}: {describe(a)}" for a in mine.itertuples()))
+        st.caption(t("pv_site_alerts") + ": " + md("; ".join(
+            f"{kind_label[a.kind]} {a.start:%Y-%m-%d}–{a.end:%Y-%m-%d}: {describe(a)}" for a in mine.itertuples())))
 
 # ------------------------------------------------------------------ savings
 st.header(t("pv_savings_head", year=year))

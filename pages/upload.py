@@ -17,6 +17,7 @@ from ui.auth import require_role
 from ui.common import fmt_num
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
+from ui.safe import md
 
 inside_dashboard()
 user = require_role("officer", "admin")
@@ -85,7 +86,7 @@ def problems_table(prep: loader.Prepared) -> pd.DataFrame:
 def show_file(i: int, f) -> None:
     data = f.getvalue()
     with st.container(border=True):
-        st.subheader(f.name)
+        st.subheader(md(f.name))
         sheets = readers.sheet_names(data)
         c1, c2 = st.columns(2)
         sheet = c2.selectbox(t("file_sheet"), sheets, key=f"sheet_{i}_{f.name}") if len(sheets) > 1 else None
@@ -152,7 +153,7 @@ def commit_file(prep: loader.Prepared, accepted: bool) -> None:
 
 failed = st.session_state.pop("upload_error", None)
 if failed:
-    st.error(t("commit_failed", error=translate(failed, lang())))
+    st.error(t("commit_failed", error=md(translate(failed, lang()))))
 done = st.session_state.get("upload_done", {})
 for i, f in enumerate(files or []):
     sha = loader.sha256(f.getvalue())

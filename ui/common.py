@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from etl.metrics import figures
-from etl.store.db import connect, db_path
+from etl.store.db import connect, db_path, quiet
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -44,8 +44,9 @@ def query(fn: Callable, *args):
 
     The data version is read from the database only when the database file has changed since."""
     path = str(db_path())
-    version = _version(path, _stamp(path))
-    return _cached(path, version, fn.__module__, fn.__name__, args)
+    with quiet():  # a wait inside a cached function says nothing: Streamlit would replay the notice
+        version = _version(path, _stamp(path))
+        return _cached(path, version, fn.__module__, fn.__name__, args)
 
 
 def fmt_num(value: float | None, digits: int = 0) -> str:

@@ -263,7 +263,7 @@ def targets_for(con: duckdb.DuckDBPyConnection, year: int, values: dict, coal: s
     for r in progress.itertuples():
         out[r.metric] = {"kind": "path", "baseline_year": int(r.baseline_year), "baseline": _py(r.baseline),
                          "target_change_pct": _py(r.target_change_pct), "target_year": int(r.target_year),
-                         "change_pct": _py(r.change_pct), "path_pct": _py(r.path_pct), "status": r.status,
+                         "change_pct": _py(r.change_pct), "path_pct": _py(r.path_pct), "status": _py(r.status),
                          "source": r.source}
     for program in PROGRAMS:
         task = values.get(f"{program}_task")
