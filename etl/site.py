@@ -1,0 +1,30 @@
+"""Settings of this installation (data/site.csv): the county's name, in both languages.
+
+The name is data, not a literal: the officer edits data/site.csv or sets COUNTY_NAME. While the
+database holds the demo data, the demo's own county name is shown, so a printout of demo figures
+never carries the real county's placeholder.
+"""
+
+from __future__ import annotations
+
+import os
+
+from etl.metrics.factors import read_csv
+from etl.store.db import DATA_DIR
+
+SITE_CSV = DATA_DIR / "site.csv"
+
+
+def settings() -> dict[str, dict[str, str]]:
+    """key -> {"zh": …, "en": …, "source": …}."""
+    df = read_csv(SITE_CSV)
+    return {r.key: {"zh": r.value_zh, "en": r.value_en, "source": r.source} for r in df.itertuples()}
+
+
+def county_name(lang: str = "zh", demo: bool = False) -> str:
+    """The county's name: $COUNTY_NAME, else the demo's name on demo data, else data/site.csv's."""
+    env = os.environ.get("COUNTY_NAME", "").strip()
+    if env:
+        return env
+    row = settings()["demo_county_name" if demo else "county_name"]
+    return row["en" if lang == "en" else "zh"]
