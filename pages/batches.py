@@ -48,7 +48,7 @@ st.caption(t("undo_rule"))
 loaded = history.loc[history["status"] == "loaded"]
 if loaded.empty:
     st.stop()
-names = dict(zip(loaded["batch_id"], loaded["file_name"], strict=True))
+names = dict(zip(loaded["batch_id"], loaded["file_name"].map(lambda f: Path(f).name), strict=True))  # no server paths
 batch = st.selectbox(t("undo_pick"), list(names), format_func=lambda b: f"{b} · {names[b]}", key="undo_batch")
 sure = st.checkbox(t("undo_confirm"), key="undo_confirm")
 

@@ -18,6 +18,7 @@ from etl.metrics import anomalies, energy, factors
 from etl.metrics.factors import ELECTRICITY_COAL, GRID_CO2
 from ui.common import fmt_num, fmt_pct, query
 from ui.downloads import download_buttons
+from ui.format import citation
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
 
@@ -130,12 +131,11 @@ st.caption(f"{t('en_link')} `energy?{unquote(urlencode(view_params()))}`")
 # which factors this view uses, said on the page
 coal_f = factors.factor_for_year(ELECTRICITY_COAL[coal], year)
 grid_f = factors.factor_for_year(GRID_CO2[grid], year)
-unconf = t("en_unconfirmed")
 st.caption(t(
     "en_method", coal_name=t(f"en_coal_{coal}"), coal_value=coal_f["value"], coal_year=year,
-    coal_source=coal_f["source"] + ("" if coal_f["status"] == "confirmed" else unconf),
+    coal_source=citation(coal_f, lang()),
     grid_name=t(f"en_grid_{grid}"), grid_value=grid_f["value"], grid_year=year,
-    grid_source=grid_f["source"] + ("" if grid_f["status"] == "confirmed" else unconf),
+    grid_source=citation(grid_f, lang()),
     fleet=t("en_fleet_in") if fleet_on else t("en_fleet_out")))
 
 findings = query(anomalies.find_all)

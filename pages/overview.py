@@ -7,6 +7,7 @@ import streamlit as st
 
 from etl.metrics import factors, figures
 from ui.common import fmt_num, fmt_pct, query
+from ui.format import factor_text
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
 
@@ -39,8 +40,7 @@ for i, (metric, unit, lower_better) in enumerate(CARDS):
     )
 
 coal = factors.factor_for_year("elec_kgce_dangliang", year)
-st.caption(t("energy_note", value=coal["value"], name=coal["name_en"] if lang() == "en" else coal["name_zh"],
-             source=coal["source"]))
+st.caption(t("energy_note", factor=factor_text(coal, lang())))
 
 monthly = query(figures.monthly_by_type, year)
 if not monthly.empty:

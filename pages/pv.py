@@ -9,9 +9,11 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from etl.metrics import factors
 from etl.pv import project
 from etl.store.db import DatabaseBusy, connect
 from ui.common import fmt_num, query
+from ui.format import factor_text
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
 
@@ -253,8 +255,8 @@ c[3].metric(f"{t('pv_kgce_avoided')} (kgce)", fmt_num(sav["kgce_avoided"]))
 c[4].metric(f"{t('pv_co2_avoided')} (tCO2)", fmt_num(sav["co2_t_avoided"], 1))
 st.markdown(t("pv_rate_formula", self_use=fmt_num(sav["pv_self_use_kwh"]), use=fmt_num(sav["host_use_kwh"]),
               rate=f"{sav['saving_rate_pct']:.1f}" if sav["saving_rate_pct"] is not None else "—"))
-st.caption(t("pv_factor_note", coal=sav["coal_factor"], coal_source=sav["coal_source"], basis=t(f"pv_basis_{basis}"),
-             co2=sav["co2_factor"], co2_id=sav["co2_factor_id"], co2_source=sav["co2_source"]))
+st.caption(t("pv_factor_note", coal=factor_text(factors.factor_for_year(sav["coal_factor_id"], year), lang()),
+             basis=t(f"pv_basis_{basis}"), co2=factor_text(factors.factor_for_year(sav["co2_factor_id"], year), lang())))
 
 st.subheader(t("pv_settlement_head"))
 c = st.columns(4)
@@ -289,4 +291,15 @@ else:
         st.caption(t("pv_term_projection", year=int(last["year"]), total=fmt_num(last["host_saves_yuan"] * term)))
 
 with st.expander(t("pv_settings_head")):
-    st.dataframe(project.settings_table(), hide_index=True, width="stretch")
+    # names and values in words (a choice shows its label, never its key); the sources stay in the file
+    stt = project.settings_table()
+    choice = {"dangliang": t("pv_coal_dangliang"), "dengjia": t("pv_coal_dengjia"), "guangxi": t("pv_co2_guangxi"),
+              "south": t("pv_co2_south"), "national": t("pv_co2_national"), "self_use": t("pv_basis_self_use"),
+              "generation": t("pv_basis_generation"), "haydavies": "Hay-Davies", "isotropic": t("pv_isotropic"),
+              "": "—"}
+    st.dataframe(pd.DataFrame({
+        t("pv_set_group"): stt["group"].map(lambda g: t(f"pv_set_group_{g}")),
+        t("pv_set_name"): stt["name_en" if lang() == "en" else "name_zh"],
+        t("pv_set_value"): stt["value"].map(lambda v: choice.get(v, v)),
+        t("pv_set_unit"): stt["unit"].replace({"-": "", "1/C": "1/°C"})}), hide_index=True, width="stretch")
+    st.caption(t("pv_set_note"))

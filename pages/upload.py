@@ -25,7 +25,7 @@ st.caption(t("upload_intro"))
 
 
 # labels computed now: a format_func must not read the session later (AppTest calls it outside the run)
-KIND_LABELS = {k: f"{s.label_en if lang() == 'en' else s.label_zh} ({k})" for k, s in KINDS.items()}
+KIND_LABELS = {k: s.label_en if lang() == "en" else s.label_zh for k, s in KINDS.items()}
 KIND_LABELS[None] = t("kind_unknown")
 kind_label = KIND_LABELS.get
 

@@ -131,3 +131,21 @@ def escape_md(text: str) -> str:
 
 def is_finite(value) -> bool:
     return not _missing(value) and math.isfinite(float(value))
+
+
+def citation(row: dict, lang: str = "zh") -> str:
+    """A factor's (or setting's) source as a citation in the page's language, with a "待核实 / to be
+    confirmed" badge when its status is not confirmed. Markdown: show with st.caption / st.markdown."""
+    text = row.get("source_en") if lang == "en" and isinstance(row.get("source_en"), str) else row.get("source")
+    text = escape_md(text) if isinstance(text, str) and text else ""
+    if str(row.get("status", "confirmed")).strip() != "confirmed":
+        text += " :orange-badge[" + ("to be confirmed" if lang == "en" else "待核实") + "]"
+    return text
+
+
+def factor_text(row: dict, lang: str = "zh") -> str:
+    """"电力折标准煤系数（当量值） 0.1229 kgce/kWh（citation）": name, value, unit and citation."""
+    name = row.get("name_en") if lang == "en" else row.get("name_zh")
+    value = f"{float(row['value']):g} {row['unit']}"
+    cite = citation(row, lang)
+    return f"{escape_md(name)} {value}（{cite}）" if lang == "zh" else f"{escape_md(name)} {value} ({cite})"

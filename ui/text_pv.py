@@ -144,9 +144,8 @@ TEXT: dict[str, tuple[str, str]] = {
                         "Comprehensive energy-saving rate = PV used on site ÷ total electricity use of the host "
                         "sites = {self_use} ÷ {use} kWh = {rate} %. Total use = grid import + PV generated − exported; "
                         "same year, months in which the sites produced."),
-    "pv_factor_note": ("节约标准煤 = 光伏自用电量 × {coal} kgce/kWh（{coal_source}）；减排 = {basis} × {co2} kgCO2/kWh"
-                       "（{co2_id}，{co2_source}）。", "Coal saved = PV used on site × {coal} kgce/kWh ({coal_source}); "
-                       "CO2 avoided = {basis} × {co2} kgCO2/kWh ({co2_id}; {co2_source})."),
+    "pv_factor_note": ("节约标准煤 = 光伏自用电量 × {coal}；减排 = {basis} × {co2}。",
+                       "Coal saved = PV used on site × {coal}; CO2 avoided = {basis} × {co2}."),
     "pv_coal_factor": ("电力折标系数", "Electricity to coal"),
     "pv_co2_factor": ("电网排放因子", "Grid emission factor"),
     "pv_co2_basis": ("减排计算口径", "CO2 counted on"),
@@ -172,4 +171,16 @@ TEXT: dict[str, tuple[str, str]] = {
                            "At the latest full year ({year}), the hosts save about {total} yuan over the whole term "
                            "(no degradation or tariff change assumed)."),
     "pv_settings_head": ("设置（data/pv_settings.csv）", "Settings (data/pv_settings.csv)"),
+    "pv_set_group": ("类别", "Group"),
+    "pv_set_name": ("设置项", "Setting"),
+    "pv_set_value": ("取值", "Value"),
+    "pv_set_unit": ("单位", "Unit"),
+    "pv_set_group_model": ("模型", "Model"),
+    "pv_set_group_alert": ("告警", "Alerts"),
+    "pv_set_group_saving": ("节能量", "Savings"),
+    "pv_set_group_contract": ("合同", "Contract"),
+    "pv_isotropic": ("各向同性", "Isotropic"),
+    "pv_set_note": ("修改设置请编辑 data/pv_settings.csv，文件中每项均注明依据；修改模型设置后页面会自动重算预期发电量。",
+                    "To change a setting, edit data/pv_settings.csv, where each one gives its basis; after a change "
+                    "to a model setting the page recomputes the expected output."),
 }
