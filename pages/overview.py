@@ -66,5 +66,5 @@ labels = {c: f"{t(c)} ({UNITS[c]})" for c in trend.columns}
 st.dataframe(
     trend.rename(columns=labels).rename_axis(t("col_year")),
     width="stretch",
-    column_config={label: st.column_config.NumberColumn(format="localized") for label in labels.values()},
+    column_config={label: st.column_config.NumberColumn(format="%,.0f") for label in labels.values()},
 )

