@@ -276,11 +276,20 @@ if pd.notna(row["baseline"]):
     b, y0, y1 = row["baseline"], int(row["baseline_year"]), int(row["target_year"])
     fig.add_scatter(x=[y0, y1], y=[b, b * (1 + row["target_change_pct"] / 100)], name=t("en_series_path"),
                     mode="lines+markers", line={"dash": "dash", "color": "green"})
+# the axis fits the county's own values and its path; a national average far away is named, not drawn
+shown = [v for trace in fig.data for v in trace.y if v is not None and pd.notna(v)]
+lo, hi = (min(shown), max(shown)) if shown else (0.0, 1.0)
+pad = max((hi - lo) * 0.15, abs(hi) * 0.03, 1e-9)
+y_range = [max(0.0, lo - pad) if lo >= 0 else lo - pad, hi + pad]
 nat = energy.national_reference(year).get(metric)
-if nat is not None:
+if nat is not None and y_range[0] <= nat <= y_range[1]:
     fig.add_hline(y=nat, line_dash="dot", line_color="grey", annotation_text=f"{t('en_series_national')} {nat:g}")
+elif nat is not None:
+    fig.add_annotation(xref="paper", yref="paper", x=1, y=1.08, showarrow=False, xanchor="right",
+                       font={"color": "grey"}, text=t("en_series_national_off", value=f"{nat:g}",
+                                                      where=t("en_off_above" if nat > hi else "en_off_below")))
 fig.update_layout(yaxis_title=t(metric), xaxis={"dtick": 1, "title": t("en_year")}, legend={"orientation": "h"},
-                  height=380)
+                  height=380, yaxis_range=y_range)
 st.plotly_chart(fig, width="stretch")
 
 # monthly stacked bars by type

@@ -61,11 +61,13 @@ st.html("""<style>
 .kpi-badge.kpi-good { background: #e8f5e9; } .kpi-badge.kpi-bad { background: #ffebee; }
 .kpi-badge.kpi-risk { background: #fff3e0; } .kpi-badge.kpi-neutral { background: #f0f2f6; }
 @media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 3.2rem !important; }
   h1 { font-size: 1.7rem !important; }
   .kpi-grid { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.4rem; }
   .kpi-card { padding: 0.35rem 0.5rem; }
   .kpi-value { font-size: 1.35rem; }
-  .kpi-label, .kpi-delta, .kpi-extra, .kpi-badge { font-size: 0.78rem; }
+  .kpi-label, .kpi-delta, .kpi-badge { font-size: 0.78rem; }
+  .kpi-extra { display: none; }  /* the target's wording: in the cards further down */
   .kpi-status, .kpi-head { font-size: 0.85rem; }
 }
 </style>""")
@@ -100,7 +102,7 @@ if st.session_state.get("kpi_year") not in years:
 # the title names the year; the year's picker sits beside it (the widget's state holds the choice)
 top = st.columns([3, 1], vertical_alignment="bottom")
 top[0].title(t("kpi_title_year", year=st.session_state["kpi_year"]))
-year = top[1].selectbox(t("kpi_year"), years, key="kpi_year")
+year = top[1].selectbox(t("kpi_year"), years, key="kpi_year", label_visibility="collapsed")  # the title names it
 report = query(kpi.kpi_report, year)
 
 # ------------------------------------------------------------------ the first screen

@@ -6,6 +6,7 @@ import plotly.express as px
 import streamlit as st
 
 from etl.metrics import factors, figures
+from ui import format as fmt
 from ui.common import fmt_num, fmt_pct, query
 from ui.format import factor_text
 from ui.frame import inside_dashboard
@@ -22,20 +23,20 @@ if not years:
 year = st.selectbox(t("year"), years, index=0, key="overview_year")
 overview = query(figures.overview, year).set_index("metric")
 
-CARDS = [  # metric, unit key, lower is better
-    ("energy_kgce", "unit_kgce", True), ("electricity_use_kwh", "unit_kwh", True),
-    ("grid_import_kwh", "unit_kwh", True), ("water_m3", "unit_m3", True),
-    ("pv_generation_kwh", "unit_kwh", False), ("dispatches", "unit_times", False),
-    ("repairs_total", "unit_orders", False),
+CARDS = [  # metric, unit key, which way is good (None: a count of work, not judged)
+    ("energy_kgce", "unit_kgce", "lower"), ("electricity_use_kwh", "unit_kwh", "lower"),
+    ("grid_import_kwh", "unit_kwh", "lower"), ("water_m3", "unit_m3", "lower"),
+    ("pv_generation_kwh", "unit_kwh", "higher"), ("dispatches", "unit_times", None),
+    ("repairs_total", "unit_orders", None),
 ]
 cols = st.columns(4)
-for i, (metric, unit, lower_better) in enumerate(CARDS):
+for i, (metric, unit, better) in enumerate(CARDS):
     row = overview.loc[metric]
     delta = fmt_pct(row["change_pct"])
     cols[i % 4].metric(
-        f"{t(metric)} ({t(unit)})", fmt_num(row["value"]),
+        f"{t(metric)} ({t(unit)})" if lang() == "en" else f"{t(metric)}（{t(unit)}）", fmt_num(row["value"]),
         delta=f"{delta} {t('vs_prev')}" if delta else None,
-        delta_color="inverse" if lower_better else "normal",
+        delta_color=fmt.delta_color(row["change_pct"], better), delta_arrow=fmt.delta_arrow(row["change_pct"]),
         help=None if delta else t("no_prev"),
     )
 
