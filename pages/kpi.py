@@ -48,6 +48,9 @@ st.html("""<style>
 }
 [data-testid="stMetricValue"] { font-size: 2.2rem; }
 [data-testid="stMetricLabel"] p { white-space: normal !important; overflow-wrap: anywhere; }
+/* the delta's "vs previous year" goes under the delta on a narrow card instead of one character a line */
+[data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) { flex-wrap: wrap; }
+[data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) > * { white-space: nowrap; }
 .kpi-head { color: #31333f; font-size: 0.95rem; margin: -0.5rem 0 0.3rem 0; }
 .kpi-demo { color: #b45309; font-weight: 600; }
 .kpi-status { font-size: 1.05rem; margin: 0.2rem 0 0.6rem 0; }

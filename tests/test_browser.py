@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 import urllib.request
 from pathlib import Path
 
@@ -126,7 +127,7 @@ def test_page_in_browser(server, browser, page_path, lang, tmp_path):
         assert page.locator('[data-testid="stMetric"]').count() == 9
     if page_path == "kpi":
         assert page.locator('[data-testid="stMetric"]').count() == 29
-        assert ("年度关键指标" if lang == "zh" else "Key figures of the year") in text
+        assert ("年度关键指标" if lang == "zh" else "Key figures of") in text
         check_kpi_print_and_download(page, lang, tmp_path)
     if page_path == "energy":
         assert page.locator('[data-testid="stMetric"]').count() == 8
@@ -264,5 +265,58 @@ def check_kpi_print_and_download(page, lang: str, tmp_path: Path) -> None:
     assert not page.locator('[data-testid="stDownloadButton"]').first.is_visible()
     assert page.locator('[data-testid="stMetricValue"]').first.is_visible()
     page.screenshot(path=str(ARTIFACTS / f"kpi-{lang}-print.png"), full_page=True)
-    pdf = page.pdf(path=str(ARTIFACTS / f"kpi-{lang}.pdf"), format="A4", print_background=True)
+    check_print_layout(page, lang)
+    pdf = page.pdf(path=str(ARTIFACTS / f"kpi-{lang}.pdf"), format="A4", print_background=True,
+                   prefer_css_page_size=True)
     assert pdf[:4] == b"%PDF" and len(pdf) > 50_000
+    check_pdf(ARTIFACTS / f"kpi-{lang}.pdf", lang)
+    page.emulate_media(media="screen")
+
+
+PRINT_WIDTH_PX = 186 * 96 / 25.4  # A4 less the page's two 12 mm margins
+
+
+def check_print_layout(page, lang: str) -> None:
+    """In print, the content is the printable width of A4 and nothing visible sticks out of it: every chart
+    is zoomed to fit, cards and tables wrap; the header names county, year, date and that the data is demo."""
+    page.wait_for_timeout(800)
+    main = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()
+    assert main["width"] <= PRINT_WIDTH_PX + 1, main
+    wide = page.evaluate("""([left, right]) => {
+        const out = [];
+        for (const el of document.querySelectorAll('[data-testid="stMainBlockContainer"] *')) {
+            const s = getComputedStyle(el);
+            if (s.display === 'none' || s.visibility === 'hidden') continue;
+            const r = el.getBoundingClientRect();
+            if (r.width === 0 || r.height === 0) continue;
+            if (el.closest('[data-testid="stPlotlyChart"]') && !el.matches('svg.main-svg')) continue;
+            if (r.left < left - 1 || r.right > right + 1)
+                out.push(`${el.tagName}.${el.className && el.className.baseVal !== undefined ? el.className.baseVal
+                          : el.className} ${Math.round(r.left)}-${Math.round(r.right)}`);
+        }
+        return out.slice(0, 10);
+    }""", [main["x"], main["x"] + main["width"]])
+    assert not wide, f"wider than the printed page: {wide}"
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    assert charts.count() >= 2
+    head = page.locator(".kpi-head").inner_text()
+    assert "2024" in head and ("演示数据" if lang == "zh" else "Demo data") in head
+    assert ("鹿寨县（演示）" if lang == "zh" else "Luzhai County (demo)") in head
+    assert page.locator(".kpi-card").count() == 6
+
+
+def check_pdf(path: Path, lang: str) -> None:
+    """Every page of the printed PDF carries text; the first has the header; the figures are all there."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    assert len(reader.pages) >= 2
+    # NFKC: the PDF's fonts map some characters to Kangxi radicals (⿅ for 鹿)
+    texts = [unicodedata.normalize("NFKC", p.extract_text() or "") for p in reader.pages]
+    for n, text in enumerate(texts, 1):
+        assert len(text.strip()) > 40, f"page {n} of {len(texts)} is (nearly) empty"
+        width = float(reader.pages[n - 1].mediabox.width)
+        assert abs(width - 595.3) < 2, "A4 portrait"
+    assert "2024" in texts[0] and ("Luzhai" in texts[0] or "鹿寨" in texts[0])
+    whole = "\n".join(texts)
+    assert "7,673,631" in whole and "6.04" in whole and "51.3" in whole  # headline figures of the demo 2024
