@@ -16,6 +16,7 @@ from ui.auth import require_role
 from ui.common import fmt_num
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
+from ui.uploader import localise_uploader
 
 inside_dashboard()
 user = require_role("officer", "admin")
@@ -50,8 +51,9 @@ with st.expander(t("templates_title"), icon=":material/table_view:"):
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="template_xlsx")
 
 # ------------------------------------------------------------------ files
-files = st.file_uploader(t("upload_files"), type=["csv", "txt", "tsv", "xlsx", "xlsm"], accept_multiple_files=True,
-                         key="upload_files")
+UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm"]
+localise_uploader(UPLOAD_TYPES)
+files = st.file_uploader(t("upload_files"), type=UPLOAD_TYPES, accept_multiple_files=True, key="upload_files")
 cache: dict = st.session_state.setdefault("upload_prepared", {})
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 

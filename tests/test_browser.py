@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.texts import problems
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -116,6 +118,8 @@ def test_page_in_browser(server, browser, page_path, lang, tmp_path):
     assert page.locator('[data-testid="stException"]').count() == 0
     text = page.inner_text("body")
     assert ("演示数据" if lang == "zh" else "Demo data") in text
+    found = problems(text.split("\n"))  # what the browser rendered: no internal text
+    assert not found, "\n".join(dict.fromkeys(found))
     if page_path == "overview":
         assert page.locator('[data-testid="stMetric"]').count() == 7
         assert page.locator(".js-plotly-plot").count() >= 1
@@ -209,6 +213,10 @@ def test_officer_uploads_commits_and_undoes(writer_server, browser, tmp_path, la
     sidebar.get_by_role("button", name=txt["button"]).click()
     sidebar.get_by_role("link", name=txt["upload"]).click()
     page.get_by_role("heading", name=txt["title"]).wait_for(timeout=30000)
+    if lang == "zh":  # the uploader's own English texts are replaced (ui/uploader.py)
+        shown = page.locator('[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+                             ).evaluate("e => getComputedStyle(e, '::after').content")
+        assert "选择文件" in shown
     csv = tmp_path / f"meetings-{lang}.csv"
     csv.write_text(MEETINGS, encoding="gb18030")
     bad = tmp_path / f"bad-{lang}.csv"
