@@ -16,6 +16,7 @@ import pandas as pd
 
 from etl.ingest.kinds import STAGE_ORDER, STAGES
 from etl.metrics import factors, figures, kpi
+from etl.reports.labels import labelled
 
 # Stage code -> its Chinese name as the forms write it (the first alias of each code in etl/ingest/kinds.py).
 STAGE_ZH = {code: next(k for k, v in STAGES.items() if v == code) for code in STAGE_ORDER}
@@ -67,7 +68,7 @@ def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int, report: dict | No
     level = level[(level["year_from"] <= year) & (level["year_to"] >= year)]
     level = level.assign(value=[report.get(k) for k in level["kpi"]],
                          status=[report["targets"].get(k, {}).get("status") for k in level["kpi"]])
-    return {
+    sheets = {
         f"KPI {year}": table,
         "维修分区域 repairs": figures.repairs_by_group(con, year - 1, year),
         "创建进度 certification": stages,
@@ -75,6 +76,8 @@ def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int, report: dict | No
         "其他目标 targets": level,
         "历年 by year": years,
     }
+    # headers and coded values in words for the reader (etl/reports/labels.py)
+    return {name: labelled(df) for name, df in sheets.items()}
 
 
 def kpi_workbook(con: duckdb.DuckDBPyConnection, year: int, report: dict | None = None) -> bytes:
