@@ -16,6 +16,7 @@ import streamlit as st
 
 from etl.metrics import anomalies, energy, factors
 from etl.metrics.factors import ELECTRICITY_COAL, GRID_CO2
+from ui import format as fmt
 from ui.common import fmt_num, fmt_pct, query
 from ui.downloads import download_buttons
 from ui.format import citation
@@ -333,7 +334,15 @@ if not bd.empty:
     total = bd["energy_kgce"].sum()
     if not fleet_on:
         st.caption(t("en_breakdown_total", total=f"{fmt_num(total)} kgce"))
+    # fixed decimals per unit in every column, the name pinned while the wide table scrolls
+    digits = {t("col_energy_kgce"): 0, t("col_energy_kwh"): 0, t("col_electricity_use_kwh"): 0, t("col_water_m3"): 0,
+              t("col_co2_t"): 2, t("col_floor_area_m2"): 0, t("col_people"): 0, t("col_months"): 0,
+              t("col_estimated_months"): 0, t("col_energy_change"): 1, t("col_energy_vs_base"): 1,
+              **{t(m): 2 for m in energy.INTENSITIES}}
+    key_col = table.columns[0]
     st.dataframe(table, hide_index=True, width="stretch", column_config={
+        **fmt.number_columns({c: d for c, d in digits.items() if c in table.columns}, pin=key_col,
+                             signed=(t("col_energy_change"), t("col_energy_vs_base"))),
         t("col_open"): st.column_config.LinkColumn(display_text=t("col_open"))})
     download_buttons(table.drop(columns=t("col_open")), f"breakdown_{level}_{year}", "dl_breakdown")
 

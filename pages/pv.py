@@ -156,8 +156,9 @@ def perf_table(df: pd.DataFrame) -> None:
     view = view.rename(columns={k: t(v) for k, v in TABLE_COLS.items()})
     fmt = {t("pv_col_expected_kwh"): "%,.0f", t("pv_col_measured_kwh"): "%,.0f", t("pv_col_kwp"): "%,.1f",
            t("pv_col_yield"): "%,.0f", **{t(TABLE_COLS[c]): "%.1f" for c in PCT}}
-    st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * len(view), 460),
-                 column_config={k: st.column_config.NumberColumn(format=v) for k, v in fmt.items()})
+    config = {k: st.column_config.NumberColumn(format=v) for k, v in fmt.items()}
+    config[t("pv_col_site")] = st.column_config.TextColumn(pinned=True)  # the site stays in view as it scrolls
+    st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * len(view), 460), column_config=config)
 
 
 WHOLE_YEAR = t("pv_whole_year")

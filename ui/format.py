@@ -149,3 +149,13 @@ def factor_text(row: dict, lang: str = "zh") -> str:
     value = f"{float(row['value']):g} {row['unit']}"
     cite = citation(row, lang)
     return f"{escape_md(name)} {value}（{cite}）" if lang == "zh" else f"{escape_md(name)} {value} ({cite})"
+
+
+def number_columns(digits: dict[str, int], pin: str | None = None, signed: tuple[str, ...] = ()) -> dict:
+    """column_config for a table already labelled: fixed decimals with thousands separators per column
+    (a change in % with its sign), and the key column pinned so a wide table scrolls under it."""
+    config: dict = {col: st.column_config.NumberColumn(col, format=("%+.{d}f" if col in signed else "%,.{d}f")
+                                                        .format(d=d)) for col, d in digits.items()}
+    if pin:
+        config[pin] = st.column_config.TextColumn(pin, pinned=True)
+    return config
