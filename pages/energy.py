@@ -263,7 +263,9 @@ ttable = pd.DataFrame({
     t("col_path_pct"): tp["path_pct"].round(2), t("col_target_pct"): tp["target_change_pct"],
     t("col_status"): [t(f"status_{s if isinstance(s, str) else 'none'}") for s in tp["status"]],
     t("col_source"): tp["source"]})
-st.dataframe(ttable, hide_index=True, width="stretch")
+st.dataframe(ttable, hide_index=True, width="stretch", column_config=fmt.number_columns(
+    {t("col_baseline"): 2, t("col_value"): 2, t("col_change_pct"): 1, t("col_path_pct"): 1, t("col_target_pct"): 0},
+    pin=t("col_target"), signed=(t("col_change_pct"), t("col_path_pct"), t("col_target_pct"))))
 download_buttons(ttable, f"targets_{year}", "dl_targets")
 
 # intensity trend with the target path and the national average
