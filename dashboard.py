@@ -51,6 +51,9 @@ def sidebar() -> None:
 
 sidebar()
 sidebar_login()
+# long (English) metric labels wrap instead of being cut off with "…"
+st.html("<style>[data-testid='stMetricLabel'] p { white-space: normal !important; overflow-wrap: anywhere; }"
+        "[data-testid='stMetricLabel'] { height: auto !important; }</style>")
 # Navigation first, so the sidebar never shows Streamlit's automatic pages/ list, even during a first build.
 
 

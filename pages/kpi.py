@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from etl import site
 from etl.ingest.kinds import STAGE_ORDER
 from etl.metrics import figures, headline, kpi
 from etl.pv import project
@@ -316,6 +317,7 @@ grid([("fleet_co2_t",), ("fleet_co2_kg_per_dispatch",), ("fleet_electric_share_p
       ("fleet_ev_hybrid_share_pct",)])
 
 # the summary's documents name the county by its placeholder: show the configured name
-sources = sorted({tg["source"].replace("XX县", county()) for tg in report["targets"].values() if tg.get("source")})
+county_zh = site.county_name("zh", demo)  # a document title stays Chinese in either language
+sources = sorted({tg["source"].replace("XX县", county_zh) for tg in report["targets"].values() if tg.get("source")})
 st.subheader(t("kpi_notes"))
 st.caption(t("kpi_notes_text", sources="；".join(sources) if lang() == "zh" else "; ".join(sources)))
