@@ -135,7 +135,8 @@ with st.expander(t("pv_sites_table")):
 st.header(t("pv_perf_head", year=year))
 run = query(project.last_run)
 if run:
-    st.caption(t("pv_model_note", transposition=cfg["transposition_model"], losses=fmt_num(cfg["losses_pct"], 2),
+    st.caption(t("pv_model_note", transposition={"haydavies": "Hay-Davies", "isotropic": t("pv_isotropic")}.get(
+                     cfg["transposition_model"], cfg["transposition_model"]), losses=fmt_num(cfg["losses_pct"], 2),
                  interval=run["interval_min"], computed=f"{run['computed_at']:%Y-%m-%d %H:%M}"))
 for src in query(project.weather_sources, year).itertuples():
     st.caption(t(f"pv_weather_{src.weather_source}", n=f"{src.intervals:,}"))
@@ -204,7 +205,8 @@ else:
     view = pd.DataFrame({
         "kind": alerts["kind"].map(kind_label), "site": alerts["site_id"], "name": alerts["name"],
         "start": alerts["start"].dt.date, "end": alerts["end"].dt.date, "days": alerts["days"],
-        "lost": alerts["lost_kwh"].round(0), "what": [describe(a) for a in alerts.itertuples()],
+        # text, so a check without an estimate reads "—", not the grid's "None"
+        "lost": alerts["lost_kwh"].map(fmt_num), "what": [describe(a) for a in alerts.itertuples()],
         "link": [f"pv?site={a.site_id}&from={a.start:%Y-%m-%d}&to={a.end:%Y-%m-%d}&year={year}&lang={link_lang}"
                  for a in alerts.itertuples()],
     })
@@ -215,7 +217,7 @@ else:
         view.rename(columns=labels), hide_index=True, width="stretch", key="pv_alert_table",
         on_select="rerun", selection_mode="single-row",
         column_config={t("pv_col_link"): st.column_config.LinkColumn(display_text=t("pv_open_chart")),
-                       t("pv_col_lost_kwh"): st.column_config.NumberColumn(format="%,.0f")})
+                       t("pv_col_lost_kwh"): st.column_config.TextColumn()})
     rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
     if rows:
         selected_alert = alerts.iloc[rows[0]]

@@ -15,7 +15,7 @@ import pandas as pd
 # server paths, tracebacks, research notes about where a value was seen.
 FORBIDDEN = [
     (re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b"), "a raw key (snake_case)"),
-    (re.compile(r"\b(?:jieyue|jieshui|dangliang|dengjia|guangxi)\b"), "a raw key"),
+    (re.compile(r"\b(?:jieyue|jieshui|dangliang|dengjia|guangxi|haydavies)\b"), "a raw key"),
     (re.compile(r"\bNone\b|\bNaN\b|\bnan\b|\bNaT\b|<NA>|\binf\b"), "a missing value printed as a word"),
     (re.compile(r"(?<![\w.])[-−]0(?:\.0+)?(?![\d.])%?"), "negative zero"),
     (re.compile(r"(?:/work/|/tmp/|/home/|/root/|\.duckdb\b|site-packages)"), "a server path"),
@@ -103,6 +103,8 @@ def page_texts(at) -> list[str]:
                 if df.index.name:
                     out.append(str(df.index.name))
                 for col in df.columns:
+                    if df[col].isna().any():
+                        out.append(f"None (a missing number in column {col}, shown as None by the grid)")
                     if df[col].dtype == object:
                         out.extend([str(v) for v in df[col].dropna().astype(str).unique()[:200]])
         elif kind in ("Selectbox", "Radio", "Multiselect", "SelectSlider"):
