@@ -8,16 +8,24 @@ never carries the real county's placeholder.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
+from pathlib import Path
 
-from etl.metrics.factors import read_csv
+import pandas as pd
+
 from etl.store.db import DATA_DIR
 
 SITE_CSV = DATA_DIR / "site.csv"
 
 
+@lru_cache(maxsize=4)
+def _read(path: Path, mtime: float) -> pd.DataFrame:
+    return pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+
+
 def settings() -> dict[str, dict[str, str]]:
-    """key -> {"zh": …, "en": …, "source": …}."""
-    df = read_csv(SITE_CSV)
+    """key -> {"zh": …, "en": …, "source": …} (the file is re-read when it changes)."""
+    df = _read(SITE_CSV, SITE_CSV.stat().st_mtime)
     return {r.key: {"zh": r.value_zh, "en": r.value_en, "source": r.source} for r in df.itertuples()}
 
 

@@ -107,7 +107,11 @@ if st.session_state.get("kpi_year") not in years:
 top = st.columns([3, 1], vertical_alignment="bottom")
 top[0].title(t("kpi_title_year", year=st.session_state["kpi_year"]))
 year = top[1].selectbox(t("kpi_year"), years, key="kpi_year", label_visibility="collapsed")  # the title names it
-report = query(kpi.kpi_report, year)
+# the first screen is drawn into this box once the report is known; the buttons and the fleet switch follow it
+first_screen = st.container()
+dl = st.columns([1.2, 1.2, 1.6, 2.0], vertical_alignment="center")
+with_fleet = dl[2].toggle(t("mv_fleet_toggle"), value=True, key="kpi_fleet", help=t("mv_fleet_help"))
+report = query(kpi.kpi_report, year, "dangliang", "guangxi", with_fleet)
 
 # ------------------------------------------------------------------ the first screen
 STATUS_CLASS = {"on_track": "kpi-good", "met": "kpi-good", "better": "kpi-good", "at_risk": "kpi-risk",
@@ -163,28 +167,27 @@ def _card(item: dict) -> str:
 
 
 cards = "".join(_card(item) for item in headline.headline(report))
-st.html(f'<div class="kpi-top"><div class="kpi-head">{head}</div><div class="kpi-status">{status_html}</div>'
-        f'<div class="kpi-grid">{cards}</div></div>')
+first_screen.html(f'<div class="kpi-top"><div class="kpi-head">{head}</div><div class="kpi-status">{status_html}</div>'
+                  f'<div class="kpi-grid">{cards}</div></div>')
 
 
 def _docx() -> bytes:
     with connect() as con:
-        return documents.summary_docx(con, year)
+        return documents.summary_docx(con, year, report)
 
 
 def _xlsx() -> bytes:
     with connect() as con:
-        return documents.kpi_workbook(con, year)
+        return documents.kpi_workbook(con, year, report)
 
 
-dl = st.columns([1.3, 1.3, 3.4], vertical_alignment="center")
 dl[0].download_button(t("kpi_download_xlsx"), _xlsx, file_name=f"kpi-{year}.xlsx", on_click="ignore",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                       icon=":material/table:", key="kpi_xlsx")
 dl[1].download_button(t("kpi_download_docx"), _docx, file_name=f"summary-{year}.docx", on_click="ignore",
                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                       icon=":material/description:", key="kpi_docx")
-dl[2].html(f'<div class="kpi-noprint" style="color:#808495;font-size:0.875rem">{t("kpi_print_hint")}</div>')
+dl[3].html(f'<div class="kpi-noprint" style="color:#808495;font-size:0.875rem">{t("kpi_print_hint")}</div>')
 
 # process order, from pale to dark green: later stages read as further along
 STAGE_COLOR = dict(zip(STAGE_ORDER, ("#cfd8dc", "#b3e5fc", "#4fc3f7", "#0288d1", "#66bb6a", "#2e7d32", "#1b5e20"),
@@ -275,7 +278,8 @@ def vs_base(key: str) -> str | None:
     return None if change is None else t("kpi_vs_baseline", year=base, change=f"{change:+.1f}%")
 
 
-grid([("energy_kgce",),
+st.caption(t("mv_fleet_in") if with_fleet else t("mv_fleet_out"))
+grid([("energy_kgce",), ("energy_fleet_share_pct",),
       ("energy_kgce_change_vs_2020_pct", f"{change_base:+.1f}%" if change_base is not None else None),
       ("energy_kgce_per_m2", None, vs_base("energy_kgce_per_m2")),
       ("energy_kgce_per_person", None, vs_base("energy_kgce_per_person")),

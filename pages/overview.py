@@ -20,28 +20,32 @@ if not years:
     st.info(t("no_data"))
     st.stop()
 
-year = st.selectbox(t("year"), years, index=0, key="overview_year")
-overview = query(figures.overview, year).set_index("metric")
+c = st.columns([1, 3], vertical_alignment="bottom")
+year = c[0].selectbox(t("year"), years, index=0, key="overview_year")
+with_fleet = c[1].toggle(t("mv_fleet_toggle"), value=True, key="overview_fleet", help=t("mv_fleet_help"))
+overview = query(figures.overview, year, "dangliang", with_fleet).set_index("metric")
 
-CARDS = [  # metric, unit key, which way is good (None: a count of work, not judged)
+CARDS = [  # metric, unit key, which way is good (None: a count or a share, not judged)
     ("energy_kgce", "unit_kgce", "lower"), ("electricity_use_kwh", "unit_kwh", "lower"),
     ("grid_import_kwh", "unit_kwh", "lower"), ("water_m3", "unit_m3", "lower"),
     ("pv_generation_kwh", "unit_kwh", "higher"), ("dispatches", "unit_times", None),
-    ("repairs_total", "unit_orders", None),
+    ("repairs_total", "unit_orders", None), ("fleet_share_pct", "unit_pct", None),
 ]
 cols = st.columns(4)
 for i, (metric, unit, better) in enumerate(CARDS):
     row = overview.loc[metric]
     delta = fmt_pct(row["change_pct"])
     cols[i % 4].metric(
-        f"{t(metric)} ({t(unit)})" if lang() == "en" else f"{t(metric)}（{t(unit)}）", fmt_num(row["value"]),
+        f"{t(metric)} ({t(unit)})" if lang() == "en" else f"{t(metric)}（{t(unit)}）",
+        fmt_num(row["value"], 1 if unit == "unit_pct" else 0),
         delta=f"{delta} {t('vs_prev')}" if delta else None,
         delta_color=fmt.delta_color(row["change_pct"], better), delta_arrow=fmt.delta_arrow(row["change_pct"]),
         help=None if delta else t("no_prev"),
     )
 
-coal = factors.factor_for_year("elec_kgce_dangliang", year)
-st.caption(t("energy_note", factor=factor_text(coal, lang())))
+coal = query(factors.factor_for_year, "elec_kgce_dangliang", year)
+st.caption(t("energy_note", factor=factor_text(coal, lang()),
+             fleet=t("mv_fleet_in") if with_fleet else t("mv_fleet_out")))
 
 monthly = query(figures.monthly_by_type, year)
 if not monthly.empty:
@@ -55,7 +59,7 @@ if not monthly.empty:
 
 st.subheader(t("trend_table"))
 first = min(years)
-energy = query(figures.energy_by_year, first, max(years))
+energy = query(figures.energy_by_year, first, max(years), "dangliang", with_fleet)
 logistics = query(figures.logistics_by_year, first, max(years))
 trend = energy.merge(logistics[["year", "dispatches", "repairs_total"]], on="year", how="outer")
 trend = trend[["year", "energy_kgce", "electricity_use_kwh", "grid_import_kwh", "water_m3", "pv_generation_kwh",

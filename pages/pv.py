@@ -15,6 +15,7 @@ from etl import geo
 from etl.metrics import factors
 from etl.pv import project
 from etl.store.db import DatabaseBusy, connect
+from ui.auth import can_write
 from ui.common import fmt_num, query
 from ui.format import factor_text
 from ui.frame import inside_dashboard
@@ -23,28 +24,37 @@ from ui.i18n import lang, t
 inside_dashboard()
 st.title(t("pv_title"))
 
-# ------------------------------------------------------------------ keep the expected output current
-try:
-    with connect() as con:
-        stale = project.refresh_needed(con)
-    if stale:
-        with st.spinner(t("pv_refreshing")):
-            with connect() as con:
-                previous = project.last_run(con)
-                result = project.run_model(con, previous["mode"] if previous else "auto",
-                                      previous["years_requested"] if previous else None)
-        st.toast(t("pv_refreshed", rows=f"{result['rows']:,}", seconds=f"{result['seconds']:.1f}"))
-except DatabaseBusy:
-    st.warning(t("db_busy"))
-except ValueError as exc:
-    st.warning(t("pv_refresh_failed", error=str(exc)))
+# ------------------------------------------------------------------ is the expected output current?
+# A page view never writes: the model runs when a PV, weather, site or settings change is committed
+# (the loader, `python -m etl model-pv`, a settings edit) or when an officer presses the button here.
+def _run_model() -> None:
+    try:
+        with connect() as con:
+            previous = project.last_run(con)
+            result = project.run_model(con, previous["mode"] if previous else "auto",
+                                       previous["years_requested"] if previous else None)
+        st.session_state["pv_flash"] = ("pv_refreshed", {"rows": f"{result['rows']:,}",
+                                                         "seconds": f"{result['seconds']:.1f}"})
+    except DatabaseBusy:
+        st.session_state["pv_flash"] = ("db_busy", {})
+    except ValueError as exc:
+        st.session_state["pv_flash"] = ("pv_refresh_failed", {"error": str(exc)})
+
+
+flash = st.session_state.pop("pv_flash", None)
+if flash:
+    (st.toast if flash[0] == "pv_refreshed" else st.warning)(t(flash[0], **flash[1]))
+if query(project.refresh_needed):
+    st.warning(t("mv_pv_stale") + ("" if can_write() else " " + t("mv_pv_stale_visitor")), icon=":material/update:")
+    if can_write():
+        st.button(t("mv_pv_run"), on_click=_run_model, key="pv_run_model", icon=":material/refresh:")
 
 years = query(project.years)
 if not years:
     st.info(t("pv_no_data"))
     st.stop()
-cfg = project.settings()
-skey = project.settings_key()  # edited thresholds apply at once
+cfg = query(project.settings)
+skey = ""  # the page cache is keyed on the data version, which a settings edit bumps
 if "pv_year" not in st.session_state and str(st.query_params.get("year", "")).isdigit() \
         and int(st.query_params["year"]) in years:
     st.session_state["pv_year"] = int(st.query_params["year"])  # a link from an alert opens its year
@@ -286,8 +296,9 @@ c[3].metric(f"{t('pv_kgce_avoided')} (kgce)", fmt_num(sav["kgce_avoided"]))
 c[4].metric(f"{t('pv_co2_avoided')} (tCO2)", fmt_num(sav["co2_t_avoided"], 1))
 st.markdown(t("pv_rate_formula", self_use=fmt_num(sav["pv_self_use_kwh"]), use=fmt_num(sav["host_use_kwh"]),
               rate=f"{sav['saving_rate_pct']:.1f}" if sav["saving_rate_pct"] is not None else "—"))
-st.caption(t("pv_factor_note", coal=factor_text(factors.factor_for_year(sav["coal_factor_id"], year), lang()),
-             basis=t(f"pv_basis_{basis}"), co2=factor_text(factors.factor_for_year(sav["co2_factor_id"], year), lang())))
+st.caption(t("pv_factor_note", coal=factor_text(query(factors.factor_for_year, sav["coal_factor_id"], year), lang()),
+             basis=t(f"pv_basis_{basis}"),
+             co2=factor_text(query(factors.factor_for_year, sav["co2_factor_id"], year), lang())))
 
 st.subheader(t("pv_settlement_head"))
 c = st.columns(4)
@@ -323,7 +334,7 @@ else:
 
 with st.expander(t("pv_settings_head")):
     # names and values in words (a choice shows its label, never its key); the sources stay in the file
-    stt = project.settings_table()
+    stt = query(project.settings_table)
     choice = {"dangliang": t("pv_coal_dangliang"), "dengjia": t("pv_coal_dengjia"), "guangxi": t("pv_co2_guangxi"),
               "south": t("pv_co2_south"), "national": t("pv_co2_national"), "self_use": t("pv_basis_self_use"),
               "generation": t("pv_basis_generation"), "haydavies": "Hay-Davies", "isotropic": t("pv_isotropic"),

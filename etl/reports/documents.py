@@ -9,11 +9,11 @@ figure that is missing is named as missing, never guessed.
 from __future__ import annotations
 
 import io
-import os
 
 import duckdb
 import pandas as pd
 
+from etl import site
 from etl.ingest.kinds import STAGE_ORDER, STAGES
 from etl.metrics import factors, figures, kpi
 from etl.reports.labels import labelled
@@ -56,15 +56,15 @@ def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int, report: dict | No
     table["status_zh"] = table["status"].map(lambda s: STATUS_ZH.get(s, s) if s else None)
     stages = kpi.stage_table(report)
     stages.insert(1, "stage_zh", stages["stage"].map(STAGE_ZH))
-    base = kpi.baseline_year()
+    base = kpi.baseline_year(con)
     first = min(base, year - 1)
-    energy = figures.energy_by_year(con, first, year)
+    energy = figures.energy_by_year(con, first, year, include_fleet=report.get("energy_includes_fleet", True))
     logistics = figures.logistics_by_year(con, first, year)
     fleet = figures.fleet_by_year(con, first, year)
     years = logistics.merge(energy, on="year", how="left").merge(fleet.drop(columns="dispatches"), on="year",
                                                                   how="left")
-    targets = figures.target_progress(con, year)
-    level = kpi.kpi_targets()
+    targets = figures.target_progress(con, year, include_fleet=report.get("energy_includes_fleet", True))
+    level = kpi.kpi_targets(con)
     level = level[(level["year_from"] <= year) & (level["year_to"] >= year)]
     level = level.assign(value=[report.get(k) for k in level["kpi"]],
                          status=[report["targets"].get(k, {}).get("status") for k in level["kpi"]])
@@ -142,7 +142,7 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
     chg = r["change_pct"]
     pp = r["change_pp"]
     tg = r["targets"]
-    county = os.environ.get("COUNTY_NAME") or "XX县"
+    county = site.county_name("zh", figures.is_demo(con))  # data/site.csv or COUNTY_NAME
     out: list[tuple[str, str]] = [("title", f"{county}机关后勤服务中心{year}年工作总结（数据部分初稿）")]
     note = (f"说明：本稿由能源资源分析系统根据数据库记录自动生成，统计期为{year}年1月1日至12月31日，"
             "文中数字均取自系统中的维修工单、会务、接待、来访、派车、油卡、充电、计量账单、光伏和创建进度记录，"
@@ -243,9 +243,15 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
     if r["energy_kgce"] is None:
         out.append(("p", "一是能源资源消耗情况。" + _missing("用电、用水计量", year)))
     else:
-        coal = factors.factor_for_year("elec_kgce_dangliang", year)
+        coal = factors.factor_for_year(con, "elec_kgce_dangliang", year)
         s = (f"一是能源资源消耗情况。{year}年，全县公共机构综合能耗{_amount(r['energy_kgce'], '千克标准煤', '吨标准煤', 1e3)}"
-             f"（外购电力按{coal['value']}千克标准煤/千瓦时折算）")
+             f"（外购电力按{coal['value']}千克标准煤/千瓦时折算")
+        if r.get("energy_fleet_kgce"):
+            s += ("；含" if r.get("energy_includes_fleet", True) else "；不含") + \
+                f"公务用车燃油{_amount(r['energy_fleet_kgce'], '千克标准煤', '吨标准煤', 1e3)}"
+            if r.get("energy_fleet_share_pct") is not None:
+                s += f"，占{_pc(r['energy_fleet_share_pct'])}%"
+        s += "）"
         parts = []
         if chg.get("energy_kgce") is not None:
             parts.append(f"较上年{_updown(chg['energy_kgce'])}")
