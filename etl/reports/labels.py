@@ -24,11 +24,13 @@ HEADERS: dict[str, tuple[str, str]] = {
     "note": ("说明", ""), "repairs_closed": ("已办结维修", "次"), "repairs_within_rule": ("按时办结维修", "次"),
     "canteen_people": ("机关食堂接待人次", "人次"), "electricity_use_kwh": ("用电量（含光伏自用）", "kWh"),
     "grid_import_kwh": ("外购电量", "kWh"), "pv_self_use_kwh": ("光伏自用电量", "kWh"), "petrol_l": ("汽油", "L"),
-    "diesel_l": ("柴油", "L"), "fuel_kgce": ("公务用车燃油折标煤", "kgce"), "fuel_co2_t": ("燃油碳排放", "tCO₂"),
+    "diesel_l": ("柴油", "L"), "fuel_kgce": ("燃油折标煤", "kgce"), "fuel_co2_t": ("燃油碳排放", "tCO₂"),
     "charging_kwh": ("充电量", "kWh"), "charging_co2_t": ("充电碳排放", "tCO₂"), "fuel_yuan": ("燃油费用", "元"),
     "charging_yuan": ("充电费用", "元"), "distance_km": ("行驶里程", "km"), "ev_dispatches": ("纯电动车出车", "车次"),
     "ev_hybrid_dispatches": ("新能源及混动出车", "车次"), "co2_kg_per_dispatch": ("每车次碳排放", "kgCO₂"),
-    "electric_share_pct": ("纯电动车出车占比", "%"),
+    "electric_share_pct": ("纯电动车出车占比", "%"), "buildings_kgce": ("建筑能耗", "kgce"),
+    "fleet_kgce": ("公务用车能耗", "kgce"), "fleet_fuel_kgce": ("计入综合能耗的公务用车燃油", "kgce"),
+    "fleet_share_pct": ("综合能耗中公务用车燃油占比", "%"),
 }
 # coded values -> words
 AREA_ZH = {"logistics": "后勤保障", "energy": "能源资源节约", "certification": "节约型机关·节水型单位", "fleet": "公务用车"}
@@ -60,4 +62,9 @@ def labelled(df: pd.DataFrame) -> pd.DataFrame:
     names = {c: header(c) for c in out.columns}
     if "baseline_year" in out and "change_pct" in out:  # a target row's change is against its baseline year
         names["change_pct"] = "较基准年变化（%）"
+    seen: dict[str, int] = {}
+    for col, name in names.items():  # two codes never share one header
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            names[col] = f"{name}（{col}）"
     return out.rename(columns=names)
