@@ -68,7 +68,8 @@ overview = st.Page("pages/overview.py", title=t("page_overview"), icon=":materia
 pages = [st.Page(_start, title=t("page_overview"), url_path="start", default=True, visibility="hidden"), overview]
 pages += [st.Page("pages/energy.py", title=t("page_energy"), icon=":material/bolt:", url_path="energy"),
           st.Page("pages/kpi.py", title=t("page_kpi"), icon=":material/flag:", url_path="kpi"),
-          st.Page("pages/pv.py", title=t("page_pv"), icon=":material/solar_power:", url_path="pv")]
+          st.Page("pages/pv.py", title=t("page_pv"), icon=":material/solar_power:", url_path="pv"),
+          st.Page("pages/certification.py", title=t("page_cert"), icon=":material/verified:", url_path="certification")]
 pages.append(st.Page("pages/fleet.py", title=t("page_fleet"), icon=":material/directions_car:", url_path="fleet"))
 # Writing pages exist in the navigation only for officers and admins: a visitor can neither see
 # them listed nor open them by URL (each page checks the role again itself).

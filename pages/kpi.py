@@ -15,8 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from etl import site
-from etl.ingest.kinds import STAGE_ORDER
-from etl.metrics import figures, headline, kpi
+from etl.metrics import certification, figures, headline, kpi
 from etl.pv import project
 from etl.reports import documents
 from etl.store.db import connect
@@ -190,8 +189,9 @@ dl[1].download_button(t("kpi_download_docx"), _docx, file_name=f"summary-{year}.
 dl[3].html(f'<div class="kpi-noprint" style="color:#808495;font-size:0.875rem">{t("kpi_print_hint")}</div>')
 
 # process order, from pale to dark green: later stages read as further along
-STAGE_COLOR = dict(zip(STAGE_ORDER, ("#cfd8dc", "#b3e5fc", "#4fc3f7", "#0288d1", "#66bb6a", "#2e7d32", "#1b5e20"),
-                       strict=True))
+STAGE_ORDER = tuple(certification.stages()["stage"])
+STAGE_COLOR = dict(zip(STAGE_ORDER, ("#cfd8dc", "#b3e5fc", "#4fc3f7", "#0288d1", "#66bb6a", "#2e7d32", "#1b5e20",
+                                     "#e57373"), strict=False))
 STATUS_COLOR = {"on_track": "green", "met": "green", "at_risk": "orange", "off_track": "red", "not_met": "red"}
 
 
@@ -291,10 +291,14 @@ grid([("energy_kgce",), ("energy_fleet_share_pct",),
 st.header(t("kpi_area_certification"))
 cert_cols = st.columns(4)
 for col, program in zip(cert_cols[:2], kpi.PROGRAMS, strict=True):
-    tg = report["targets"].get(f"{program}_units")
-    value = report[f"{program}_units"]
-    shown = t("kpi_of_total", value=value, total=f"{tg['target']:g}") if tg else fmt_num(value)
-    card(col, f"{program}_units", shown)
+    # the task's figure (units at or past its stage), the same definition as the certification page
+    tg = report["targets"].get(f"{program}_units_reached")
+    if tg:
+        card(col, f"{program}_units_reached", t("kpi_of_total", value=report[f"{program}_units_reached"],
+                                                total=f"{tg['target']:g}"),
+             t("cert_kpi_task", stage=t(f"stage_{tg['stage']}"), deadline=tg["deadline"]))
+    else:
+        card(col, f"{program}_units", fmt_num(report[f"{program}_units"]))
 if report["jieyue_units"] or report["jieshui_units"]:
     fig = go.Figure()
     names = [t(f"kpi_program_{p}") for p in kpi.PROGRAMS]
@@ -302,8 +306,8 @@ if report["jieyue_units"] or report["jieshui_units"]:
         counts = [report[f"{p}_units_by_stage"].get(stage, 0) for p in kpi.PROGRAMS]
         if any(counts):
             fig.add_bar(y=names, x=counts, name=t(f"stage_{stage}"), orientation="h", text=counts,
-                        textposition="inside", marker_color=STAGE_COLOR[stage])
-    targets = [report["targets"].get(f"{p}_units", {}).get("target") for p in kpi.PROGRAMS]
+                        textposition="inside", marker_color=STAGE_COLOR.get(stage))
+    targets = [report["targets"].get(f"{p}_units_reached", {}).get("target") for p in kpi.PROGRAMS]
     if any(v is not None for v in targets):
         fig.add_scatter(y=names, x=targets, mode="markers+text", name=t("kpi_target"), text=targets,
                         textposition="middle right", marker={"symbol": "line-ns-open", "size": 30, "color": "black",

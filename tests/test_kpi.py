@@ -133,8 +133,11 @@ def test_previous_year_changes_and_targets(small_db, capsys):
     assert tg["repairs_closed_pct"]["status"] == "not_met" and tg["repairs_closed_pct"]["target"] == 100
     assert tg["fleet_accidents"]["status"] == "met"
     assert tg["pv_sites_commissioned"] == {**tg["pv_sites_commissioned"], "target": 34, "status": "not_met"}
-    assert tg["jieyue_units"]["target"] == 25 and tg["jieyue_units"]["status"] == "not_met"
-    assert tg["jieshui_units"]["target"] == 138
+    # tasks (data/cert_tasks.csv): units at or past the task's stage, not units in the programme
+    assert k["jieyue_units_reached"] == 1 and k["jieshui_units_reached"] == 1
+    assert tg["jieyue_units_reached"]["target"] == 25 and tg["jieyue_units_reached"]["status"] == "not_met"
+    assert tg["jieshui_units_reached"]["target"] == 138 and tg["jieshui_units_reached"]["stage"] == "county_review"
+    assert "jieyue_units" not in tg
     # water per person -16.7 % against 2020, beyond the straight path to -6 % by 2025
     assert tg["water_m3_per_person"]["status"] == "on_track"
     assert tg["water_m3_per_person"]["path_pct"] == pytest.approx(-6 * 3 / 5)

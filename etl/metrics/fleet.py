@@ -34,12 +34,12 @@ COST_CATEGORIES = ("repair", "service", "insurance", "inspection", "other")
 
 def settings() -> dict[str, float]:
     """setting -> value of data/fleet_settings.csv."""
-    df = factors.read_csv(SETTINGS_CSV)
+    df = settings_table()
     return dict(zip(df["setting"], df["value"].astype(float), strict=True))
 
 
 def settings_table() -> pd.DataFrame:
-    return factors.read_csv(SETTINGS_CSV)
+    return pd.read_csv(SETTINGS_CSV, comment="#")
 
 
 # km of one dispatch, from the odometer where both readings are written, else the distance column
@@ -49,11 +49,11 @@ IS_DIESEL = "(coalesce(f.product, '') LIKE '%柴%' OR v.fuel_type = 'diesel')"
 
 
 def _register_factors(con: duckdb.DuckDBPyConnection, first: int, last: int, grid: str) -> None:
-    years = range(first, last + 1)
-    table = pd.DataFrame({"year": list(years)})
-    for k in ("petrol_density", "diesel_density", "petrol_co2_per_kg", "diesel_co2_per_kg"):
-        table[k] = factors.factor_table(k, years)["value"].to_numpy()
-    table["grid_co2"] = factors.factor_table(GRID_CO2[grid], years)["value"].to_numpy()
+    """The year's fuel and grid factors from the metric layer's basis_year view (the factors of every page)."""
+    table = con.execute("""SELECT year, petrol_density, diesel_density, petrol_co2_per_kg, diesel_co2_per_kg,
+                                  grid_kgco2_per_kwh AS grid_co2
+                           FROM basis_year WHERE coal = 'dangliang' AND grid = ? AND year BETWEEN ? AND ?""",
+                        [grid, first, last]).df()
     con.register("_fleet_ff", table)
 
 
@@ -256,7 +256,7 @@ def scenario(con: duckdb.DuckDBPyConnection, year: int, n: int, rank_by: str = "
     purchase = s["scenario_purchase_yuan"] if purchase_yuan is None else purchase_yuan
     if rank_by not in ("co2_kg", "cost_per_km_yuan"):
         raise ValueError("rank_by is co2_kg or cost_per_km_yuan")
-    grid_co2 = factors.factor_for_year(GRID_CO2[grid], year)["value"]
+    grid_co2 = factors.factor_for_year(con, GRID_CO2[grid], year)["value"]
     c = cars(con, year, grid)
     c = c[(c["fuel_type"] != "electric") & (c["km"] > 0)]
     chosen = c.sort_values([rank_by, "plate"], ascending=[False, True]).head(max(int(n), 0)).copy()

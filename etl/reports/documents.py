@@ -55,7 +55,7 @@ def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int, report: dict | No
     table.insert(3, "name_en", [kpi.BY_KEY[k].en for k in table["key"]])
     table["status_zh"] = table["status"].map(lambda s: STATUS_ZH.get(s, s) if s else None)
     stages = kpi.stage_table(report)
-    stages.insert(1, "stage_zh", stages["stage"].map(STAGE_ZH))
+    stages.insert(1, "stage_zh", stages["stage"].map(STAGE_ZH).fillna(stages["stage"]))
     base = kpi.baseline_year(con)
     first = min(base, year - 1)
     energy = figures.energy_by_year(con, first, year, include_fleet=report.get("energy_includes_fleet", True))
@@ -301,11 +301,13 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
     s = "三是扎实开展节约型机关、节水型单位创建。"
     for program in kpi.PROGRAMS:
         name = PROGRAM_ZH[program]
-        t = tg.get(f"{program}_units")
+        t = tg.get(f"{program}_units_reached")  # the task of data/cert_tasks.csv (etl/metrics/certification.py)
         by_stage = r[f"{program}_units_by_stage"]
         if t:
             s += f"{name}创建任务{t['target']:g}家"
-            s += f"，截至{year}年底{_stages_text(by_stage)}；" if by_stage else "，系统中尚无创建进度记录；"
+            s += f"，截至{year}年底{_stages_text(by_stage)}" if by_stage else "，系统中尚无创建进度记录"
+            s += (f"，达到任务阶段（{STAGE_ZH.get(t['stage'], t['stage'])}）的{r[f'{program}_units_reached']}家，"
+                  f"{'完成任务' if t['status'] == 'met' else '未完成任务'}；")
         elif by_stage:
             s += f"{name}截至{year}年底{_stages_text(by_stage)}；"
         else:
