@@ -1,6 +1,7 @@
 """Texts added for issue 12 (what a person sees) that belong to no single page: key -> (Chinese, English)."""
 
 TEXT: dict[str, tuple[str, str]] = {
+    "mv_col_source_en": ("来源（英文）", "Source (English)"),
     # the file uploader's own texts (ui/uploader.py)
     "uploader_button": ("选择文件", "Upload"),
     "uploader_hint": ("可将文件拖放到此处 · 每个文件不超过 {mb} MB · {types}", "{mb}MB per file • {types}"),
