@@ -11,6 +11,7 @@ import streamlit as st
 
 from etl.metrics import figures
 from etl.store.db import connect, db_path, quiet
+from ui import format as fmt
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -50,12 +51,10 @@ def query(fn: Callable, *args):
 
 
 def fmt_num(value: float | None, digits: int = 0) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    return f"{value:,.{digits}f}"
+    """Kept for the pages' imports; the one formatter is ui.format.num."""
+    return fmt.num(value, digits)
 
 
 def fmt_pct(value: float | None, digits: int = 1) -> str | None:
-    if value is None or pd.isna(value):
-        return None
-    return f"{value:+.{digits}f}%"
+    """A signed percentage, or None when there is nothing to show (ui.format.pct; never "-0.0%")."""
+    return None if value is None or pd.isna(value) else fmt.pct(value, digits)
