@@ -27,6 +27,14 @@ PUBLIC_PAGES = ["pages/overview.py", "pages/energy.py", "pages/kpi.py", "pages/p
 ALL_PAGES = [*PUBLIC_PAGES, "pages/upload.py", "pages/batches.py", "pages/users.py"]
 
 
+@pytest.fixture(autouse=True)
+def script_mode(monkeypatch):
+    """Each test starts as a script holds the database (an AppTest run earlier sets the dashboard's mode)."""
+    store_db.close_all()
+    monkeypatch.setattr(store_db, "IDLE_S", 0.0)
+    monkeypatch.setattr(store_db, "notice", None)
+
+
 def _hammer(path: Path, rounds: int, threads: int) -> list[str]:
     errors: list[str] = []
 
