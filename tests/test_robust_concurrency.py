@@ -21,10 +21,10 @@ from streamlit.testing.v1 import AppTest
 
 from etl.store import db as store_db
 from etl.store.db import DatabaseDamaged, connect
+from tests.app_pages import ALL_PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLIC_PAGES = ["pages/overview.py", "pages/energy.py", "pages/kpi.py", "pages/pv.py"]
-ALL_PAGES = [*PUBLIC_PAGES, "pages/upload.py", "pages/batches.py", "pages/users.py"]
 
 
 @pytest.fixture(autouse=True)
