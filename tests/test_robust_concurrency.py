@@ -21,10 +21,18 @@ from streamlit.testing.v1 import AppTest
 
 from etl.store import db as store_db
 from etl.store.db import DatabaseDamaged, connect
+from tests.app_pages import ALL_PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLIC_PAGES = ["pages/overview.py", "pages/energy.py", "pages/kpi.py", "pages/pv.py"]
-ALL_PAGES = [*PUBLIC_PAGES, "pages/upload.py", "pages/batches.py", "pages/users.py"]
+
+
+@pytest.fixture(autouse=True)
+def script_mode(monkeypatch):
+    """Each test starts as a script holds the database (an AppTest run earlier sets the dashboard's mode)."""
+    store_db.close_all()
+    monkeypatch.setattr(store_db, "IDLE_S", 0.0)
+    monkeypatch.setattr(store_db, "notice", None)
 
 
 def _hammer(path: Path, rounds: int, threads: int) -> list[str]:

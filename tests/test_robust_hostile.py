@@ -8,6 +8,7 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app_pages import ALL_PAGES
 from tests.robust_data import build, cut
 from ui.safe import md
 
@@ -15,8 +16,7 @@ LINK = "[点此登录](https://evil.example/login)"
 BOLD = "**粗体单位**"
 MATH = "$x^2$ 单位"
 NAMES = {"I001": LINK, "I002": BOLD, "I003": MATH}
-PAGES = ["pages/overview.py", "pages/energy.py", "pages/kpi.py", "pages/pv.py", "pages/upload.py",
-         "pages/batches.py", "pages/users.py"]
+PAGES = ALL_PAGES
 
 
 def test_md_escapes_markup():

@@ -10,10 +10,10 @@ from etl.__main__ import main as etl_main
 from etl.metrics import figures
 from etl.reports import documents
 from etl.store.db import connect
+from tests.app_pages import ALL_PAGES
 from tests.robust_data import cases
 
-PAGES = ["pages/overview.py", "pages/energy.py", "pages/kpi.py", "pages/pv.py", "pages/upload.py",
-         "pages/batches.py", "pages/users.py"]
+PAGES = ALL_PAGES
 
 
 @pytest.fixture(scope="module")
