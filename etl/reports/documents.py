@@ -21,6 +21,14 @@ from etl.reports.labels import labelled
 # Stage code -> its Chinese name as the forms write it (the first alias of each code in etl/ingest/kinds.py).
 STAGE_ZH = {code: next(k for k, v in STAGES.items() if v == code) for code in STAGE_ORDER}
 PROGRAM_ZH = {"jieyue": "节约型机关", "jieshui": "节水型单位"}
+
+
+def _cert_stage_zh() -> dict[str, str]:
+    """Chinese names of the stages of data/cert_stages.csv (e.g. not_passed), for those the loader table lacks."""
+    from etl.metrics import certification
+
+    st_ = certification.stages()
+    return dict(zip(st_["stage"], st_["name_zh"], strict=True))
 STATUS_ZH = {"on_track": "符合序时进度", "at_risk": "已下降但慢于序时进度", "off_track": "未实现下降",
              "met": "达到", "not_met": "未达到", None: "—"}
 
@@ -55,7 +63,7 @@ def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int, report: dict | No
     table.insert(3, "name_en", [kpi.BY_KEY[k].en for k in table["key"]])
     table["status_zh"] = table["status"].map(lambda s: STATUS_ZH.get(s, s) if s else None)
     stages = kpi.stage_table(report)
-    stages.insert(1, "stage_zh", stages["stage"].map(STAGE_ZH).fillna(stages["stage"]))
+    stages.insert(1, "stage_zh", stages["stage"].map(STAGE_ZH).fillna(stages["stage"].map(_cert_stage_zh())))
     base = kpi.baseline_year(con)
     first = min(base, year - 1)
     energy = figures.energy_by_year(con, first, year, include_fleet=report.get("energy_includes_fleet", True))
