@@ -71,6 +71,7 @@ class Prepared:
     already_loaded: int | None = None           # batch id when these bytes are loaded already
     rows_replaced: int = 0
     period: tuple[datetime | None, datetime | None] = (None, None)
+    assumptions: list[str] = field(default_factory=list)  # what was assumed (sentences of the catalogue)
 
     @property
     def errors(self) -> list[Problem]:
@@ -203,9 +204,14 @@ def prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: s
     ctx = _Ctx(con, prep, {}, now)
     step(0.3, "parse")
     df = _frame(ctx, spec, raw_rows, hi, header)
+    title_rows = raw_rows[:hi]
     del raw_rows
     if df is None or prep.errors:
         return prep
+    if kind in PREPARSE:
+        attrs = dict(df.attrs)
+        df = PREPARSE[kind](ctx, spec, df, title_rows)
+        df.attrs = {**attrs, **df.attrs}
     if df.empty:
         ctx.file_problem("the file has a header but no data rows", "add the data rows below the header")
         return prep
@@ -604,21 +610,15 @@ def _interval_minutes(df: pd.DataFrame, key: str, ts: str) -> pd.Series:
 
 
 def _pv(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
-    sites = ctx.con.execute("SELECT site_id, name FROM pv_sites").df()
-    lookup = dict(zip(sites.site_id, sites.site_id, strict=True))
-    lookup.update(dict(zip(sites.name, sites.site_id, strict=True)))
-    ref = df["site"].fillna("")
-    df["site_id"] = ref.map(lookup)
-    ctx.report(df, df["site_id"].isna() & (ref != ""), "site", "PV site not in the site registry",
-               "add the site to the PV site registry (kind: pv_sites) or use its id or exact name")
-    ctx.report(df, df["generation_kwh"] < 0, "generation_kwh", "negative generation", "check the value")
-    if "export_kwh" in df.columns:
-        ctx.report(df, df["export_kwh"] < 0, "export_kwh", "negative export", "check the value")
-        over = df["export_kwh"] > df["generation_kwh"] + 1e-6
-        ctx.report(df, over, "export_kwh", "export larger than generation", "check both columns")
-    daily = (df["ts"].dt.hour == 0) & (df["ts"].dt.minute == 0)
-    df["interval_min"] = np.where(daily.all(), 1440, _interval_minutes(df, "site_id", "ts"))
-    return _select(ctx, spec, df)
+    from etl.ingest import pv_portal  # portal shapes, counters and physics live there
+
+    return pv_portal.transform(ctx, spec, df)
+
+
+def _pv_preparse(ctx: _Ctx, spec: Kind, df: pd.DataFrame, title_rows: list[list[str]]) -> pd.DataFrame:
+    from etl.ingest import pv_portal
+
+    return pv_portal.preparse(ctx, spec, df, title_rows)
 
 
 def _weather(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
@@ -730,6 +730,10 @@ TRANSFORMS: dict[str, Callable[[_Ctx, Kind, pd.DataFrame], pd.DataFrame | None]]
     "visitors": _people, "institutions": _institutions, "meters": _meters, "pv_sites": _pv_sites,
     "certifications": _certifications,
 }
+
+
+# rules that run on the text before the generic parsing (e.g. month-only times of monthly PV reports)
+PREPARSE: dict[str, Callable[[_Ctx, Kind, pd.DataFrame, list[list[str]]], pd.DataFrame]] = {"pv": _pv_preparse}
 
 
 def _dedupe(ctx: _Ctx, spec: Kind, out: pd.DataFrame) -> pd.DataFrame:

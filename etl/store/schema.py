@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-SCHEMA_VERSION = "2-pv"
+SCHEMA_VERSION = "2-pv+site-aliases"
 
 # table name -> (column definitions, key columns used to find rows a new file replaces)
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -43,7 +43,8 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
         latitude DOUBLE, longitude DOUBLE, roof_area_m2 DOUBLE, modules INTEGER,
         module_w DOUBLE, dc_kwp DOUBLE, tilt_deg DOUBLE, azimuth_deg DOUBLE, ac_kw DOUBLE,
         construction_started_on DATE, commissioned_on DATE,
-        status VARCHAR NOT NULL              -- planned / under_construction / commissioned""",
+        status VARCHAR NOT NULL,             -- planned / under_construction / commissioned
+        aliases VARCHAR                      -- names inverter portals use for the site, ';'-separated""",
         ("site_id",),
     ),
     "pv_production": (
@@ -194,11 +195,35 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             f"CREATE TABLE IF NOT EXISTS {name}__replaced ({cols}\n, batch_id INTEGER NOT NULL, "
             "replaced_by INTEGER NOT NULL)"
         )
+    _add_new_columns(con)
     for name, cols in DERIVED.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols}\n)")
     for name, sql in VIEWS.items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+
+
+def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """A database made by an older version gets the columns added since (e.g. pv_sites.aliases).
+
+    The shadow table is rebuilt rather than altered: commit() fills it by position, and an added
+    column would land after batch_id / replaced_by.
+    """
+    for name, (cols, _key) in TABLES.items():
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _expected_cols ({cols}\n)")
+        want = [(r[0], r[1]) for r in con.execute("DESCRIBE _expected_cols").fetchall()]
+        con.execute("DROP TABLE _expected_cols")
+        have = set(columns(con, name))
+        missing = [(c, t) for c, t in want if c not in have]
+        if not missing:
+            continue
+        for c, t in missing:
+            con.execute(f"ALTER TABLE {name} ADD COLUMN {c} {t}")
+        old = set(columns(con, f"{name}__replaced"))
+        select = ", ".join(c if c in old else f"CAST(NULL AS {t}) AS {c}" for c, t in want)
+        con.execute(f"CREATE TABLE _rebuilt AS SELECT {select}, batch_id, replaced_by FROM {name}__replaced")
+        con.execute(f"DROP TABLE {name}__replaced")
+        con.execute(f"ALTER TABLE _rebuilt RENAME TO {name}__replaced")
 
 
 def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:

@@ -1,0 +1,77 @@
+"""PV exports as inverter portals write them (tests/corpus_pv): true totals after load, or the exact refusal.
+
+The corpus files follow the column layouts of the portals' report and history exports (FusionSolar,
+iSolarCloud, SEMS, Solis, Growatt): title lines, GBK or UTF-8, Chinese or English headers, units in
+brackets, total rows. tests/corpus_pv/manifest.csv gives each file's outcome and its true totals, set when
+the file was written (for a counter: the counter's value at the end of each day, or last minus first).
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from etl.ingest.loader import NotAccepted, commit, prepare
+from etl.store.db import connect
+from tests.conftest import table_state
+
+NOW = datetime(2025, 6, 1)
+CORPUS = Path(__file__).parent / "corpus_pv"
+MANIFEST = list(csv.DictReader((CORPUS / "manifest.csv").open(encoding="utf-8")))
+SITES = ("电站编号,电站名称,别名,单位编码,纬度,经度,屋顶面积(m2),组件数量,组件功率(W),装机容量(kWp),倾角,方位角,逆变器容量(kW),"
+         "并网日期,建设状态\n"
+         "PV01,城南二小屋顶光伏,鹿寨县城南二小学分布式光伏电站,I002,24.45,109.74,2046,465,540,251.1,18,196,220,2023-04-28,已并网\n"
+         "PV02,县第一幼儿园屋顶光伏,,I001,24.48,109.74,1512,349,540,188.46,18,182,160,2023-05-26,已并网\n"
+         "PV03,江口乡中心校屋顶光伏,JKX-PV-2023;江口中心校,,24.31,109.67,1156,257,545,140.06,10,162,120,2023-11-15,"
+         "已并网\n")
+
+
+@pytest.fixture()
+def pv_db(registry_db) -> Path:
+    """The tiny county of conftest with three PV sites (PV01 251.1 kWp, PV02 188.46, PV03 140.06)."""
+    with connect(registry_db) as con:
+        prep = prepare(con, SITES.encode(), "pv_sites.csv", now=NOW)
+        assert prep.ok and prep.kind == "pv_sites", prep.problems
+        commit(con, prep, "test")
+    return registry_db
+
+
+def test_corpus_has_three_files_per_family():
+    families = ("fusionsolar_station", "fusionsolar_device", "isolarcloud", "sems", "solis", "growatt")
+    loaded = [m["file"] for m in MANIFEST if m["outcome"] != "rejected"]
+    counts = {f: sum(n.startswith(f) for n in loaded) for f in families}
+    assert counts["fusionsolar_station"] >= 3 and counts["isolarcloud"] >= 3 and counts["sems"] >= 3
+    assert counts["fusionsolar_device"] + sum(n.startswith("fusionsolar_running") for n in loaded) >= 3
+    assert counts["solis"] + counts["growatt"] >= 3
+
+
+@pytest.mark.parametrize("case", MANIFEST, ids=[m["file"] for m in MANIFEST])
+def test_pv_corpus_file(pv_db, case):
+    data = (CORPUS / case["file"]).read_bytes()
+    before = table_state(pv_db)
+    with connect(pv_db) as con:
+        prep = prepare(con, data, case["file"], now=NOW)
+        if case["outcome"] == "rejected":
+            assert prep.errors, prep.problems
+            hit = [e for e in prep.errors if case["words"] in e.message]
+            assert hit, prep.errors
+            if case["line"]:
+                assert hit[0].line == int(case["line"]), hit[0]
+            assert table_state(pv_db) == before
+            return
+        assert prep.kind == "pv" and prep.ok, prep.errors
+        if case["outcome"] == "needs_accept":
+            assert any(case["words"] in w.message for w in prep.warnings), prep.warnings
+            with pytest.raises(NotAccepted):
+                commit(con, prep, "test", accept_warnings=False)
+        else:
+            assert not prep.warnings, prep.warnings
+        batch = commit(con, prep, "test")
+        gen, exp = con.execute("SELECT sum(generation_kwh), sum(export_kwh) FROM pv_production WHERE batch_id = ?",
+                               [batch]).fetchall()[0]
+    assert gen == pytest.approx(float(case["generation_kwh"]), abs=0.06)
+    if case["export_kwh"]:
+        assert exp == pytest.approx(float(case["export_kwh"]), abs=0.06)
