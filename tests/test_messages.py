@@ -82,7 +82,7 @@ def _sentences(path: Path) -> list[tuple[int, str]]:
     return out
 
 
-@pytest.mark.parametrize("source", ["etl/ingest/loader.py", "etl/ingest/readers.py"])
+@pytest.mark.parametrize("source", ["etl/ingest/loader.py", "etl/ingest/readers.py", "etl/ingest/pv_portal.py"])
 def test_every_sentence_in_the_source_is_in_the_catalogue(source):
     shapes = {_template_shape(en) for en in MESSAGES}
     found = _sentences(ROOT / source)

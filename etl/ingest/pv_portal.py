@@ -98,7 +98,7 @@ def preparse(ctx, spec, df: pd.DataFrame, title_rows: list[list[str]]) -> pd.Dat
 
 
 def add_assumption(ctx, sentence: str) -> None:
-    """An assumption the preview lists (a sentence of the catalogue in etl/ingest/messages.py)."""
+    """An assumption the preview lists (a msg of the catalogue in etl/ingest/messages.py)."""
     found = getattr(ctx.prep, "assumptions", None)
     if found is not None and sentence not in found:
         found.append(sentence)
@@ -229,18 +229,18 @@ def difference(ctx, df: pd.DataFrame, col: str, reset: str) -> pd.DataFrame:
         energy = np.where(from_midnight, c, energy)
         start = start.where(~from_midnight, d["ts"].dt.normalize())
         odd = fell & ~new_day
-        odd_msg = "the day counter fell during the day (inverter restarted?): counted from 0 again"
+        msg = "the day counter fell during the day (inverter restarted?): counted from 0 again"
         keep = ~first | from_midnight
     else:
         energy = np.where(fell, c, diff.clip(lower=0))
         start = prev_ts
         odd = fell
-        odd_msg = "the lifetime counter fell (inverter replaced or reset?): counted from 0 again"
+        msg = "the lifetime counter fell (inverter replaced or reset?): counted from 0 again"
         keep = ~first
     column = ctx.header_of.get(col, col)
     for i in np.flatnonzero(odd.to_numpy())[:MAX_PROBLEMS_PER_CHECK]:
         ctx.prep.problems.append(Problem(ctx.prep.file_name, int(d["_line"].iat[i]), column,
-                                         f"{prev_c.iat[i]:g} -> {c.iat[i]:g}", odd_msg,
+                                         f"{prev_c.iat[i]:g} -> {c.iat[i]:g}", msg,
                                          "accept if the inverter was restarted or replaced; otherwise correct "
                                          "the reading", "warning"))
     starts = d.loc[first & ~keep]
@@ -373,32 +373,34 @@ def _energy(ctx, df: pd.DataFrame, resolution: str, have: list[str], target: str
                 out = df.loc[df[col].notna(), base + [col]].copy()
                 out["interval_min"] = _steps(df, out)
                 return out.rename(columns={col: target})
-            kind = "day counter (restarts at midnight)" if runs == "day" else "lifetime counter"
             summed = float(df[col].sum())
             out = difference(ctx, df, col, runs)
-            ctx.file_problem(f"column {header!r} runs as a {kind}: it was differenced, not summed "
-                             f"({out[col].sum():.1f} kWh instead of {summed:.1f} kWh)",
-                             "accept if the column is a running total; otherwise check the file", "warning", header)
-            add_assumption(ctx, f"column {header!r} runs as a {kind}: it was differenced, not summed "
-                                f"({out[col].sum():.1f} kWh instead of {summed:.1f} kWh)")
+            done = float(out[col].sum())
+            msg = (f"column {header!r} runs as a day counter (restarts at midnight): it was differenced, not "
+                   f"summed ({done:.1f} kWh instead of {summed:.1f} kWh)") if runs == "day" else \
+                (f"column {header!r} runs as a lifetime counter: it was differenced, not summed ({done:.1f} kWh "
+                 f"instead of {summed:.1f} kWh)")
+            ctx.file_problem(msg, "accept if the column is a running total; otherwise check the file", "warning",
+                             header)
+            add_assumption(ctx, msg)
             return out.rename(columns={col: target})
         if col in ("day_counter_kwh", "total_counter_kwh"):
             out = difference(ctx, df, col, "day" if col == "day_counter_kwh" else "total")
-            sentence = f"the counter {header!r} was differenced into energy per interval (reset rule: " + \
-                ("restarts at midnight)" if col == "day_counter_kwh" else "falls only when the inverter is "
-                 "replaced)")
-            ctx.file_problem(sentence, "nothing to do", "info", header)
-            add_assumption(ctx, sentence)
+            msg = (f"the day counter {header!r} was differenced into energy per interval (it restarts at "
+                   "midnight)") if col == "day_counter_kwh" else \
+                f"the lifetime counter {header!r} was differenced into energy per interval"
+            ctx.file_problem(msg, "nothing to do", "info", header)
+            add_assumption(ctx, msg)
             return out.rename(columns={col: target})
         out = df.loc[df[col].notna(), base + [col]].copy()
         out["interval_min"] = _steps(df, out)
         out[target] = out[col] * out["interval_min"] / 60.0
         steps = ", ".join(f"{m:g} min" for m in sorted(out["interval_min"].unique())[:5])
-        sentence = (f"power (kW) was turned into energy (kWh) as power x interval length ({steps}), "
+        msg = (f"power (kW) was turned into energy (kWh) as power x interval length ({steps}), "
                     "taking each value as the average power over its interval")
-        ctx.file_problem(sentence, "nothing to do if the values are interval averages; export energy (kWh) "
+        ctx.file_problem(msg, "nothing to do if the values are interval averages; export energy (kWh) "
                          "otherwise", "info", header)
-        add_assumption(ctx, sentence)
+        add_assumption(ctx, msg)
         return out.drop(columns=col)
     if col == "power_kw":
         ctx.file_problem("daily or monthly rows with power only cannot give energy",
@@ -409,16 +411,17 @@ def _energy(ctx, df: pd.DataFrame, resolution: str, have: list[str], target: str
         d = df.assign(interval_min=minutes)
         out = difference(ctx, d, col, "total")
         out["interval_min"] = _period_minutes(out["ts"], resolution).to_numpy()
-        sentence = f"the counter {header!r} was differenced into energy per {resolution}"
-        ctx.file_problem(sentence, "nothing to do", "info", header)
-        add_assumption(ctx, sentence)
+        msg = f"the lifetime counter {header!r} was differenced into energy per day" if resolution == "day" \
+            else f"the lifetime counter {header!r} was differenced into energy per month"
+        ctx.file_problem(msg, "nothing to do", "info", header)
+        add_assumption(ctx, msg)
         return out.rename(columns={col: target})
     out = df.loc[df[col].notna(), base + [col]].copy()
     out["interval_min"] = minutes[out.index]
     if col == "day_counter_kwh":
-        sentence = f"each day's value of {header!r} was taken as that day's energy"
-        ctx.file_problem(sentence, "nothing to do", "info", header)
-        add_assumption(ctx, sentence)
+        msg = f"each day's value of {header!r} was taken as that day's energy"
+        ctx.file_problem(msg, "nothing to do", "info", header)
+        add_assumption(ctx, msg)
     return out.rename(columns={col: target})
 
 
@@ -505,8 +508,9 @@ def check_physics(ctx, out: pd.DataFrame, df: pd.DataFrame) -> None:
     n = 0
     for i in np.flatnonzero(over.to_numpy()):
         if n >= MAX_PROBLEMS_PER_CHECK:
-            ctx.file_problem(f"{int(over.sum()) - n} more rows with the same problem (above the physical bound)",
-                             "see the lines above")
+            what = "above the physical bound"
+            ctx.file_problem(f"{int(over.sum()) - n} more rows with the same problem ({what})",
+                             "correct the unit or the column in the file, or the site's kWp in the PV site registry")
             break
         r = out.iloc[i]
         cause = file_cause
