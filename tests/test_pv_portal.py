@@ -88,3 +88,64 @@ def test_every_pv_problem_has_chinese(pv_db):
         assert match(p.message) and match(p.fix), p
         message, fix = p.text("zh")
         assert message != p.message and "likely cause" not in message, message
+
+
+# ------------------------------------------------------------------ one resolution per site and period
+
+
+def _load(con, name: str, data: bytes | None = None) -> int:
+    prep = prepare(con, data if data is not None else (CORPUS / name).read_bytes(), name, now=NOW)
+    assert prep.ok, prep.errors
+    return commit(con, prep, "test")
+
+
+def test_a_daily_report_over_interval_days_counts_once(pv_db):
+    from etl.ingest.preview import preview_series, resolution_plan
+
+    daily = ("统计时间,电站名称,发电量(kWh),上网电量(kWh)\n2024-06-01,PV02,1100.0,100.0\n2024-06-02,PV02,700.0,50.0\n"
+             "2024-06-03,PV02,900.0,80.0\n").encode()
+    with connect(pv_db) as con:
+        _load(con, "fusionsolar_device_15min_gbk.csv")  # PV02, 2024-06-01 and 02 at 15 min: 1859.6 kWh
+        prep = prepare(con, daily, "daily.csv", now=NOW)
+        plan = resolution_plan(con, prep).set_index("resolution")
+        # the daily report will count for its 3 days; nothing stored takes over
+        assert plan.loc["day", ["periods", "counted", "instead"]].tolist() == [3, 3, ""]
+        series = preview_series(con, prep)
+        stored = series[(series["source"] == "stored") & (series["quantity"] == "generation_kwh")]
+        assert stored["value"].sum() == pytest.approx(1859.6, abs=0.05)
+        commit(con, prep, "test")
+        stored_rows = con.execute("SELECT sum(generation_kwh) FROM pv_production").fetchall()[0][0]
+        counted = con.execute("SELECT sum(generation_kwh), count(DISTINCT resolution) FROM pv_counted").fetchall()[0]
+        month = con.execute("SELECT pv_generation_kwh FROM institution_month WHERE institution_id = 'I001' "
+                            "AND month = DATE '2024-06-01'").fetchall()[0][0]
+        # both are kept (undo, intervals for the model) but only the daily report is added up
+        assert stored_rows == pytest.approx(1859.6 + 2700.0, abs=0.05)
+        assert counted == (pytest.approx(2700.0), 1)
+        assert month == pytest.approx(2700.0)
+        # intervals loaded after the day report: the plan says the day report counts instead
+        again = prepare(con, (CORPUS / "fusionsolar_device_15min_gbk.csv").read_bytes().replace(b"\r\n", b"\n")
+                        + b"\n", "again.csv", now=NOW)
+        plan = resolution_plan(con, again).set_index("resolution")
+        assert plan.loc["interval", ["periods", "counted", "instead"]].tolist() == [2, 0, "day"]
+
+
+def test_a_monthly_report_takes_its_month(pv_db):
+    with connect(pv_db) as con:
+        _load(con, "fusionsolar_station_daily.xlsx")  # PV02, 2024-06-11..15
+        _load(con, "fusionsolar_device_15min_gbk.csv")  # PV02, 2024-06-01..02
+        monthly = "统计时间,电站名称,发电量(kWh)\n2024-06,PV02,24000\n2024-07,PV02,25000\n".encode()
+        _load(con, "monthly.csv", monthly)
+        rows = con.execute("SELECT month, pv_generation_kwh FROM institution_month WHERE institution_id = 'I001' "
+                           "ORDER BY month").fetchall()
+    assert [(str(m), v) for m, v in rows] == [("2024-06-01", 24000.0), ("2024-07-01", 25000.0)]
+
+
+def test_the_newest_interval_export_of_a_day_counts(pv_db):
+    hourly = "电站名称,时间,发电量(kWh)\n" + "".join(f"PV01,2024-06-05 {h:02d}:00,{v}\n" for h, v in
+                                                  ((9, 100), (10, 150), (11, 160)))
+    quarter = "电站名称,时间,发电量(kWh)\n" + "".join(f"PV01,2024-06-05 10:{m:02d},40\n" for m in (0, 15, 30, 45))
+    with connect(pv_db) as con:
+        _load(con, "hourly.csv", hourly.encode())
+        _load(con, "quarter.csv", quarter.encode())
+        total = con.execute("SELECT sum(generation_kwh) FROM pv_counted").fetchall()[0][0]
+    assert total == pytest.approx(100 + 160 + 160)  # 10:00 hour replaced by its four quarters

@@ -50,7 +50,8 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "pv_production": (
         """site_id VARCHAR NOT NULL, ts TIMESTAMP NOT NULL, interval_min INTEGER NOT NULL,
         generation_kwh DOUBLE, export_kwh DOUBLE""",
-        ("site_id", "ts"),
+        # a day's report and the day's first interval share site and ts: the length keeps them apart
+        ("site_id", "ts", "interval_min"),
     ),
     "weather": (
         """station VARCHAR NOT NULL, ts TIMESTAMP NOT NULL, interval_min INTEGER NOT NULL,
@@ -139,8 +140,38 @@ CREATE TABLE IF NOT EXISTS load_batches (
 """
 
 
+def pv_counted_sql(src: str = "pv_production") -> str:
+    """PV rows that count, one resolution per site and period (like a bill over interval data).
+
+    A monthly report counts for its month; a daily report for its day where no monthly report covers it;
+    interval rows where neither covers their day, and of overlapping interval rows (a day exported at
+    15 and at 60 min) only the newest batch's. A row that does not count stays stored (undo, the
+    comparison with the model's intervals) but is never added. `src` is any relation with the columns of
+    pv_production (the upload preview passes the file's rows merged with the stored ones).
+    """
+    return f"""
+        WITH p AS (
+            SELECT *, CASE WHEN interval_min < 1440 THEN 'interval' WHEN interval_min = 1440 THEN 'day'
+                           ELSE 'month' END AS resolution,
+                   ts + to_minutes(interval_min) AS ts_end
+            FROM {src}),
+        months AS (SELECT DISTINCT site_id, date_trunc('month', ts) AS m FROM p WHERE resolution = 'month'),
+        days AS (SELECT DISTINCT site_id, date_trunc('day', ts) AS d FROM p WHERE resolution = 'day'),
+        iv AS (SELECT site_id, ts, ts_end, batch_id FROM p WHERE resolution = 'interval')
+        SELECT p.* EXCLUDE (ts_end) FROM p
+        WHERE p.resolution = 'month'
+           OR (NOT EXISTS (SELECT 1 FROM months x WHERE x.site_id = p.site_id AND x.m = date_trunc('month', p.ts))
+               AND (p.resolution = 'day'
+                    OR (NOT EXISTS (SELECT 1 FROM days y WHERE y.site_id = p.site_id
+                                    AND y.d = date_trunc('day', p.ts))
+                        AND NOT EXISTS (SELECT 1 FROM iv q WHERE q.site_id = p.site_id AND q.batch_id > p.batch_id
+                                        AND q.ts < p.ts_end AND p.ts < q.ts_end))))"""
+
+
 # Metric building blocks, defined once in SQL. Every page and export reads through these.
 VIEWS = {
+    # PV generation and export that count: one resolution per site and period, never twice.
+    "pv_counted": pv_counted_sql(),
     # One figure per meter and month: the bill when there is one, else the sum of the intervals,
     # so a meter with both never counts twice.
     "meter_month": """
@@ -165,7 +196,7 @@ VIEWS = {
         pv AS (
             SELECT s.institution_id, date_trunc('month', p.ts)::DATE AS month,
                    sum(p.generation_kwh) AS pv_generation_kwh, sum(coalesce(p.export_kwh, 0)) AS pv_export_kwh
-            FROM pv_production p JOIN pv_sites s USING (site_id)
+            FROM pv_counted p JOIN pv_sites s USING (site_id)
             WHERE s.institution_id IS NOT NULL GROUP BY ALL)
         SELECT coalesce(m.institution_id, pv.institution_id) AS institution_id,
                coalesce(m.month, pv.month) AS month,
