@@ -42,11 +42,15 @@ class Kind:
         return next(c for c in self.columns if c.name == name)
 
     def alias_map(self) -> dict[str, str]:
-        """Normalised alias -> field name."""
+        """Normalised alias -> field name (computed once per kind: header detection asks for it often)."""
+        cached = self.__dict__.get("_alias_map")
+        if cached is not None:
+            return cached
         out: dict[str, str] = {}
         for c in self.columns:
             for a in (*c.aliases, c.name):
                 out.setdefault(normalise_header(a)[0], c.name)
+        object.__setattr__(self, "_alias_map", out)  # frozen dataclass: a cache, not a field
         return out
 
 

@@ -224,6 +224,11 @@ def prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: s
     out = _dedupe(ctx, spec, out)
     if prep.errors:
         return prep
+    from etl.ingest.safety import check_storable  # what the table cannot hold is refused here, not in commit()
+
+    check_storable(ctx, spec.table, out)
+    if prep.errors:
+        return prep
     step(0.85, "compare")
     prep.rows = out
     prep.period = _period(out)

@@ -56,6 +56,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "the file is neither UTF-8 nor GBK/GB18030 text; open it in Excel and save as 'CSV UTF-8'":
         ("文件既不是 UTF-8 也不是 GBK/GB18030 文本；请用 Excel 打开，另存为“CSV UTF-8”格式", "other"),
     "the file is empty": ("文件是空的", "other"),
+    "the file starts like UTF-8 but is not valid UTF-8; save it again as CSV UTF-8":
+        ("文件开头像 UTF-8 编码，但内容不是有效的 UTF-8；请另存为“CSV UTF-8”格式", "other"),
     "the XLSX file cannot be opened (damaged or not Excel); save it again from Excel":
         ("XLSX 文件打不开（已损坏或不是 Excel 文件）；请用 Excel 重新保存", "other"),
     "the workbook has {n} sheets; there is no sheet {number}": ("工作簿只有 {n} 个工作表，没有第 {number} 个", "other"),
@@ -94,6 +96,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "value missing": ("缺少数值", "message"),
     "fill in the value": ("请填写该值", "fix"),
     "value not recognised": ("无法识别的值", "message"),
+    "value too large for this column (at most {limit})": ("数值超出此列允许的范围（最大 {limit}）", "message"),
+    "value cannot be stored in this column ({type})": ("此值无法存入该列（{type}）", "message"),
     # ---------------------------------------------------------------- meter readings
     "meter or account not in the registry": ("计量表或户号不在台账中", "message"),
     "add the meter to the meter registry (kind: meters) first, or correct the number":
