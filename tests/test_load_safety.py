@@ -171,3 +171,36 @@ def test_values_the_table_cannot_hold_are_refused_in_prepare(registry_db):
         for data in (b"\xef\xbb\xbf", b"\xef\xbb\xbf\n\n\xe6\x88\xb7\xe5\x90"):  # a BOM and nothing, or cut short
             prep = prepare(con, data, "cut.csv", now=NOW)
             assert prep.errors and prep.errors[0].message.startswith("cannot read the file"), prep.problems
+
+
+def test_reloading_identical_rows_writes_nothing(registry_db):
+    bill = "户号,账期,抄见电量(kWh),电费(元)\n0450000001,2023-01,2400,1516.08\n0450000001,2023-02,2200,1389.74\n"
+    shuffled = "电费(元),账期,户号,抄见电量(kWh)\n1516.08,2023-01,0450000001,2400\n1389.74,2023-02,0450000001,2200\n"
+    changed = shuffled.replace("2200", "2250")
+    with connect(registry_db) as con:
+        first = commit(con, prepare(con, bill.encode(), "a.csv", now=NOW), "test")
+        before = _state(con)
+        again = prepare(con, shuffled.encode("gb18030"), "b.csv", now=NOW)
+        assert again.ok and again.already_loaded is None and again.rows.empty
+        assert [p.message for p in again.problems] == ["2 identical rows, nothing changes"]
+        assert again.problems[0].text("zh")[0] == "2 行与已有数据完全相同，没有任何变化"
+        assert commit(con, again, "test") == first
+        assert _state(con) == before
+        part = prepare(con, changed.encode(), "c.csv", now=NOW)
+        assert "1 identical rows are left as they are; 1 rows are new or changed" in [p.message for p in part.problems]
+        assert len(part.rows) == 1 and part.rows_replaced == 1
+        second = commit(con, part, "test")
+        assert con.execute("SELECT batch_id, energy_kwh FROM readings ORDER BY period_start").fetchall() == \
+            [(first, 2400.0), (second, 2250.0)]
+
+
+def test_cli_says_unchanged(registry_db, tmp_path):
+    from etl.ingest.loader import load_paths
+
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("户号,账期,抄见电量(kWh)\n0450000001,2023-01,2400\n", encoding="utf-8")
+    b.write_text("户号,账期,抄见电量(kWh)\n0450000001,2023-01,2400.0\n", encoding="utf-8")
+    with connect(registry_db) as con:
+        [ra] = load_paths(con, [a])
+        [rb] = load_paths(con, [b])
+    assert (ra.status, rb.status, rb.batch_id, rb.rows) == ("loaded", "unchanged", ra.batch_id, 0)

@@ -123,8 +123,9 @@ def test_a_daily_report_over_interval_days_counts_once(pv_db):
         assert counted == (pytest.approx(2700.0), 1)
         assert month == pytest.approx(2700.0)
         # intervals loaded after the day report: the plan says the day report counts instead
-        again = prepare(con, (CORPUS / "fusionsolar_device_15min_gbk.csv").read_bytes().replace(b"\r\n", b"\n")
-                        + b"\n", "again.csv", now=NOW)
+        hourly = "电站名称,时间,发电量(kWh)\n" + "".join(f"PV02,2024-06-0{d} {h}:00,{40 + h}\n" for d in (1, 2)
+                                                      for h in (10, 11, 12))
+        again = prepare(con, hourly.encode(), "again.csv", now=NOW)
         plan = resolution_plan(con, again).set_index("resolution")
         assert plan.loc["interval", ["periods", "counted", "instead"]].tolist() == [2, 0, "day"]
 

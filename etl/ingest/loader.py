@@ -72,6 +72,8 @@ class Prepared:
     rows_replaced: int = 0
     period: tuple[datetime | None, datetime | None] = (None, None)
     assumptions: list[str] = field(default_factory=list)  # what was assumed (sentences of the catalogue)
+    identical_rows: int = 0                     # rows equal to stored ones: left out, nothing changes
+    identical_batch: int | None = None          # the newest batch that holds them
 
     @property
     def errors(self) -> list[Problem]:
@@ -224,11 +226,12 @@ def prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: s
     out = _dedupe(ctx, spec, out)
     if prep.errors:
         return prep
-    from etl.ingest.safety import check_storable  # what the table cannot hold is refused here, not in commit()
+    from etl.ingest.safety import check_storable, drop_identical  # refused here, never in commit()
 
     check_storable(ctx, spec.table, out)
     if prep.errors:
         return prep
+    out = drop_identical(ctx, spec.table, out)
     step(0.85, "compare")
     prep.rows = out
     prep.period = _period(out)
@@ -807,6 +810,8 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
         raise NotAccepted(f"{prep.file_name}: {len(prep.warnings)} warnings must be accepted before loading")
     if not user:
         raise ValueError("every write records who did it: the user is missing")
+    if prep.rows.empty and prep.identical_rows:
+        return prep.identical_batch  # every row is stored already, identical: nothing to write
     spec = KINDS[prep.kind]
     table = spec.table
     cols = [c for c in columns(con, table) if c != "batch_id"]
@@ -891,7 +896,7 @@ def _bump_version(con: duckdb.DuckDBPyConnection) -> None:
 class FileResult:
     path: str
     kind: str | None
-    status: str            # loaded / already_loaded / rejected / needs_accept
+    status: str            # loaded / already_loaded / unchanged / rejected / needs_accept
     batch_id: int | None
     rows: int
     problems: list[Problem]
@@ -945,7 +950,8 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike], k
             results.append(FileResult(str(f), prep.kind, "needs_accept", None, len(prep.rows), prep.problems))
         else:
             bid = commit(con, prep, user)
-            results.append(FileResult(str(f), prep.kind, "loaded", bid, len(prep.rows),
+            status = "unchanged" if prep.rows.empty and prep.identical_rows else "loaded"
+            results.append(FileResult(str(f), prep.kind, status, bid, len(prep.rows),
                                       [p for p in prep.problems if p.severity != "error"]))
     if progress:
         progress(len(queue), len(queue), "")

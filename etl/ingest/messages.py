@@ -278,6 +278,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         ("未导入：{path} 有警告；请检查后加上 --accept-warnings 重新运行以导入", "other"),
     "loaded: {path} ({kind}, batch {batch}, {rows} rows)": ("已导入：{path}（{kind}，批次 {batch}，{rows} 行）", "other"),
     "already_loaded: {path} ({kind}, batch {batch})": ("此前已导入：{path}（{kind}，批次 {batch}）", "other"),
+    "unchanged: {path} ({kind}, batch {batch})": ("无变化：{path}（{kind}，数据已在批次 {batch} 中）", "other"),
+    "{n} identical rows, nothing changes": ("{n} 行与已有数据完全相同，没有任何变化", "message"),
+    "{n} identical rows are left as they are; {rest} rows are new or changed":
+        ("{n} 行与已有数据完全相同，保持不变；{rest} 行是新增或有改动的", "message"),
     "no files found": ("没有找到文件", "other"),
 }
 

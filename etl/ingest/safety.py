@@ -40,3 +40,35 @@ def check_storable(ctx, table: str, out: pd.DataFrame) -> None:
         lines = set(bad.loc[bad[f"f{i}"].fillna(False).astype(bool), "_line"])
         if lines:
             ctx.report(out, out["_line"].isin(lines), name, message, fix)
+
+
+def drop_identical(ctx, table: str, out: pd.DataFrame) -> pd.DataFrame:
+    """Rows equal in every column to a stored row are left out: re-loading them changes nothing.
+
+    Sets prep.identical_rows and prep.identical_batch (the newest batch holding them) and says so.
+    """
+    from etl.store.schema import TABLES
+
+    cols = [r[0] for r in ctx.con.execute(f"DESCRIBE {table}").fetchall() if r[0] != "batch_id"]
+    if out.empty or not set(cols) <= set(out.columns):
+        return out
+    key = TABLES[table][1]
+    ctx.con.register("_same", out[cols + ["_line"]])
+    try:
+        match = " AND ".join(f's."{c}" IS NOT DISTINCT FROM t."{c}"' for c in cols)
+        hits = ctx.con.execute(
+            f"SELECT s._line, t.batch_id FROM _same s JOIN {table} t ON "
+            f"{' AND '.join(f's.{k} = t.{k}' for k in key)} AND {match}").df()
+    finally:
+        ctx.con.unregister("_same")
+    if hits.empty:
+        return out
+    n, rest = len(hits), len(out) - len(hits)
+    ctx.prep.identical_rows = n
+    ctx.prep.identical_batch = int(hits["batch_id"].max())
+    if rest == 0:
+        ctx.file_problem(f"{n} identical rows, nothing changes", "nothing to do", "info")
+    else:
+        ctx.file_problem(f"{n} identical rows are left as they are; {rest} rows are new or changed",
+                         "nothing to do", "info")
+    return out.loc[~out["_line"].isin(set(hits["_line"]))]
