@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import text_common, text_energy, text_kpi, text_pv, text_upload
+from ui import text_common, text_energy, text_kpi, text_loader_pv, text_pv, text_upload
 
 LANGS = ("zh", "en")
 
 # Each area of the app keeps its texts in a module of its own (ui/text_*.py): key -> (zh, en).
 TEXT: dict[str, tuple[str, str]] = {}
-for _module in (text_common, text_upload, text_energy, text_pv, text_kpi):
+for _module in (text_common, text_upload, text_energy, text_pv, text_kpi, text_loader_pv):
     _dupes = set(TEXT) & set(_module.TEXT)
     assert not _dupes, f"text keys defined twice: {_dupes}"
     TEXT.update(_module.TEXT)
