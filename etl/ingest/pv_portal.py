@@ -65,6 +65,10 @@ def preparse(ctx, spec, df: pd.DataFrame, title_rows: list[list[str]]) -> pd.Dat
     if "ts" not in df.columns or df.empty:
         return df
     ts = df["ts"].fillna("").astype("string").str.strip()
+    # only lines whose time does not start with a digit can be totals or footers (cheap on big files)
+    odd = ~ts.str.match(r"^\d").fillna(False).astype(bool)
+    if not odd.any():
+        return _months(df)
     first_cells = ts.str.lower()
     if "site" in df.columns:
         first_cells = first_cells + " " + df["site"].fillna("").astype("string").str.lower()
@@ -72,6 +76,7 @@ def preparse(ctx, spec, df: pd.DataFrame, title_rows: list[list[str]]) -> pd.Dat
     footer = ts.str.startswith(FOOTER_WORDS) | (
         df.drop(columns=["_line", "ts"]).fillna("").astype("string").apply(lambda c: c.str.strip() == "").all(axis=1)
         & ts.str.contains("|".join(FOOTER_WORDS), regex=True))
+    total, footer = total & odd, footer & odd
     if total.any():
         stated = {}
         for c in ("generation_kwh", "export_kwh"):
@@ -85,8 +90,18 @@ def preparse(ctx, spec, df: pd.DataFrame, title_rows: list[list[str]]) -> pd.Dat
     if footer.any():
         lines = ", ".join(str(n) for n in df.loc[footer, "_line"])
         ctx.file_problem(f"footer lines skipped (lines {lines})", "nothing to do", "info")
+    attrs = dict(df.attrs)
     df = df.loc[~(total | footer)].reset_index(drop=True)
+    df.attrs.update(attrs)
+    return _months(df)
+
+
+def _months(df: pd.DataFrame) -> pd.DataFrame:
+    """Monthly reports: '2024-06', '2024年6月', '202406' become the month's first day, marked monthly."""
     ts = df["ts"].fillna("").astype("string").str.strip()
+    sample = ts[ts != ""].head(1)
+    if sample.empty or not _MONTH_ONLY.match(str(sample.iloc[0])):
+        return df
     month = ts.str.extract(_MONTH_ONLY)
     is_month = month[0].notna() & (ts != "")
     if len(df) and is_month[ts != ""].all() and (ts != "").any():
@@ -174,11 +189,19 @@ def behaves_as_counter(df: pd.DataFrame, col: str) -> str | None:
     15:00. It looks like a counter when the values never fall (beyond 1 % of the day's maximum) and the
     last is at the day's maximum. Day vs lifetime: whether the first value of a day restarts near 0.
     """
-    d = df.loc[df[col].notna() & df["ts"].notna(), ["site_id", "device", "ts", col]].sort_values(
-        ["site_id", "device", "ts"])
+    d = _sorted(df.loc[df[col].notna() & df["ts"].notna(), ["site_id", "device", "ts", col]])
     if d.empty:
         return None
     d["day"] = d["ts"].dt.normalize()
+    # fast exit: a counter almost never falls between two readings of the same device and day
+    v = d[col].to_numpy(float)
+    same = (d["site_id"].to_numpy() == np.roll(d["site_id"].to_numpy(), 1)) & \
+        (d["device"].to_numpy() == np.roll(d["device"].to_numpy(), 1)) & \
+        (d["day"].to_numpy() == np.roll(d["day"].to_numpy(), 1))
+    same[0] = False
+    falls = same & (v < np.roll(v, 1) - 0.01 * np.abs(np.roll(v, 1)) - 1e-9)
+    if same.any() and falls.sum() > 0.1 * same.sum():
+        return None
     keys = ["site_id", "device", "day"]
     g = d.groupby(keys, sort=False, dropna=False)[col]
     step = g.diff()
@@ -304,10 +327,12 @@ def transform(ctx, spec, df: pd.DataFrame) -> pd.DataFrame | None:
     if "export_kwh" not in out.columns:
         out["export_kwh"] = np.nan
     # several inverters of one site: one row per site and interval
-    out = out.groupby(["site_id", "ts"], as_index=False, sort=True).agg(
-        generation_kwh=("generation_kwh", lambda s: s.sum(min_count=1)),
-        export_kwh=("export_kwh", lambda s: s.sum(min_count=1)),
-        interval_min=("interval_min", "max"), _line=("_line", "min"))
+    if out.duplicated(["site_id", "ts"]).any():
+        g = out.groupby(["site_id", "ts"], sort=True)
+        out = pd.concat([g[["generation_kwh", "export_kwh"]].sum(min_count=1), g["interval_min"].max(),
+                         g["_line"].min()], axis=1).reset_index()
+    else:
+        out = out.sort_values(["site_id", "ts"]).reset_index(drop=True)
     out["interval_min"] = out["interval_min"].astype("int64")
     if "export_kwh" in df.columns:
         over = out["export_kwh"] > out["generation_kwh"] + 1e-6
@@ -425,9 +450,15 @@ def _energy(ctx, df: pd.DataFrame, resolution: str, have: list[str], target: str
     return out.rename(columns={col: target})
 
 
+def _sorted(d: pd.DataFrame) -> pd.DataFrame:
+    """Rows by site, device and time (integer codes sort much faster than the names)."""
+    order = np.lexsort((d["ts"].to_numpy(), pd.factorize(d["device"])[0], pd.factorize(d["site_id"])[0]))
+    return d.iloc[order]
+
+
 def _steps(df: pd.DataFrame, rows: pd.DataFrame) -> pd.Series:
     """Each row's interval length in minutes: the usual step between readings of the same device."""
-    d = df[["site_id", "device", "ts"]].sort_values(["site_id", "device", "ts"])
+    d = _sorted(df[["site_id", "device", "ts"]])
     steps = d.groupby(["site_id", "device"], dropna=False)["ts"].diff().dt.total_seconds() / 60
     med = steps.groupby([d["site_id"], d["device"]], dropna=False).transform("median")
     return med.fillna(60.0).clip(lower=1, upper=1440).round().reindex(rows.index)
