@@ -165,28 +165,32 @@ def pv_counted_sql(src: str = "pv_production") -> str:
     """PV rows that count, one resolution per site and period (like a bill over interval data).
 
     A monthly report counts for its month; a daily report for its day where no monthly report covers it;
-    interval rows where neither covers their day, and of overlapping interval rows (a day exported at
-    15 and at 60 min) only the newest batch's. A row that does not count stays stored (undo, the
-    comparison with the model's intervals) but is never added. `src` is any relation with the columns of
-    pv_production (the upload preview passes the file's rows merged with the stored ones).
+    interval rows where neither covers their day, and of interval rows of one site and hour from several
+    files (a day exported at 15 and at 60 min) only the newest batch's. A row that does not count stays
+    stored (undo, the comparison with the model's intervals) but is never added. `src` is any relation
+    with the columns of pv_production (the upload preview passes the file's rows merged with the stored).
+    Equality joins and a window only: it must stay fast on years of 15-min data.
     """
     return f"""
         WITH p AS (
             SELECT *, CASE WHEN interval_min < 1440 THEN 'interval' WHEN interval_min = 1440 THEN 'day'
                            ELSE 'month' END AS resolution,
-                   ts + to_minutes(interval_min) AS ts_end
+                   date_trunc('month', ts) AS _m, date_trunc('day', ts) AS _d, date_trunc('hour', ts) AS _h
             FROM {src}),
-        months AS (SELECT DISTINCT site_id, date_trunc('month', ts) AS m FROM p WHERE resolution = 'month'),
-        days AS (SELECT DISTINCT site_id, date_trunc('day', ts) AS d FROM p WHERE resolution = 'day'),
-        iv AS (SELECT site_id, ts, ts_end, batch_id FROM p WHERE resolution = 'interval')
-        SELECT p.* EXCLUDE (ts_end) FROM p
-        WHERE p.resolution = 'month'
-           OR (NOT EXISTS (SELECT 1 FROM months x WHERE x.site_id = p.site_id AND x.m = date_trunc('month', p.ts))
-               AND (p.resolution = 'day'
-                    OR (NOT EXISTS (SELECT 1 FROM days y WHERE y.site_id = p.site_id
-                                    AND y.d = date_trunc('day', p.ts))
-                        AND NOT EXISTS (SELECT 1 FROM iv q WHERE q.site_id = p.site_id AND q.batch_id > p.batch_id
-                                        AND q.ts < p.ts_end AND p.ts < q.ts_end))))"""
+        months AS (SELECT DISTINCT site_id, _m FROM p WHERE resolution = 'month'),
+        days AS (SELECT DISTINCT site_id, _d FROM p WHERE resolution = 'day'),
+        iv AS (SELECT * FROM p WHERE resolution = 'interval'),
+        -- hours with interval rows of several files (rare): the older files' rows there do not count
+        several AS (SELECT site_id, _h, max(batch_id) AS newest FROM iv GROUP BY ALL HAVING min(batch_id) < max(batch_id)),
+        stale AS (SELECT DISTINCT iv.site_id, iv._h, iv.batch_id FROM iv JOIN several USING (site_id, _h)
+                  WHERE iv.batch_id < several.newest),
+        dy AS (SELECT * FROM p WHERE resolution = 'day')
+        SELECT * EXCLUDE (_m, _d, _h) FROM p WHERE resolution = 'month'
+        UNION ALL
+        SELECT * EXCLUDE (_m, _d, _h) FROM dy ANTI JOIN months USING (site_id, _m)
+        UNION ALL
+        SELECT * EXCLUDE (_m, _d, _h) FROM iv ANTI JOIN months USING (site_id, _m) ANTI JOIN days USING (site_id, _d)
+            ANTI JOIN stale USING (site_id, _h, batch_id)"""
 
 
 # Metric building blocks, defined once in SQL. Every page and export reads through these.
