@@ -151,7 +151,7 @@ with st.expander(t("fl_checks_rules")):
     st.dataframe(pd.DataFrame({t("fc_code"): [t(f"chk_{c}") for c in fleet.CHECK_CODES],
                                t("fc_detail"): [t(f"chkh_{c}") for c in fleet.CHECK_CODES]}),
                  hide_index=True, width="stretch")
-    st.dataframe(fleet.settings_table(), hide_index=True, width="stretch")
+    st.dataframe(query(fleet.settings_table), hide_index=True, width="stretch")
 if flags.empty:
     st.success(t("fl_checks_none"))
 else:
@@ -214,7 +214,7 @@ if isinstance(period, tuple | list) and len(period) == 2:
 # ------------------------------------------------------------------ replacement scenario
 st.header(t("fl_scenario"))
 st.caption(t("fl_scenario_note"))
-defaults = fleet.settings()
+defaults = query(fleet.settings)
 c1, c2, c3, c4, c5 = st.columns(5)
 n = c1.number_input(t("fl_sc_n"), 0, 50, 3, key="fl_sc_n")
 sc_rank = c2.selectbox(t("fl_sc_rank"), tuple(RANK), key="fl_sc_rank", format_func=RANK.__getitem__)

@@ -77,6 +77,7 @@ STAGES = {
     "已报自治区": "submitted", "已上报自治区": "submitted", "submitted": "submitted",
     "已命名": "certified", "已认定": "certified", "certified": "certified",
     "复核通过": "rechecked", "rechecked": "rechecked",
+    "未通过": "not_passed", "审核未通过": "not_passed", "not_passed": "not_passed",  # data/cert_stages.csv
 }
 STAGE_ORDER = ("creating", "self_assessed", "county_review", "city_passed", "submitted", "certified", "rechecked")
 # Fuel types as the registration certificate (行驶证) and dealers write them, with the short forms in use.

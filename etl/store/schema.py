@@ -11,7 +11,7 @@ import re
 
 import duckdb
 
-SCHEMA_VERSION = "4-metric-views+fleet+pv-aliases"
+SCHEMA_VERSION = "5-fleet-settings+cert+pv-aliases"
 
 # table name -> (column definitions, key columns used to find rows a new file replaces)
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -149,6 +149,23 @@ DERIVED = {
         evidence VARCHAR, note VARCHAR NOT NULL, explained_by VARCHAR NOT NULL, explained_at TIMESTAMP NOT NULL""",
 }
 
+# Records officers write in the app, kept as a history (a change is a new row; undo marks a row undone, so the
+# row before it counts again): certification checklist marks and evidence files (etl/metrics/certification.py).
+RECORDS = {
+    "cert_item_marks": """mark_id INTEGER NOT NULL, institution_id VARCHAR NOT NULL, program VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL, year INTEGER NOT NULL,
+        state VARCHAR NOT NULL,              -- todo / in_progress / met / not_met
+        score DOUBLE,                        -- the officer's score (overrides a computed score; both kept)
+        computed_score DOUBLE, computed_value DOUBLE, -- what the database said when the mark was made
+        note VARCHAR, marked_by VARCHAR NOT NULL, marked_at TIMESTAMP NOT NULL,
+        undone_by VARCHAR, undone_at TIMESTAMP""",
+    "cert_evidence": """evidence_id INTEGER NOT NULL, institution_id VARCHAR NOT NULL, program VARCHAR NOT NULL,
+        item_id VARCHAR, sha256 VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
+        file_type VARCHAR NOT NULL,          -- pdf / jpg / png / xlsx / docx (checked from the content)
+        size_bytes BIGINT NOT NULL, added_by VARCHAR NOT NULL, added_at TIMESTAMP NOT NULL,
+        undone_by VARCHAR, undone_at TIMESTAMP""",
+}
+
 _BOOKKEEPING = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS load_batches (
@@ -228,7 +245,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             f"CREATE TABLE IF NOT EXISTS {name}__replaced ({cols}\n, batch_id INTEGER NOT NULL, "
             "replaced_by INTEGER NOT NULL)"
         )
-    for name, cols in DERIVED.items():
+    for name, cols in {**DERIVED, **RECORDS}.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols}\n)")
     _add_new_columns(con)
     for name, sql in VIEWS.items():
