@@ -13,6 +13,7 @@ from etl.ingest.messages import translate
 from etl.pv import project
 from etl.reports.exports import to_xlsx_bytes
 from etl.store.db import connect
+from ui import upload_preview
 from ui.auth import require_role
 from ui.common import fmt_num
 from ui.frame import inside_dashboard
@@ -119,6 +120,7 @@ def show_file(i: int, f) -> None:
                 st.caption(t("preview_totals"))
                 st.dataframe(totals, hide_index=True, column_config={
                     t("preview_total"): st.column_config.NumberColumn(format="%,.2f")})
+            upload_preview.draw(prep, i)  # the file against its history, resolutions, assumptions
             if prep.header_map:
                 with st.expander(t("preview_columns")):
                     st.dataframe(pd.DataFrame({t("col_in_file"): list(prep.header_map),

@@ -38,7 +38,10 @@ XLSX_MAGIC = b"PK\x03\x04"
 def decode(data: bytes) -> tuple[str, str]:
     """Return (text, encoding name) for CSV bytes; raise ReadError if it is no text."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError as exc:  # a BOM, then bytes that are not UTF-8 (e.g. cut short)
+            raise ReadError("the file starts like UTF-8 but is not valid UTF-8; save it again as CSV UTF-8") from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
@@ -75,6 +78,8 @@ def read_raw(data: bytes, file_name: str = "", sheet: str | int | None = None) -
     if data.startswith(XLSX_MAGIC) or file_name.lower().endswith((".xlsx", ".xlsm")):
         return _read_xlsx(data, sheet), "xlsx", ""
     text, encoding = decode(data)
+    if not text.strip():
+        raise ReadError("the file is empty")
     limits.check_text(text)  # rows and columns capped before parsing (data/upload_limits.csv)
     lines = text[:20000].splitlines()[:20]
     delimiter = sniff_delimiter(lines)

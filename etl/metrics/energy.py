@@ -199,7 +199,8 @@ def meter_monthly(con: duckdb.DuckDBPyConnection, meter_id: str, coal: str = "da
 HOURLY_LOAD_SQL = """
     WITH pv AS (
         SELECT s.institution_id, p.ts, sum(pv_self_use(p.generation_kwh, p.export_kwh)) AS self_kwh
-        FROM pv_production p JOIN pv_sites s USING (site_id) WHERE s.institution_id IS NOT NULL GROUP BY ALL),
+        FROM pv_production p JOIN pv_sites s USING (site_id)
+        WHERE s.institution_id IS NOT NULL AND p.interval_min < 1440 GROUP BY ALL),
     single_import AS (
         SELECT institution_id FROM meters WHERE kind = 'electricity' AND measures = 'import'
         GROUP BY ALL HAVING count(*) = 1)
