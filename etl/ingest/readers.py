@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from etl.ingest import limits
+
 
 class ReadError(ValueError):
     """The file cannot be read as a table at all (a sentence for the user)."""
@@ -73,6 +75,7 @@ def read_raw(data: bytes, file_name: str = "", sheet: str | int | None = None) -
     if data.startswith(XLSX_MAGIC) or file_name.lower().endswith((".xlsx", ".xlsm")):
         return _read_xlsx(data, sheet), "xlsx", ""
     text, encoding = decode(data)
+    limits.check_text(text)  # rows and columns capped before parsing (data/upload_limits.csv)
     lines = text[:20000].splitlines()[:20]
     delimiter = sniff_delimiter(lines)
     csv.field_size_limit(1 << 31)
@@ -83,6 +86,7 @@ def read_raw(data: bytes, file_name: str = "", sheet: str | int | None = None) -
 def _read_xlsx(data: bytes, sheet: str | int | None) -> list[list[str]]:
     import openpyxl
 
+    limits.check_xlsx(data)  # the declared size, before openpyxl pads every row to it
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -100,6 +104,8 @@ def _read_xlsx(data: bytes, sheet: str | int | None) -> list[list[str]]:
     rows = []
     for row in ws.iter_rows(values_only=True):
         rows.append(["" if v is None else _cell_text(v) for v in row])
+        if len(rows) % 10000 == 0 or len(rows) == 1:  # a sheet that declares nothing (or lies) is counted
+            limits.check_size(len(rows), len(row), "the sheet")
     book.close()
     return rows
 
