@@ -119,7 +119,7 @@ demo = is_demo()
 stamp = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
 head = t("kpi_head", county=html.escape(county()), year=year, date=stamp)
 head += " · " + (f'<span class="kpi-demo">{t("kpi_data_demo")}</span>' if demo else t("kpi_data_real"))
-alerts_n = len(query(project.alerts, year))
+alerts_n = len(query(project.alerts, year, ""))  # the same cache entry as the PV page
 tally = headline.status_line(report, alerts_n)
 status_html = t("kpi_status_line", n=tally["targets"], good=tally["good"], risk=tally["at_risk"], bad=tally["bad"])
 status_html += " ｜ " + t("kpi_alerts_line", n=alerts_n, year=year)
