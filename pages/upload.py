@@ -50,7 +50,7 @@ with st.expander(t("templates_title"), icon=":material/table_view:"):
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="template_xlsx")
 
 # ------------------------------------------------------------------ files
-files = st.file_uploader(t("upload_files"), type=["csv", "txt", "tsv", "xlsx", "xlsm"], accept_multiple_files=True,
+files = st.file_uploader(t("upload_files"), type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls"], accept_multiple_files=True,
                          key="upload_files")
 cache: dict = st.session_state.setdefault("upload_prepared", {})
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}

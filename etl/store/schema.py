@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-SCHEMA_VERSION = "2-pv"
+SCHEMA_VERSION = "2-pv+formats"
 
 # table name -> (column definitions, key columns used to find rows a new file replaces)
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -112,6 +112,17 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
 }
 
+# Columns added to a table after it was first shipped: created on new databases and added to existing
+# ones (and their __replaced shadows) by ensure_schema, so an older database keeps working.
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
+    # grid bills: 抄见 (read) energy, transformer/line losses, the power-factor adjustment (力调) and the
+    # time-of-use splits; energy_kwh is the settled energy (结算电量), what the institution buys
+    "readings": ("read_kwh DOUBLE", "loss_kwh DOUBLE", "pf_adjust_yuan DOUBLE", "sharp_kwh DOUBLE",
+                 "peak_kwh DOUBLE", "flat_kwh DOUBLE", "valley_kwh DOUBLE", "gas_m3 DOUBLE"),
+    # charging orders: energy fee and service fee; amount_yuan is the order total, paid_yuan what was paid
+    "charging_sessions": ("energy_fee_yuan DOUBLE", "service_fee_yuan DOUBLE", "paid_yuan DOUBLE"),
+}
+
 # Tables computed from others (no batch_id, no undo): the PV model's expected output and a record of
 # each model run with the fingerprint of its inputs (sites, weather batches, settings), so the app knows
 # when to recompute (etl/pv/project.py).
@@ -194,6 +205,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             f"CREATE TABLE IF NOT EXISTS {name}__replaced ({cols}\n, batch_id INTEGER NOT NULL, "
             "replaced_by INTEGER NOT NULL)"
         )
+    for name, added in ADDED_COLUMNS.items():
+        for col in added:
+            for t in (name, f"{name}__replaced"):
+                con.execute(f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS {col}")
     for name, cols in DERIVED.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols}\n)")
     for name, sql in VIEWS.items():
