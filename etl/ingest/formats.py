@@ -215,7 +215,7 @@ def repair_ids(ctx: _Ctx, df: pd.DataFrame, field_name: str, found: pd.Series, r
     for (how, account), lines in notes.items():
         shown = ", ".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
         ctx.prep.problems.append(_problem(
-            ctx, lines[0], header, account, _TAKEN[how].format(target=account) + f" (lines {shown})",
+            ctx, lines[0], header, account, _TAKEN[how].format(target=account) + f" (rows {shown})",
             "nothing to do if this is the right account; otherwise correct the number", "info"))
     return out
 

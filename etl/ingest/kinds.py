@@ -77,7 +77,7 @@ STAGES = {
 STAGE_ORDER = ("creating", "self_assessed", "county_review", "city_passed", "submitted", "certified", "rechecked")
 PROGRAMS = {"节约型机关": "jieyue", "jieyue": "jieyue", "节水型单位": "jieshui", "jieshui": "jieshui"}
 
-_METER = Col("meter", ("户号", "表号", "用户号", "电表号", "水表号", "燃气户号", "燃气表号", "meter_id", "meter",
+_METER = Col("meter", ("户号", "表号", "用户号", "用户编号", "客户编号", "电表号", "水表号", "燃气户号", "燃气表号", "meter_id", "meter",
                        "account", "account_no"), required=True, example="0450012345")
 # grid exports carry the metering point next to the account: a second way to find the meter, not a clash
 _METER_POINT = Col("meter_point", ("计量点编号", "计量点号", "计量点", "meter_point"), in_template=False)
@@ -87,7 +87,7 @@ _MONTH = Col("month", ("账期", "电费年月", "水费年月", "账单月份",
 _READ_DATE = Col("read_date", ("抄表日期", "抄表时间", "reading_date", "read_date"), "date", example="2023-01-25")
 _TS = Col("ts", ("时间", "时间戳", "数据时间", "采集时间", "日期时间", "timestamp", "time", "datetime",
                  "interval_start"), "datetime", example="2023-01-05 08:00")
-_MULT = Col("multiplier", ("倍率", "multiplier", "ct_ratio"), "number", example="1")
+_MULT = Col("multiplier", ("倍率", "综合倍率", "multiplier", "ct_ratio"), "number", example="1")
 _EST = Col("estimated", ("估抄", "是否估抄", "estimated"), "bool", example="否")
 
 KINDS: dict[str, Kind] = {}
@@ -245,7 +245,7 @@ _kind(Kind("fuel", "fuel_fills", "油卡流水", "Fuel-card statement", (
 ), signature=("card_no", "fuel_l")))
 
 _kind(Kind("charging", "charging_sessions", "充电记录", "EV charging", (
-    Col("plate", ("车牌号", "车牌", "plate"), required=True, example="桂B·D5678"),
+    Col("plate", ("车牌号", "车牌", "车牌号码", "plate"), required=True, example="桂B·D5678"),
     Col("start_ts", ("开始时间", "充电开始时间", "开始充电时间", "起始时间", "start_ts", "start", "start_time"), "datetime",
         True, example="2023-03-02 12:30"),
     Col("end_ts", ("结束时间", "充电结束时间", "结束充电时间", "end_ts", "end", "end_time"), "datetime",

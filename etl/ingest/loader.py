@@ -681,7 +681,7 @@ def _fuel(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     cards = {c: c for c in by_card}
     df["card_no"] = formats.repair_ids(ctx, df, "card_no", df["card_no"].map(cards), cards, "card").fillna(
         df["card_no"]).astype("string")
-    df["plate"] = df["plate"].fillna(df["card_no"].map(by_card))
+    df["plate"] = df["plate"].astype(object).fillna(df["card_no"].astype(object).map(by_card))
     unknown = fuel & df["plate"].isna()
     ctx.report(df, unknown, "card_no", "card belongs to no vehicle",
                "add the card number to the vehicle registry or give the plate", "warning")

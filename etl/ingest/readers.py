@@ -310,7 +310,32 @@ def parse_datetime(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     if todo.any():
         norm = _normalise_date_text(text[todo])
         todo = _try_formats(norm, result, todo, _DATE_FORMATS)
+    if todo.any():
+        todo = _excel_serials(text, result, todo)
     return result, todo.astype(bool)
+
+
+# Excel stores a date as days since 1899-12-30; a date column exported without its format shows that number
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+
+
+def _excel_serials(text: pd.Series, result: pd.Series, todo: pd.Series) -> pd.Series:
+    """Fill dates written as Excel serial numbers (36526 = 2000-01-01 … 73050 = 2100-01-01)."""
+    sub = text[todo]
+    hit = sub.str.fullmatch(_SERIAL).fillna(False)
+    if not hit.any():
+        return todo
+    days = pd.to_numeric(sub[hit], errors="coerce")
+    days = days[(days >= 36526) & (days < 73051)]
+    if days.empty:
+        return todo
+    # whole seconds: a serial's fraction of a day is rounded so 08:00 does not come out as 07:59:59.999
+    stamps = (_EXCEL_EPOCH + pd.to_timedelta((days * 86400).round(), unit="s")).astype("datetime64[us]")
+    result.loc[days.index] = stamps
+    todo = todo.copy()
+    todo.loc[days.index] = False
+    return todo
 
 
 def _try_formats(text: pd.Series, result: pd.Series, todo: pd.Series, formats: tuple[str, ...]) -> pd.Series:
