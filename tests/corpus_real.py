@@ -1,7 +1,7 @@
 """Exports in the shapes the real exporters write, each with its true totals (worked out by hand below).
 
 Families: grid bills (南方电网/广西电网, 国家电网), water bills, charging orders (特来电, 星星充电, e充电),
-fuel-card statements (中国石化, 中国石油) and piped-gas bills. Each file carries what such exports carry:
+fuel-card statements (中国石化, 中国石油), piped-gas bills and bottled-LPG delivery notes. Each file carries what such exports carry:
 title lines, merged title rows, GBK or UTF-8/UTF-16, 合计/小计/本页合计 rows, 制表人/打印时间/备注 lines,
 account numbers as Excel leaves them (leading zeros lost, 4.5E+09, trailing .0, digits after the 15th set
 to 0), dates as Excel serial numbers, and old `.xls` next to `.xlsx` (both written here with a library).
@@ -291,6 +291,37 @@ def cases() -> list[RealCase]:
         "小计,,,760,2386.40",
     ]), "gas", {
         "SELECT sum(gas_m3) FROM readings": 760, "SELECT sum(amount_yuan) FROM readings": 2386.40,
+    }))
+    # ------------------------------------------------------------------ bottled LPG
+    # delivery notes count cylinders: 4 x 15 + 3 x 15 = 105 kg for 县财政局, 2 x 50 = 100 kg for 城南二小
+    c.append(RealCase("lpg_delivery_gbk.csv", "lpg", _csv([
+        "鹿寨县液化气站 送气记录,,,,,",
+        "送气日期,用气单位,钢瓶规格,瓶数,单价(元/瓶),金额(元)",
+        "2023-03-02,县财政局,YSP35.5(15kg),4,120,480.00",
+        "2023-03-16,县财政局,YSP35.5(15kg),3,120,360.00",
+        "2023-03-20,城南二小,YSP118(50kg),2,380,760.00",
+        "合计,,,9,,1600.00",
+        "经办人：黄某,,,,,",
+    ], "gb18030"), "lpg", {
+        "SELECT sum(lpg_kg) FROM lpg_purchases": 205, "SELECT sum(amount_yuan) FROM lpg_purchases": 1600,
+        "SELECT sum(lpg_kg) FROM lpg_purchases WHERE institution_id = 'I001'": 105,
+    }, notes=("cylinders × the size",)))
+    c.append(RealCase("lpg_weighed.xlsx", "lpg", _xlsx([
+        ["单位编码", "购气日期", "重量(kg)", "金额(元)", "供气单位"],
+        ["I001", datetime(2023, 4, 3), 45.5, 364.00, "鹿寨县液化气站"],
+        ["I002", datetime(2023, 4, 10), 150, 1140.00, "鹿寨县液化气站"],
+        ["合计", None, 195.5, 1504.00, None],
+    ]), "lpg", {
+        "SELECT sum(lpg_kg) FROM lpg_purchases": 195.5, "SELECT sum(amount_yuan) FROM lpg_purchases": 1504,
+    }))
+    c.append(RealCase("lpg_canteen_utf8.csv", "lpg", _csv([
+        "购买日期,单位名称,瓶数,规格,充装量(公斤),金额(元)",
+        "2023-05-05,县财政局,2,15公斤,30,240.00",
+        "2023-05-19,县财政局,2,15公斤,30,240.00",
+        "小计,,4,,60,480.00",
+    ]), "lpg", {
+        "SELECT sum(lpg_kg) FROM lpg_purchases": 60, "SELECT sum(cylinders) FROM lpg_purchases": 4,
+        "SELECT max(cylinder_kg) FROM lpg_purchases": 15,
     }))
     return c
 

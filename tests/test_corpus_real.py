@@ -39,7 +39,7 @@ def real_db(registry_db) -> Path:
 
 def test_every_family_has_three_files():
     families = Counter(c.family for c in CASES)
-    assert set(families) == {"grid_bill", "water_bill", "charging", "fuel", "gas"}
+    assert set(families) == {"grid_bill", "water_bill", "charging", "fuel", "gas", "lpg"}
     assert min(families.values()) >= 3, families
     assert any(c.name.endswith(".xls") for c in CASES) and any(c.name.endswith(".xlsx") for c in CASES)
 
@@ -235,3 +235,29 @@ def test_corpus_writes_out(tmp_path):
                          cwd=ROOT)
     assert run.returncode == 0, run.stderr
     assert len(list(tmp_path.iterdir())) == len(CASES)
+
+
+# ------------------------------------------------------------------ gas and LPG in kgce
+
+
+def test_gas_and_lpg_in_kgce_with_their_factors(real_db):
+    from etl.metrics.fuels import gas_lpg_by_year
+
+    with connect(real_db) as con:
+        for name in ("gas_bill_gbk.csv", "lpg_delivery_gbk.csv"):
+            prep = prepare(con, _case(name).data, name, now=NOW)
+            commit(con, prep, "test")
+        out = gas_lpg_by_year(con, 2023, 2023).set_index("institution_id")
+    # 710 m3 x 1.2143 kgce/m3 = 862.153; 105 kg x 1.7143 kgce/kg = 180.0015; 100 kg x 1.7143 = 171.43
+    assert out.loc["I001", "gas_m3"] == 710 and out.loc["I001", "lpg_kg"] == 105
+    assert out.loc["I001", "kgce"] == pytest.approx(862.153 + 180.0015)
+    assert out.loc["I002", "kgce"] == pytest.approx(171.43) and out.loc["I002", "gas_m3"] == 0
+
+
+def test_lpg_cylinders_without_a_size_in_kg_are_refused(real_db):
+    text = "送气日期,用气单位,钢瓶规格,瓶数\n2023-03-02,县财政局,大瓶,4\n"
+    with connect(real_db) as con:
+        prep = prepare(con, text.encode(), "lpg.csv", now=NOW)
+    assert prep.kind == "lpg" and not prep.ok
+    assert prep.errors[0].line == 2 and "no weight in kg" in prep.errors[0].message
+    assert to_zh(prep.errors[0].message) != prep.errors[0].message

@@ -293,3 +293,38 @@ def charging_amounts(ctx: _Ctx, df: pd.DataFrame) -> pd.DataFrame:
         ctx.report(df, off, "amount_yuan", "电费 + 服务费 differs from the order amount",
                    "check the three amounts; accept if the operator adds other items", "warning")
     return df
+
+
+# ------------------------------------------------------------------ LPG purchases
+
+_SIZE_KG = re.compile(r"(\d+(?:\.\d+)?)\s*(?:kg|公斤|千克)", re.IGNORECASE)
+_PLAIN = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def lpg_weights(ctx: _Ctx, df: pd.DataFrame) -> pd.DataFrame:
+    """kg of LPG per purchase: the weight column, else cylinders × the stated size (15kg, 50公斤, YSP35.5(15kg))."""
+    size_text = df["cylinder_size"].fillna("").astype(str) if "cylinder_size" in df.columns else \
+        pd.Series("", index=df.index)
+    kg = size_text.str.extract(_SIZE_KG, expand=False)
+    kg = kg.fillna(size_text.str.strip().where(size_text.str.strip().str.fullmatch(_PLAIN)))
+    df["cylinder_kg"] = pd.to_numeric(kg, errors="coerce")
+    ctx.report(df, (size_text.str.strip() != "") & df["cylinder_kg"].isna(), "cylinder_size",
+               "the cylinder size states no weight in kg", "write the size with its weight, e.g. 15kg or 50kg")
+    if "lpg_kg" not in df.columns:
+        df["lpg_kg"] = np.nan
+    if "cylinders" not in df.columns:
+        df["cylinders"] = np.nan
+    from_cyl = df["cylinders"] * df["cylinder_kg"]
+    fill = df["lpg_kg"].isna() & from_cyl.notna()
+    if fill.any():
+        ctx.file_problem("no weight column: the LPG was taken as cylinders × the size of each cylinder",
+                         "nothing to do if the cylinders were full", "info",
+                         ctx.header_of.get("cylinders", "cylinders"))
+    df.loc[fill, "lpg_kg"] = from_cyl[fill]
+    off = ~fill & df["lpg_kg"].notna() & from_cyl.notna() & ((df["lpg_kg"] - from_cyl).abs() > 0.01 * from_cyl)
+    ctx.report(df, off, "lpg_kg", "the weight differs from cylinders × the size of each cylinder",
+               "check the weight, the number of cylinders and their size", "warning")
+    ctx.report(df, df["lpg_kg"].isna(), "lpg_kg", "no LPG quantity on this line",
+               "give the weight in kg, or the number of cylinders and their size (e.g. 15kg)")
+    ctx.report(df, df["lpg_kg"] <= 0, "lpg_kg", "the LPG quantity must be positive", "check the value")
+    return df

@@ -345,11 +345,26 @@ _kind(Kind("certifications", "certifications", "节约型机关/节水型单位�
     Col("note", ("备注", "note"), example=""),
 ), signature=("program", "stage")))
 
+_kind(Kind("lpg", "lpg_purchases", "液化石油气购买记录", "LPG purchases", (
+    Col("institution", ("单位编码", "单位名称", "用气单位", "购买单位", "institution_id", "institution"), required=True,
+        example="I001"),
+    Col("purchased_on", ("购气日期", "送气日期", "配送日期", "购买日期", "日期", "purchased_on", "date"), "date", True,
+        example="2023-03-02"),
+    Col("lpg_kg", ("液化气重量", "充装重量", "充装量", "重量", "净重", "lpg_kg"), "number",
+        units={"kg": 1.0, "公斤": 1.0, "千克": 1.0, "t": 1000.0, "吨": 1000.0}, example=""),
+    Col("cylinders", ("瓶数", "钢瓶数", "罐数", "数量", "cylinders"), "number", units={"瓶": 1.0, "罐": 1.0},
+        example="4"),
+    # the size as written on the delivery note: 15, 15kg, 50公斤, YSP35.5(15kg)
+    Col("cylinder_size", ("规格", "钢瓶规格", "每瓶重量", "瓶重", "cylinder_kg", "cylinder_size"), example="15kg"),
+    Col("amount_yuan", ("金额", "费用", "合计金额", "amount_yuan", "amount"), "number", units=YUAN, example="480.00"),
+    Col("supplier", ("供气单位", "供应商", "燃气公司", "supplier"), example="鹿寨县液化气站"),
+), signature=("lpg_kg", "cylinders", "cylinder_size")))
+
 # Registries are chosen by detection only when every column of their signature is present: a readings
 # file that carries 户号 and 计量点编号 is still readings.
 REGISTRY_KINDS = ("institutions", "meters", "vehicles", "pv_sites", "certifications")
 
 # Registries first when a folder is loaded: facts refer to them.
 LOAD_ORDER = ("institutions", "meters", "vehicles", "pv_sites", "certifications", "electricity", "water", "gas", "pv",
-              "weather", "fuel", "charging", "dispatches", "work_orders", "meetings", "receptions", "visitors")
+              "weather", "fuel", "lpg", "charging", "dispatches", "work_orders", "meetings", "receptions", "visitors")
 assert set(LOAD_ORDER) == set(KINDS)

@@ -688,6 +688,18 @@ def _fuel(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     return _select(ctx, spec, df)
 
 
+def _lpg(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
+    inst = ctx.con.execute("SELECT institution_id, name FROM institutions").df()
+    lookup = dict(zip(inst.name, inst.institution_id, strict=True))
+    lookup.update(dict(zip(inst.institution_id, inst.institution_id, strict=True)))
+    ref = df["institution"].fillna("")
+    df["institution_id"] = ref.map(lookup)
+    ctx.report(df, df["institution_id"].isna() & (ref != ""), "institution", "institution not in the registry",
+               "load the institution registry (kind: institutions) first, or correct the code")
+    df = formats.lpg_weights(ctx, df)
+    return _select(ctx, spec, df)
+
+
 def _charging(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     ctx.report(df, df["energy_kwh"] < 0, "energy_kwh", "negative energy", "check the value")
     df = formats.charging_amounts(ctx, df)
@@ -759,7 +771,7 @@ def _certifications(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | N
 
 
 TRANSFORMS: dict[str, Callable[[_Ctx, Kind, pd.DataFrame], pd.DataFrame | None]] = {
-    "electricity": _readings, "water": _readings, "gas": _readings, "pv": _pv, "weather": _weather, "fuel": _fuel,
+    "electricity": _readings, "water": _readings, "gas": _readings, "lpg": _lpg, "pv": _pv, "weather": _weather, "fuel": _fuel,
     "charging": _charging, "dispatches": _dispatches, "work_orders": _work_orders, "receptions": _people,
     "visitors": _people, "institutions": _institutions, "meters": _meters, "pv_sites": _pv_sites,
     "certifications": _certifications,
@@ -788,7 +800,8 @@ def _dedupe(ctx: _Ctx, spec: Kind, out: pd.DataFrame) -> pd.DataFrame:
 
 
 def _period(out: pd.DataFrame) -> tuple[datetime | None, datetime | None]:
-    for c in ("period_start", "ts", "start_ts", "depart_at", "reported_at", "held_on", "visited_on", "stage_date"):
+    for c in ("period_start", "ts", "start_ts", "depart_at", "reported_at", "held_on", "visited_on", "stage_date",
+              "purchased_on"):
         if c in out.columns and out[c].notna().any():
             return out[c].min().to_pydatetime(), out[c].max().to_pydatetime()
     return None, None
@@ -999,7 +1012,7 @@ def batches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 ENTITY_COLUMNS = ("meter_id", "site_id", "station", "plate", "card_no", "institution_id")
-QUANTITY_SUFFIXES = ("_kwh", "_m3", "_l", "_yuan", "_km")
+QUANTITY_SUFFIXES = ("_kwh", "_m3", "_l", "_kg", "_yuan", "_km")
 
 
 def summary(prep: Prepared) -> dict:

@@ -235,6 +235,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "电费 + 服务费 differs from the order amount": ("电费 + 服务费与订单金额不符", "message"),
     "check the three amounts; accept if the operator adds other items":
         ("请检查这三个金额；如运营商另收其他费用，请确认接受", "fix"),
+    "the cylinder size states no weight in kg": ("钢瓶规格中没有以 kg 标明的重量", "message"),
+    "write the size with its weight, e.g. 15kg or 50kg": ("请写明每瓶重量，如 15kg 或 50kg", "fix"),
+    "no weight column: the LPG was taken as cylinders × the size of each cylinder":
+        ("文件没有重量列：液化气用量按“瓶数 × 每瓶重量”计算", "message"),
+    "nothing to do if the cylinders were full": ("如钢瓶均为满瓶，无需处理", "fix"),
+    "the weight differs from cylinders × the size of each cylinder": ("重量与“瓶数 × 每瓶重量”不符", "message"),
+    "check the weight, the number of cylinders and their size": ("请检查重量、瓶数和钢瓶规格", "fix"),
+    "no LPG quantity on this line": ("此行没有液化气用量", "message"),
+    "give the weight in kg, or the number of cylinders and their size (e.g. 15kg)":
+        ("请填写重量（kg），或填写瓶数和钢瓶规格（如 15kg）", "fix"),
+    "the LPG quantity must be positive": ("液化气用量必须大于零", "message"),
     # ---------------------------------------------------------------- commit and undo refusals
     "{file}: the file has errors and cannot be written": ("{file}：文件有错误，不能写入", "other"),
     "{file}: {n} warnings must be accepted before loading": ("{file}：须先确认 {n} 条警告才能导入", "other"),

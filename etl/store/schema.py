@@ -110,6 +110,12 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
         stage VARCHAR NOT NULL, stage_date DATE NOT NULL, note VARCHAR""",
         ("institution_id", "program", "stage"),
     ),
+    # bottled LPG bought by an institution (canteens): kg, or cylinders of a stated size
+    "lpg_purchases": (
+        """institution_id VARCHAR NOT NULL, purchased_on DATE NOT NULL,
+        lpg_kg DOUBLE NOT NULL, cylinders DOUBLE, cylinder_kg DOUBLE, amount_yuan DOUBLE, supplier VARCHAR""",
+        ("institution_id", "purchased_on"),
+    ),
 }
 
 # Columns added to a table after it was first shipped: created on new databases and added to existing
