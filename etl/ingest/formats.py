@@ -159,13 +159,14 @@ def _candidates(text: str, numeric: dict[str, str]) -> tuple[list[str], str]:
     return [], ""
 
 
+# templates of the notes (in etl/ingest/messages.py as they are written here)
 _TAKEN = {
     "scientific": "written by Excel in scientific notation: taken as {target}, the only number in the registry "
-                  "that reads so",
-    "zeros": "the leading zeros were lost (Excel): taken as {target} of the registry",
+                  "that reads so (rows {shown})",
+    "zeros": "the leading zeros were lost (Excel): taken as {target} of the registry (rows {shown})",
     "digits": "Excel set the digits after the 15th to 0: taken as {target}, the only number in the registry "
-              "that fits",
-    "dot_zero": "written by Excel with a trailing .0: taken as {target}",
+              "that fits (rows {shown})",
+    "dot_zero": "written by Excel with a trailing .0: taken as {target} (rows {shown})",
 }
 _LOST = {
     "scientific": "Excel wrote the number in scientific notation and its last digits are lost",
@@ -215,7 +216,7 @@ def repair_ids(ctx: _Ctx, df: pd.DataFrame, field_name: str, found: pd.Series, r
     for (how, account), lines in notes.items():
         shown = ", ".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
         ctx.prep.problems.append(_problem(
-            ctx, lines[0], header, account, _TAKEN[how].format(target=account) + f" (rows {shown})",
+            ctx, lines[0], header, account, _TAKEN[how].format(target=account, shown=shown),
             "nothing to do if this is the right account; otherwise correct the number", "info"))
     return out
 
