@@ -261,3 +261,10 @@ def test_lpg_cylinders_without_a_size_in_kg_are_refused(real_db):
     assert prep.kind == "lpg" and not prep.ok
     assert prep.errors[0].line == 2 and "no weight in kg" in prep.errors[0].message
     assert to_zh(prep.errors[0].message) != prep.errors[0].message
+
+
+def test_a_data_row_that_starts_like_a_footer_word_is_still_data(real_db):
+    text = "会议名称,会议编号,会议日期,参会人数\n说明会筹备,HY1,2023-03-02,12\n审核工作推进会,HY2,2023-03-03,20\n"
+    with connect(real_db) as con:
+        prep = prepare(con, text.encode(), "m.csv", "meetings", now=NOW)
+    assert prep.ok and len(prep.rows) == 2, prep.problems

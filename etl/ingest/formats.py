@@ -50,13 +50,20 @@ def total_and_footer_rows(cells: list[pd.Series]) -> tuple[np.ndarray, np.ndarra
     total = np.zeros(n, dtype=bool)
     label = np.array([""] * n, dtype=object)
     first = pd.Series([""] * n, dtype="string")
+    filled = np.zeros(n, dtype=int)
     for col in cells:
-        sq = _squash(col.fillna(""))
+        col = col.fillna("")
+        sq = _squash(col)
         hit = sq.str.fullmatch(_TOTAL).fillna(False).to_numpy(bool) & ~total
         label[hit] = sq[hit].str.rstrip(":：").to_numpy()
         total |= hit
-        first = first.where(first != "", col.fillna(""))
-    footer = first.str.contains(_FOOTER).fillna(False).to_numpy(bool) & ~total
+        first = first.where(first != "", col)
+        filled += (col != "").to_numpy(bool)
+    # "制表人：张三" or a lone "备注 …": a keyword with a colon, or a line of at most two cells; a data row
+    # whose first value merely starts so (a meeting titled 说明会) has more cells and no colon
+    keyword = first.str.contains(_FOOTER).fillna(False).to_numpy(bool)
+    colon = first.str.contains(r"[:：]").fillna(False).to_numpy(bool)
+    footer = keyword & (colon | (filled <= 2)) & ~total
     return total, footer, [str(x) for x in label]
 
 

@@ -142,17 +142,17 @@ def find_loaded(con: duckdb.DuckDBPyConnection, digest: str) -> int | None:
     return row[0][0] if row else None
 
 
-def _match_count(kind: Kind, headers: list[str]) -> tuple[int, int]:
+def _match_count(kind: Kind, headers: list[str], detecting: bool = False) -> tuple[int, int]:
     amap = kind.alias_map()
     fields = {amap.get(readers.normalise_header(h)[0]) for h in headers} - {None}
-    if kind.name in REGISTRY_KINDS and not set(kind.signature) <= fields:
+    if detecting and kind.name in REGISTRY_KINDS and not set(kind.signature) <= fields:
         return 0, 0  # a registry only with its own columns (户号 and 计量点编号 alone make no meter registry)
     return len(fields & set(kind.signature)), len(fields)
 
 
 def detect_kind(headers: list[str]) -> tuple[str | None, list[str]]:
     """The kind whose columns the header matches best, and the candidates when it is ambiguous."""
-    scored = sorted(((_match_count(k, headers), name) for name, k in KINDS.items()), reverse=True)
+    scored = sorted(((_match_count(k, headers, detecting=True), name) for name, k in KINDS.items()), reverse=True)
     best_score, best = scored[0]
     if best_score[1] < 2:
         return None, []
