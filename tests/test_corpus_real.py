@@ -268,3 +268,21 @@ def test_a_data_row_that_starts_like_a_footer_word_is_still_data(real_db):
     with connect(real_db) as con:
         prep = prepare(con, text.encode(), "m.csv", "meetings", now=NOW)
     assert prep.ok and len(prep.rows) == 2, prep.problems
+
+
+def test_a_remark_with_commas_under_the_table_is_a_note_not_a_broken_line(real_db):
+    text = "户号,账期,电量(kWh)\n0450000001,2023-07,100\n备注：含峰,平,谷,尖四段\n"
+    with connect(real_db) as con:
+        prep = prepare(con, text.encode(), "f.csv", now=NOW)
+    assert prep.ok and len(prep.rows) == 1, prep.problems
+
+
+def test_time_of_use_splits_that_do_not_add_up_are_a_warning(real_db):
+    text = "户号,账期,抄见电量(kWh),峰电量(kWh),平电量(kWh),谷电量(kWh)\n0450000001,2023-07,1000,300,300,300\n"
+    with connect(real_db) as con:
+        prep = prepare(con, text.encode(), "f.csv", now=NOW)
+    assert prep.ok and prep.warnings[0].line == 2 and "time-of-use" in prep.warnings[0].message
+    text = "户号,账期,峰电量(kWh),平电量(kWh),谷电量(kWh)\n0450000001,2023-07,300,300,300\n"
+    with connect(real_db) as con:
+        prep = prepare(con, text.encode(), "g.csv", now=NOW)
+    assert not prep.ok and "usage missing" in prep.errors[0].message

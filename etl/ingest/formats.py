@@ -273,7 +273,7 @@ def settle_grid_bill(ctx: _Ctx, df: pd.DataFrame) -> pd.DataFrame:
         split = df[tou].sum(axis=1, min_count=1)
         def off(ref: pd.Series) -> pd.Series:
             return (split - ref).abs() > 0.5 + 0.001 * ref.abs()
-        ref_read = df["read_kwh"] if has_read else df.get("energy_kwh")
+        ref_read = df["read_kwh"] if has_read else df.get("energy_kwh", pd.Series(np.nan, index=df.index))
         bad = split.notna() & ref_read.notna() & off(ref_read)
         if "energy_kwh" in df.columns:
             bad &= ~(df["energy_kwh"].notna() & ~off(df["energy_kwh"]))

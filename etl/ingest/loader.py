@@ -280,9 +280,14 @@ def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: li
     for j in range(width):
         blank &= (text[j] == "").to_numpy(bool)
     lines = np.arange(len(frame)) + hi + 2
+    # 合计/小计 rows and 制表人/打印时间 lines are not data: skipped with a note; stated totals are checked later
+    total, footer, label = formats.total_and_footer_rows([text[j] for j in range(frame.shape[1])])
+    total &= ~blank
+    footer &= ~blank & ~total
     extra = np.zeros(len(frame), dtype=bool)
     for j in range(width, frame.shape[1]):
         extra |= (text[j] != "").to_numpy(bool)
+    extra &= ~footer  # a remark under the table may hold a comma of its own
     for i in np.flatnonzero(extra)[:MAX_PROBLEMS_PER_CHECK]:
         ctx.file_problem(f"this line has more values than the header's {width} columns",
                          "check for an unquoted delimiter (e.g. a comma inside a number or name)",
@@ -295,10 +300,6 @@ def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: li
         ctx.file_problem(f"a value on this line is longer than {MAX_CELL_CHARS} characters",
                          "the line is probably broken (an unclosed quote takes in the following lines): "
                          "check the quotes on this line", line=int(lines[i]))
-    # 合计/小计 rows and 制表人/打印时间 lines are not data: skipped with a note; stated totals are checked later
-    total, footer, label = formats.total_and_footer_rows([text[j] for j in range(frame.shape[1])])
-    total &= ~blank
-    footer &= ~blank & ~total
     formats.skipped_note(ctx, [int(x) for x in lines[total]], "total")
     formats.skipped_note(ctx, [int(x) for x in lines[footer]], "footer")
     keep = ~blank & ~extra & ~huge & ~total & ~footer
