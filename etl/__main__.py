@@ -1,4 +1,4 @@
-"""Command line: python -m etl {demo,load,batches,undo,template,users,model-pv,kpi,report} [--db PATH]."""
+"""Command line: python -m etl {demo,load,batches,undo,template,users,model-pv,kpi,fleet,report,cert} [--db PATH]."""
 
 from __future__ import annotations
 
@@ -58,6 +58,10 @@ def _cmd_load(args: argparse.Namespace) -> int:
     with connect(args.db) as con:
         results = loader.load_paths(con, args.paths, args.kind, user=args.user,
                                     accept_warnings=args.accept_warnings, sheet=_sheet(args.sheet))
+        from etl.pv import project
+
+        if any(r.status == "loaded" and r.kind in project.MODEL_INPUT_KINDS for r in results):
+            project.refresh_if_needed(con)  # the expected PV output follows the committed files
     failed = 0
     for r in results:
         if r.status == "rejected":
@@ -159,7 +163,7 @@ def _cmd_kpi(args: argparse.Namespace) -> int:
     from etl.metrics import kpi
 
     with connect(args.db) as con:
-        report = kpi.kpi_report(con, args.year)
+        report = kpi.kpi_report(con, args.year, include_fleet=not args.no_fleet)
     if args.format == "json":
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -176,6 +180,57 @@ def _cmd_report(args: argparse.Namespace) -> int:
         data = (documents.summary_docx if args.format == "docx" else documents.kpi_workbook)(con, args.year)
     Path(args.out).write_bytes(data)
     print(f"{args.format} report for {args.year} written to {args.out}")
+    return 0
+
+
+def _cmd_cert(args: argparse.Namespace) -> int:
+    import json
+
+    from etl.metrics import certification as cert
+
+    try:
+        if args.action == "status":
+            with connect(args.db) as con:
+                out = cert.status(con, args.program, args.as_of)
+            if args.format == "json":
+                print(json.dumps(out, ensure_ascii=False, indent=2))
+            else:
+                tk = out["task"]
+                if tk:
+                    print(f"task {tk['year']}: {tk['units']} units at {tk['stage']} by {tk['deadline']}: "
+                          f"{tk['units_reached']} reached, {tk['status']}")
+                print("funnel: " + ", ".join(f"{k} {v}" for k, v in out["funnel"].items()))
+                for u in out["units"]:
+                    print(f"{u['institution_id']}\t{u['stage']}\tsince {u['stage_since']}\t"
+                          f"{u['score']:g}/{u['pass_mark']:g}\tmissing {','.join(u['missing']) or '-'}")
+            return 0
+        with connect(args.db) as con:
+            batch = cert.set_stage(con, args.institution, args.program, args.stage, args.date, args.note,
+                                   args.user, "cli")
+        print(f"{args.institution} {args.program}: {args.stage} on {args.date} recorded (batch {batch}; "
+              f"undo with: python -m etl undo {batch})")
+        return 0
+    except cert.CertError as exc:
+        print(f"cannot do that: {exc}", file=sys.stderr)
+        return 1
+
+
+def _cmd_fleet(args: argparse.Namespace) -> int:
+    import json
+
+    from etl.metrics import fleet
+
+    with connect(args.db) as con:
+        report = fleet.report(con, args.year)
+    if args.format == "json":
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    else:
+        import pandas as pd
+
+        print(pd.DataFrame(report["cars"]).to_string(index=False, float_format="{:,.2f}".format))
+        for f in report["flags"]:
+            print(f"{f['ts']}  {f['code']:<17} {f['plate']}  {json.dumps(f['evidence'], ensure_ascii=False)}"
+                  + ("  (explained)" if f["explained"] else ""))
     return 0
 
 
@@ -226,12 +281,35 @@ def main(argv: list[str] | None = None) -> int:
     p = add("kpi", "print the KPIs of a year (the KPI page's figures)")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--format", choices=("json", "table"), default="json")
+    p.add_argument("--no-fleet", action="store_true",
+                   help="leave official-vehicle fuel out of 综合能耗 (counted by default, as the statistics do)")
     p.set_defaults(func=_cmd_kpi)
+    p = add("fleet", "official cars of a year: per car figures, totals and fuel-card flags")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--format", choices=("json", "table"), default="json")
+    p.set_defaults(func=_cmd_fleet)
     p = add("report", "write the KPI workbook (xlsx) or the Word draft of the annual summary (docx)")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--format", choices=("docx", "xlsx"), required=True)
     p.add_argument("--out", required=True, help="file to write")
     p.set_defaults(func=_cmd_report)
+    p = add("cert", "certification tracker: cert status --program jieyue|jieshui --as-of DATE; "
+                    "cert set-stage INSTITUTION PROGRAM STAGE --date DATE [--note TEXT]")
+    cert_sub = p.add_subparsers(dest="action", required=True)
+    q = cert_sub.add_parser("status", help="each unit's stage, score and computed items on a date, and the task")
+    q.add_argument("--db", default=argparse.SUPPRESS, help="database file")
+    q.add_argument("--program", choices=("jieyue", "jieshui"), required=True)
+    q.add_argument("--as-of", required=True, help="YYYY-MM-DD")
+    q.add_argument("--format", choices=("json", "table"), default="json")
+    q = cert_sub.add_parser("set-stage", help="record a change of stage (one row of the history; undo with etl undo)")
+    q.add_argument("--db", default=argparse.SUPPRESS, help="database file")
+    q.add_argument("institution")
+    q.add_argument("program", help="jieyue / jieshui (or 节约型机关 / 节水型单位)")
+    q.add_argument("stage", help="a stage code or name of data/cert_stages.csv")
+    q.add_argument("--date", required=True, help="YYYY-MM-DD")
+    q.add_argument("--note")
+    q.add_argument("--user", default=_default_user(), help="name recorded with the change (default cli:LOGIN)")
+    p.set_defaults(func=_cmd_cert)
     args = parser.parse_args(argv)
     if getattr(args, "action", None) in ("add", "set-password", "disable") and not args.name:
         parser.error(f"users {args.action} needs a NAME")

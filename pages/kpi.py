@@ -9,8 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from etl.ingest.kinds import STAGE_ORDER
-from etl.metrics import figures, kpi
+from etl.metrics import certification, figures, kpi
 from etl.reports import documents
 from etl.store.db import connect
 from ui.common import fmt_num, query
@@ -43,17 +42,18 @@ if not years:
 
 top = st.columns([1, 1.3, 1.3, 2.4], vertical_alignment="bottom")
 year = top[0].selectbox(t("kpi_year"), years, index=0, key="kpi_year")
-report = query(kpi.kpi_report, year)
+with_fleet = top[3].toggle(t("mv_fleet_toggle"), value=True, key="kpi_fleet", help=t("mv_fleet_help"))
+report = query(kpi.kpi_report, year, "dangliang", "guangxi", with_fleet)
 
 
 def _docx() -> bytes:
     with connect() as con:
-        return documents.summary_docx(con, year)
+        return documents.summary_docx(con, year, report)
 
 
 def _xlsx() -> bytes:
     with connect() as con:
-        return documents.kpi_workbook(con, year)
+        return documents.kpi_workbook(con, year, report)
 
 
 top[1].download_button(t("kpi_download_xlsx"), _xlsx, file_name=f"kpi-{year}.xlsx", on_click="ignore",
@@ -65,8 +65,9 @@ top[2].download_button(t("kpi_download_docx"), _docx, file_name=f"summary-{year}
 top[3].html(f'<div class="kpi-noprint" style="color:#808495;font-size:0.875rem">{t("kpi_print_hint")}</div>')
 
 # process order, from pale to dark green: later stages read as further along
-STAGE_COLOR = dict(zip(STAGE_ORDER, ("#cfd8dc", "#b3e5fc", "#4fc3f7", "#0288d1", "#66bb6a", "#2e7d32", "#1b5e20"),
-                       strict=True))
+STAGE_ORDER = tuple(certification.stages()["stage"])
+STAGE_COLOR = dict(zip(STAGE_ORDER, ("#cfd8dc", "#b3e5fc", "#4fc3f7", "#0288d1", "#66bb6a", "#2e7d32", "#1b5e20",
+                                     "#e57373"), strict=False))
 STATUS_COLOR = {"on_track": "green", "met": "green", "at_risk": "orange", "off_track": "red", "not_met": "red"}
 
 
@@ -153,7 +154,8 @@ def vs_base(key: str) -> str | None:
     return None if change is None else t("kpi_vs_baseline", year=base, change=f"{change:+.1f}%")
 
 
-grid([("energy_kgce",),
+st.caption(t("mv_fleet_in") if with_fleet else t("mv_fleet_out"))
+grid([("energy_kgce",), ("energy_fleet_share_pct",),
       ("energy_kgce_change_vs_2020_pct", f"{change_base:+.1f}%" if change_base is not None else None),
       ("energy_kgce_per_m2", None, vs_base("energy_kgce_per_m2")),
       ("energy_kgce_per_person", None, vs_base("energy_kgce_per_person")),
@@ -165,10 +167,14 @@ grid([("energy_kgce",),
 st.header(t("kpi_area_certification"))
 cert_cols = st.columns(4)
 for col, program in zip(cert_cols[:2], kpi.PROGRAMS, strict=True):
-    tg = report["targets"].get(f"{program}_units")
-    value = report[f"{program}_units"]
-    shown = t("kpi_of_total", value=value, total=f"{tg['target']:g}") if tg else fmt_num(value)
-    card(col, f"{program}_units", shown)
+    # the task's figure (units at or past its stage), the same definition as the certification page
+    tg = report["targets"].get(f"{program}_units_reached")
+    if tg:
+        card(col, f"{program}_units_reached", t("kpi_of_total", value=report[f"{program}_units_reached"],
+                                                total=f"{tg['target']:g}"),
+             t("cert_kpi_task", stage=t(f"stage_{tg['stage']}"), deadline=tg["deadline"]))
+    else:
+        card(col, f"{program}_units", fmt_num(report[f"{program}_units"]))
 if report["jieyue_units"] or report["jieshui_units"]:
     fig = go.Figure()
     names = [t(f"kpi_program_{p}") for p in kpi.PROGRAMS]
@@ -176,8 +182,8 @@ if report["jieyue_units"] or report["jieshui_units"]:
         counts = [report[f"{p}_units_by_stage"].get(stage, 0) for p in kpi.PROGRAMS]
         if any(counts):
             fig.add_bar(y=names, x=counts, name=t(f"stage_{stage}"), orientation="h", text=counts,
-                        textposition="inside", marker_color=STAGE_COLOR[stage])
-    targets = [report["targets"].get(f"{p}_units", {}).get("target") for p in kpi.PROGRAMS]
+                        textposition="inside", marker_color=STAGE_COLOR.get(stage))
+    targets = [report["targets"].get(f"{p}_units_reached", {}).get("target") for p in kpi.PROGRAMS]
     if any(v is not None for v in targets):
         fig.add_scatter(y=names, x=targets, mode="markers+text", name=t("kpi_target"), text=targets,
                         textposition="middle right", marker={"symbol": "line-ns-open", "size": 30, "color": "black",

@@ -7,8 +7,8 @@ account numbers as Excel leaves them (leading zeros lost, 4.5E+09, trailing .0, 
 to 0), dates as Excel serial numbers, and old `.xls` next to `.xlsx` (both written here with a library).
 
 The registry they load into is `real_db` in tests/test_corpus_real.py: the `registry_db` county plus
-E-I003 (户号 4500000123, 倍率 10), gas meter G-I001 (户号 0771000123) and two cars with fuel cards
-9030000012345678 (桂B·A1234) and 9030000012349999 (桂B·A5678).
+E-I003 (户号 4500000123, 倍率 10), gas meter G-I001 (户号 0771000123), two cars with fuel cards
+9030000012345678 (桂B·A1234) and 9030000012349999 (桂B·A5678), and two EVs (桂B·D5678, 桂B·E9012).
 `python -m tests.corpus_real DIR` writes the files out, e.g. to try them in the app.
 """
 
@@ -269,8 +269,11 @@ def cases() -> list[RealCase]:
         "合计,,,,,710,,2229.40",
         "制表人：覃某,,,,,,,",
     ], "gb18030"), "gas", {
-        "SELECT sum(gas_m3) FROM readings": 710, "SELECT sum(amount_yuan) FROM readings": 2229.40,
+        "SELECT sum(water_m3) FROM readings": 710, "SELECT sum(amount_yuan) FROM readings": 2229.40,
         "SELECT count(*) FROM readings WHERE meter_id = 'G-I001'": 2,
+        # the metric layer reads a gas meter's m3 as gas: 710 m3 x 1.2143 kgce/m3 = 862.153 kgce
+        "SELECT sum(gas_m3) FROM institution_month": 710,
+        "SELECT sum(gas_kgce) FROM institution_month_energy WHERE coal = 'dangliang' AND grid = 'guangxi'": 862.153,
     }, notes=("total rows",)))
     # old .xls: 用户号 as a number (leading zero gone), dates as serials 44946/44977/45005 = Jan/Feb/Mar 20
     c.append(RealCase("gas_bill.xls", "gas", _xls([
@@ -281,7 +284,7 @@ def cases() -> list[RealCase]:
         [771000123, "县财政局食堂", 45005, 1910, 2300, 390, 1224.60],
         ["合计", "", "", "", "", 1100, 3454.00],
     ], merge_title=7), "gas", {
-        "SELECT sum(gas_m3) FROM readings": 1100, "SELECT sum(amount_yuan) FROM readings": 3454,
+        "SELECT sum(water_m3) FROM readings": 1100, "SELECT sum(amount_yuan) FROM readings": 3454,
         "SELECT count(DISTINCT period_start) FROM readings": 3,
     }, notes=("leading zeros were lost",)))
     c.append(RealCase("gas_bill_utf8.csv", "gas", _csv([
@@ -290,7 +293,7 @@ def cases() -> list[RealCase]:
         "0771000123,县财政局食堂,2023-05,360,1130.40",
         "小计,,,760,2386.40",
     ]), "gas", {
-        "SELECT sum(gas_m3) FROM readings": 760, "SELECT sum(amount_yuan) FROM readings": 2386.40,
+        "SELECT sum(water_m3) FROM readings": 760, "SELECT sum(amount_yuan) FROM readings": 2386.40,
     }))
     # ------------------------------------------------------------------ bottled LPG
     # delivery notes count cylinders: 4 x 15 + 3 x 15 = 105 kg for 县财政局, 2 x 50 = 100 kg for 城南二小

@@ -24,10 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture()
 def real_db(registry_db) -> Path:
-    """registry_db plus a meter with a 10-digit account, a gas meter and two cars with fuel cards."""
+    """registry_db plus a meter with a 10-digit account, a gas meter, two cars with fuel cards and two EVs."""
     files = {
         "meters2.csv": "表号,单位编码,能源种类,户号,倍率\nE-I003,I002,电,4500000123,10\nG-I001,I001,燃气,0771000123,1\n",
-        "vehicles.csv": "车牌号,能源类型,油卡号\n桂B·A1234,汽油,9030000012345678\n桂B·A5678,柴油,9030000012349999\n",
+        "vehicles.csv": "车牌号,能源类型,油卡号\n桂B·A1234,汽油,9030000012345678\n桂B·A5678,柴油,9030000012349999\n"
+                        "桂B·D5678,纯电动,\n桂B·E9012,纯电动,\n",
     }
     with connect(registry_db) as con:
         for name, text in files.items():

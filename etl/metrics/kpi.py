@@ -14,7 +14,9 @@ certification and fleet pages); this module only picks, combines and compares th
 Decisions:
 - A logistics log with no record at all in the year (no work order, no meeting ...) gives None,
   not 0: an empty table means "not loaded", and a report must not say "0 repairs".
-- Certification counts are as of 31 December of the year (the latest stage each unit reached).
+- Certification counts are as of 31 December of the year (each unit's stage then) and the task figures are those
+  of etl.metrics.certification (units at or past the task's stage on its deadline, data/cert_tasks.csv): the
+  certification page and these cards read the same definitions.
 - Changes against the baseline use the baseline year of data/targets.csv (2020).
 - Target statuses: intensities (data/targets.csv) are on_track / at_risk / off_track against the
   straight path to the 2025 target (figures.target_progress); the KPI targets of
@@ -29,11 +31,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from etl.ingest.kinds import STAGE_ORDER
-from etl.metrics import factors, figures
-from etl.store.db import DATA_DIR
+from etl.metrics import certification, factors, figures
+from etl.store import reference
 
-KPI_TARGETS_CSV = DATA_DIR / "kpi_targets.csv"
 PROGRAMS = ("jieyue", "jieshui")
 CERTIFIED = ("certified", "rechecked")
 
@@ -71,6 +71,8 @@ SPEC: tuple[Kpi, ...] = (
         "higher"),
     # energy and resources
     Kpi("energy_kgce", "energy", "综合能耗", "Total energy use", "kgce", "kgce", "lower"),
+    Kpi("energy_fleet_share_pct", "energy", "综合能耗中公务用车燃油占比", "Fleet fuel share of total energy", "%",
+        "%", None, 1),
     Kpi("energy_kgce_change_vs_2020_pct", "energy", "综合能耗较2020年", "Total energy vs 2020", "%", "%", "lower", 1),
     Kpi("energy_kgce_per_m2", "energy", "单位建筑面积能耗", "Energy per m²", "kgce/m²", "kgce/m²", "lower", 2),
     Kpi("energy_kgce_per_person", "energy", "人均综合能耗", "Energy per person", "kgce/人", "kgce/person", "lower", 2),
@@ -84,6 +86,10 @@ SPEC: tuple[Kpi, ...] = (
     Kpi("pv_roof_m2", "energy", "光伏屋顶面积", "PV roof area", "m²", "m²", None),
     Kpi("pv_modules", "energy", "光伏组件", "PV modules", "块", "modules", None),
     # certification
+    Kpi("jieyue_units_reached", "certification", "节约型机关达到任务阶段", "Agencies at the task's stage", "家", "units",
+        "higher"),
+    Kpi("jieshui_units_reached", "certification", "节水型单位达到任务阶段", "Water-saving units at the task's stage", "家",
+        "units", "higher"),
     Kpi("jieyue_units", "certification", "节约型机关创建", "Conservation-oriented agencies", "家", "units", "higher"),
     Kpi("jieyue_units_certified", "certification", "节约型机关已命名", "Agencies certified", "家", "units", "higher"),
     Kpi("jieshui_units", "certification", "节水型单位建设", "Water-saving units", "家", "units", "higher"),
@@ -123,17 +129,22 @@ def _row(frame: pd.DataFrame, year: int) -> dict:
     return {k: _py(v) for k, v in rows.iloc[0].items()} if len(rows) else {}
 
 
-def kpi_targets() -> pd.DataFrame:
-    return factors.read_csv(KPI_TARGETS_CSV)
+def kpi_targets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The KPI targets (ref_kpi_targets, seeded from data/kpi_targets.csv)."""
+    return reference.table(con, "ref_kpi_targets")
 
 
-def baseline_year() -> int:
-    return int(factors.targets()["baseline_year"].min())
+def baseline_year(con: duckdb.DuckDBPyConnection) -> int:
+    return factors.baseline_year(con)
 
 
-def kpis(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", grid: str = "guangxi") -> dict:
-    """Every KPI of the year under its stable key (see SPEC and the module docstring)."""
-    out: dict = {"year": year}
+def kpis(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", grid: str = "guangxi",
+         include_fleet: bool = True) -> dict:
+    """Every KPI of the year under its stable key (see SPEC and the module docstring).
+
+    energy_kgce (综合能耗) counts the official vehicles' fuel unless include_fleet is False; the fleet's
+    share of it is energy_fleet_share_pct either way."""
+    out: dict = {"year": year, "energy_includes_fleet": include_fleet}
     lg = _row(figures.logistics_by_year(con, year, year), year)
     has = {
         "repairs": lg.get("repairs_total", 0) > 0, "meetings": lg.get("meetings_served", 0) > 0,
@@ -163,17 +174,20 @@ def kpis(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", gri
     out["fleet_last_accident_on"] = safety["last_accident_on"]
     out["fleet_safety_period_end"] = safety["period_end"]
 
-    base = baseline_year()
+    base = baseline_year(con)
     first = min(base, year)
-    energy = figures.energy_by_year(con, first, year, coal)
+    energy = figures.energy_by_year(con, first, year, coal, include_fleet, grid)
     en, en0 = _row(energy, year), _row(energy, base)
     for key in ("electricity_use_kwh", "grid_import_kwh", "energy_kgce", "water_m3", "pv_generation_kwh",
                 "pv_self_use_kwh"):
         out[key] = en.get(key)
+    out["energy_kgce_buildings"] = en.get("buildings_kgce")
+    out["energy_fleet_kgce"] = en.get("fleet_fuel_kgce")
+    out["energy_fleet_share_pct"] = en.get("fleet_share_pct")
     out["baseline_year"] = base
     out["energy_kgce_baseline"] = en0.get("energy_kgce")
     out["energy_kgce_change_vs_2020_pct"] = figures.change_pct(out["energy_kgce"], out["energy_kgce_baseline"])
-    it = figures.intensity_by_year(con, first, year, coal, grid)
+    it = figures.intensity_by_year(con, first, year, coal, grid, include_fleet=include_fleet)
     cur, b0 = _row(it, year), _row(it, base)
     out["floor_area_m2"] = cur.get("floor_area_m2")
     out["people"] = cur.get("people")
@@ -193,13 +207,13 @@ def kpis(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", gri
     out["pv_saving_rate_pct"] = _py(rate["saving_rate_pct"])
 
     for program in PROGRAMS:
-        stages = figures.certification_stages(con, program, f"{year}-12-31")
-        counts = {str(s): int(n) for s, n in zip(stages["stage"], stages["units"], strict=True)}
-        ordered = {s: counts[s] for s in STAGE_ORDER if s in counts}
-        ordered.update({s: n for s, n in counts.items() if s not in ordered})
+        ordered = {s: n for s, n in certification.funnel(con, program, f"{year}-12-31").items() if n}
         out[f"{program}_units_by_stage"] = ordered
         out[f"{program}_units"] = sum(ordered.values())
         out[f"{program}_units_certified"] = sum(n for s, n in ordered.items() if s in CERTIFIED)
+        task = _year_task(con, program, year)
+        out[f"{program}_units_reached"] = task["units_reached"] if task else None
+        out[f"{program}_task"] = task
 
     fl = _row(figures.fleet_by_year(con, year, year, grid), year)
     has_fleet = bool(fl) and (fl["dispatches"] or fl["petrol_l"] or fl["diesel_l"] or fl["charging_kwh"])
@@ -232,17 +246,34 @@ def _compare(value, comparison: str, target: float) -> str | None:
     return "met" if ok else "not_met"
 
 
+def _year_task(con: duckdb.DuckDBPyConnection, program: str, year: int) -> dict | None:
+    """The certification task of the year (data/cert_tasks.csv) with its units reached, counted at the year end."""
+    tk = certification.tasks()
+    tk = tk[(tk["program"] == program) & (tk["year"] == year)]
+    if tk.empty:
+        return None
+    task = certification.task_for(program, tk.iloc[0]["deadline"])
+    return certification.task_status(con, program, f"{year}-12-31", task)
+
+
 def targets_for(con: duckdb.DuckDBPyConnection, year: int, values: dict, coal: str = "dangliang",
-                grid: str = "guangxi") -> dict:
+                grid: str = "guangxi", include_fleet: bool = True) -> dict:
     """key -> {target, comparison or target_change_pct/path, status, source} for the KPIs with a target."""
     out: dict = {}
-    progress = figures.target_progress(con, year, coal, grid)
+    progress = figures.target_progress(con, year, coal, grid, include_fleet=include_fleet)
     for r in progress.itertuples():
         out[r.metric] = {"kind": "path", "baseline_year": int(r.baseline_year), "baseline": _py(r.baseline),
                          "target_change_pct": _py(r.target_change_pct), "target_year": int(r.target_year),
                          "change_pct": _py(r.change_pct), "path_pct": _py(r.path_pct), "status": r.status,
                          "source": r.source}
-    tg = kpi_targets()
+    for program in PROGRAMS:
+        task = values.get(f"{program}_task")
+        if task:
+            out[f"{program}_units_reached"] = {
+                "kind": "level", "target": task["units"], "comparison": ">=", "stage": task["stage"],
+                "deadline": task["deadline"], "status": "met" if task["status"] in ("met", "on_course") else "not_met",
+                "source": task["source"], "note": None if task["confirmed"] else "to be confirmed"}
+    tg = kpi_targets(con)
     tg = tg[(tg["year_from"] <= year) & (tg["year_to"] >= year)]
     for r in tg.itertuples():
         target = _py(r.target)
@@ -252,10 +283,11 @@ def targets_for(con: duckdb.DuckDBPyConnection, year: int, values: dict, coal: s
     return out
 
 
-def kpi_report(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", grid: str = "guangxi") -> dict:
+def kpi_report(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", grid: str = "guangxi",
+               include_fleet: bool = True) -> dict:
     """The year's KPIs (flat, stable keys) with `previous`, `change_pct` and `targets` alongside."""
-    now = kpis(con, year, coal, grid)
-    prev = kpis(con, year - 1, coal, grid)
+    now = kpis(con, year, coal, grid, include_fleet)
+    prev = kpis(con, year - 1, coal, grid, include_fleet)
     change, change_pp = {}, {}
     for key, value in now.items():
         if (isinstance(value, bool) or not isinstance(value, int | float)
@@ -267,7 +299,7 @@ def kpi_report(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang
         else:
             change[key] = _py(figures.change_pct(value, before))
     return {**now, "previous": prev, "change_pct": change, "change_pp": change_pp,
-            "targets": targets_for(con, year, now, coal, grid)}
+            "targets": targets_for(con, year, now, coal, grid, include_fleet)}
 
 
 def kpi_table(report: dict, lang: str = "zh") -> pd.DataFrame:
@@ -291,6 +323,6 @@ def kpi_table(report: dict, lang: str = "zh") -> pd.DataFrame:
 def stage_table(report: dict) -> pd.DataFrame:
     """Units per certification stage (rows: stages in process order; columns: jieyue, jieshui)."""
     rows = []
-    for stage in STAGE_ORDER:
+    for stage in certification.stages()["stage"]:
         rows.append({"stage": stage, **{p: report[f"{p}_units_by_stage"].get(stage, 0) for p in PROGRAMS}})
     return pd.DataFrame(rows)

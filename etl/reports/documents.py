@@ -54,16 +54,16 @@ def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int, report: dict | No
     table.insert(3, "name_en", [kpi.BY_KEY[k].en for k in table["key"]])
     table["status_zh"] = table["status"].map(lambda s: STATUS_ZH.get(s, s) if s else None)
     stages = kpi.stage_table(report)
-    stages.insert(1, "stage_zh", stages["stage"].map(STAGE_ZH))
-    base = kpi.baseline_year()
+    stages.insert(1, "stage_zh", stages["stage"].map(STAGE_ZH).fillna(stages["stage"]))
+    base = kpi.baseline_year(con)
     first = min(base, year - 1)
-    energy = figures.energy_by_year(con, first, year)
+    energy = figures.energy_by_year(con, first, year, include_fleet=report.get("energy_includes_fleet", True))
     logistics = figures.logistics_by_year(con, first, year)
     fleet = figures.fleet_by_year(con, first, year)
     years = logistics.merge(energy, on="year", how="left").merge(fleet.drop(columns="dispatches"), on="year",
                                                                   how="left")
-    targets = figures.target_progress(con, year)
-    level = kpi.kpi_targets()
+    targets = figures.target_progress(con, year, include_fleet=report.get("energy_includes_fleet", True))
+    level = kpi.kpi_targets(con)
     level = level[(level["year_from"] <= year) & (level["year_to"] >= year)]
     level = level.assign(value=[report.get(k) for k in level["kpi"]],
                          status=[report["targets"].get(k, {}).get("status") for k in level["kpi"]])
@@ -240,9 +240,15 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
     if r["energy_kgce"] is None:
         out.append(("p", "一是能源资源消耗情况。" + _missing("用电、用水计量", year)))
     else:
-        coal = factors.factor_for_year("elec_kgce_dangliang", year)
+        coal = factors.factor_for_year(con, "elec_kgce_dangliang", year)
         s = (f"一是能源资源消耗情况。{year}年，全县公共机构综合能耗{_amount(r['energy_kgce'], '千克标准煤', '吨标准煤', 1e3)}"
-             f"（外购电力按{coal['value']}千克标准煤/千瓦时折算）")
+             f"（外购电力按{coal['value']}千克标准煤/千瓦时折算")
+        if r.get("energy_fleet_kgce"):
+            s += ("；含" if r.get("energy_includes_fleet", True) else "；不含") + \
+                f"公务用车燃油{_amount(r['energy_fleet_kgce'], '千克标准煤', '吨标准煤', 1e3)}"
+            if r.get("energy_fleet_share_pct") is not None:
+                s += f"，占{_pc(r['energy_fleet_share_pct'])}%"
+        s += "）"
         parts = []
         if chg.get("energy_kgce") is not None:
             parts.append(f"较上年{_updown(chg['energy_kgce'])}")
@@ -292,11 +298,13 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
     s = "三是扎实开展节约型机关、节水型单位创建。"
     for program in kpi.PROGRAMS:
         name = PROGRAM_ZH[program]
-        t = tg.get(f"{program}_units")
+        t = tg.get(f"{program}_units_reached")  # the task of data/cert_tasks.csv (etl/metrics/certification.py)
         by_stage = r[f"{program}_units_by_stage"]
         if t:
             s += f"{name}创建任务{t['target']:g}家"
-            s += f"，截至{year}年底{_stages_text(by_stage)}；" if by_stage else "，系统中尚无创建进度记录；"
+            s += f"，截至{year}年底{_stages_text(by_stage)}" if by_stage else "，系统中尚无创建进度记录"
+            s += (f"，达到任务阶段（{STAGE_ZH.get(t['stage'], t['stage'])}）的{r[f'{program}_units_reached']}家，"
+                  f"{'完成任务' if t['status'] == 'met' else '未完成任务'}；")
         elif by_stage:
             s += f"{name}截至{year}年底{_stages_text(by_stage)}；"
         else:

@@ -7,9 +7,11 @@ so that undoing that file restores exactly what was there before.
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
-SCHEMA_VERSION = "2-pv+formats"
+SCHEMA_VERSION = "4-metric-views+fleet+cert+formats"
 
 # table name -> (column definitions, key columns used to find rows a new file replaces)
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -35,7 +37,11 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
         source VARCHAR NOT NULL,             -- bill / interval
         energy_kwh DOUBLE, water_m3 DOUBLE, amount_yuan DOUBLE,
         prev_register DOUBLE, curr_register DOUBLE, multiplier DOUBLE,
-        estimated BOOLEAN""",
+        estimated BOOLEAN,
+        -- grid bills: energy_kwh is the settled energy (结算电量, what is bought); the read energy (抄见),
+        -- losses (变损 + 线损), the power-factor adjustment (力调电费) and time-of-use splits (尖/峰/平/谷)
+        read_kwh DOUBLE, loss_kwh DOUBLE, pf_adjust_yuan DOUBLE,
+        sharp_kwh DOUBLE, peak_kwh DOUBLE, flat_kwh DOUBLE, valley_kwh DOUBLE""",
         ("meter_id", "source", "period_start"),
     ),
     "pv_sites": (
@@ -59,28 +65,45 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "vehicles": (
         """plate VARCHAR NOT NULL, model VARCHAR,
-        fuel_type VARCHAR NOT NULL,          -- petrol / diesel / hybrid / electric
+        fuel_type VARCHAR NOT NULL,          -- petrol / diesel / hybrid (油电混合) / phev (插电式) / erev (增程式) / electric
         tank_l DOUBLE, battery_kwh DOUBLE, fuel_card_no VARCHAR,
-        l_per_100km DOUBLE, kwh_per_100km DOUBLE, acquired_on DATE""",
+        l_per_100km DOUBLE, kwh_per_100km DOUBLE, acquired_on DATE,
+        displacement_l DOUBLE, power_kw DOUBLE, registered_on DATE, disposed_on DATE,
+        use_mode VARCHAR                     -- pooled (统筹调度) / assigned (定向保障)""",
         ("plate",),
     ),
     "fuel_fills": (
         """card_no VARCHAR NOT NULL, plate VARCHAR, ts TIMESTAMP NOT NULL,
         txn_type VARCHAR NOT NULL,           -- fuel / topup (money onto the card, not fuel)
-        product VARCHAR, fuel_l DOUBLE, unit_price_yuan DOUBLE, amount_yuan DOUBLE, station VARCHAR""",
+        product VARCHAR, fuel_l DOUBLE, unit_price_yuan DOUBLE, amount_yuan DOUBLE, station VARCHAR,
+        odometer_km DOUBLE                   -- odometer on the receipt, when written""",
         ("card_no", "ts", "txn_type"),
     ),
     "charging_sessions": (
         """plate VARCHAR NOT NULL, start_ts TIMESTAMP NOT NULL, end_ts TIMESTAMP,
-        energy_kwh DOUBLE NOT NULL, amount_yuan DOUBLE, station VARCHAR""",
+        energy_kwh DOUBLE NOT NULL, amount_yuan DOUBLE, station VARCHAR,
+        -- charging orders: 电费 and 服务费; amount_yuan is the order total, paid_yuan what was paid (实付)
+        energy_fee_yuan DOUBLE, service_fee_yuan DOUBLE, paid_yuan DOUBLE""",
         ("plate", "start_ts"),
     ),
     "dispatches": (
         """dispatch_id VARCHAR NOT NULL, plate VARCHAR, driver VARCHAR,
         depart_at TIMESTAMP NOT NULL, return_at TIMESTAMP,
         destination VARCHAR, purpose VARCHAR, requesting_unit VARCHAR,
-        distance_km DOUBLE, accident BOOLEAN""",
+        distance_km DOUBLE, accident BOOLEAN,
+        odo_out_km DOUBLE, odo_back_km DOUBLE -- 出车里程 / 回车里程 (odometer out and back)""",
         ("dispatch_id",),
+    ),
+    "vehicle_costs": (
+        """plate VARCHAR NOT NULL, cost_date DATE NOT NULL,
+        category VARCHAR NOT NULL,           -- repair / service / insurance / inspection / other
+        amount_yuan DOUBLE NOT NULL, note VARCHAR""",
+        ("plate", "cost_date", "category"),
+    ),
+    "vehicle_secondments": (
+        """plate VARCHAR NOT NULL, driver VARCHAR, start_on DATE NOT NULL, end_on DATE,
+        seconded_to VARCHAR, note VARCHAR""",
+        ("plate", "start_on"),
     ),
     "work_orders": (
         """order_id VARCHAR NOT NULL, building_group VARCHAR NOT NULL, location VARCHAR,
@@ -118,17 +141,6 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
 }
 
-# Columns added to a table after it was first shipped: created on new databases and added to existing
-# ones (and their __replaced shadows) by ensure_schema, so an older database keeps working.
-ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
-    # grid bills: 抄见 (read) energy, transformer/line losses, the power-factor adjustment (力调) and the
-    # time-of-use splits; energy_kwh is the settled energy (结算电量), what the institution buys
-    "readings": ("read_kwh DOUBLE", "loss_kwh DOUBLE", "pf_adjust_yuan DOUBLE", "sharp_kwh DOUBLE",
-                 "peak_kwh DOUBLE", "flat_kwh DOUBLE", "valley_kwh DOUBLE", "gas_m3 DOUBLE"),
-    # charging orders: energy fee and service fee; amount_yuan is the order total, paid_yuan what was paid
-    "charging_sessions": ("energy_fee_yuan DOUBLE", "service_fee_yuan DOUBLE", "paid_yuan DOUBLE"),
-}
-
 # Tables computed from others (no batch_id, no undo): the PV model's expected output and a record of
 # each model run with the fingerprint of its inputs (sites, weather batches, settings), so the app knows
 # when to recompute (etl/pv/project.py).
@@ -141,6 +153,27 @@ DERIVED = {
         years_requested VARCHAR,             -- JSON list, NULL = the years with measured production
         weather VARCHAR NOT NULL,            -- what was used: synthetic / clearsky / measured:<station>
         first_year INTEGER, last_year INTEGER, interval_min INTEGER, rows BIGINT, seconds DOUBLE""",
+    # An officer's "explained" mark on a fuel-card flag (etl/metrics/fleet.py): the flag itself is computed
+    # from the data; its key (code, plate, ts) finds the mark again, with the evidence as it was then.
+    "fleet_flag_notes": """code VARCHAR NOT NULL, plate VARCHAR NOT NULL, ts TIMESTAMP NOT NULL,
+        evidence VARCHAR, note VARCHAR NOT NULL, explained_by VARCHAR NOT NULL, explained_at TIMESTAMP NOT NULL""",
+}
+
+# Records officers write in the app, kept as a history (a change is a new row; undo marks a row undone, so the
+# row before it counts again): certification checklist marks and evidence files (etl/metrics/certification.py).
+RECORDS = {
+    "cert_item_marks": """mark_id INTEGER NOT NULL, institution_id VARCHAR NOT NULL, program VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL, year INTEGER NOT NULL,
+        state VARCHAR NOT NULL,              -- todo / in_progress / met / not_met
+        score DOUBLE,                        -- the officer's score (overrides a computed score; both kept)
+        computed_score DOUBLE, computed_value DOUBLE, -- what the database said when the mark was made
+        note VARCHAR, marked_by VARCHAR NOT NULL, marked_at TIMESTAMP NOT NULL,
+        undone_by VARCHAR, undone_at TIMESTAMP""",
+    "cert_evidence": """evidence_id INTEGER NOT NULL, institution_id VARCHAR NOT NULL, program VARCHAR NOT NULL,
+        item_id VARCHAR, sha256 VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
+        file_type VARCHAR NOT NULL,          -- pdf / jpg / png / xlsx / docx (checked from the content)
+        size_bytes BIGINT NOT NULL, added_by VARCHAR NOT NULL, added_at TIMESTAMP NOT NULL,
+        undone_by VARCHAR, undone_at TIMESTAMP""",
 }
 
 _BOOKKEEPING = """
@@ -169,30 +202,7 @@ VIEWS = {
             SELECT *, row_number() OVER (PARTITION BY meter_id, month ORDER BY (source = 'bill') DESC) AS rk
             FROM r)
         SELECT meter_id, month, source, energy_kwh, water_m3, estimated, readings FROM ranked WHERE rk = 1""",
-    # Per institution and month. At a PV host the grid meter sees import only:
-    # use = grid import + PV generation - export.
-    "institution_month": """
-        WITH m AS (
-            SELECT mt.institution_id, mm.month,
-                   sum(CASE WHEN mt.kind = 'electricity' AND mt.measures IN ('consumption', 'import')
-                            THEN mm.energy_kwh END) AS grid_import_kwh,
-                   sum(CASE WHEN mt.kind = 'water' THEN mm.water_m3 END) AS water_m3
-            FROM meter_month mm JOIN meters mt USING (meter_id) GROUP BY ALL),
-        pv AS (
-            SELECT s.institution_id, date_trunc('month', p.ts)::DATE AS month,
-                   sum(p.generation_kwh) AS pv_generation_kwh, sum(coalesce(p.export_kwh, 0)) AS pv_export_kwh
-            FROM pv_production p JOIN pv_sites s USING (site_id)
-            WHERE s.institution_id IS NOT NULL GROUP BY ALL)
-        SELECT coalesce(m.institution_id, pv.institution_id) AS institution_id,
-               coalesce(m.month, pv.month) AS month,
-               coalesce(m.grid_import_kwh, 0) AS grid_import_kwh,
-               coalesce(pv.pv_generation_kwh, 0) AS pv_generation_kwh,
-               coalesce(pv.pv_export_kwh, 0) AS pv_export_kwh,
-               coalesce(pv.pv_generation_kwh, 0) - coalesce(pv.pv_export_kwh, 0) AS pv_self_use_kwh,
-               coalesce(m.grid_import_kwh, 0) + coalesce(pv.pv_generation_kwh, 0)
-                   - coalesce(pv.pv_export_kwh, 0) AS electricity_use_kwh,
-               m.water_m3
-        FROM m FULL OUTER JOIN pv ON m.institution_id = pv.institution_id AND m.month = pv.month""",
+    # institution_month and every converted figure: etl/store/views.py (the metric layer)
 }
 
 
@@ -211,15 +221,36 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             f"CREATE TABLE IF NOT EXISTS {name}__replaced ({cols}\n, batch_id INTEGER NOT NULL, "
             "replaced_by INTEGER NOT NULL)"
         )
-    for name, added in ADDED_COLUMNS.items():
-        for col in added:
-            for t in (name, f"{name}__replaced"):
-                con.execute(f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS {col}")
-    for name, cols in DERIVED.items():
+    for name, cols in {**DERIVED, **RECORDS}.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols}\n)")
+    _add_new_columns(con)
     for name, sql in VIEWS.items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+    _metric_layer(con)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+
+
+def _metric_layer(con: duckdb.DuckDBPyConnection) -> None:
+    """Reference tables (seeded from data/ when empty) and the metric views on them."""
+    from etl.store import reference, views
+
+    reference.create(con)
+    reference.seed(con)
+    views.create(con)
+def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Columns added to a table after a database was built (odometers, vehicle details): add them empty.
+    The shadow table is rebuilt in the declared order, because the loader copies rows into it by position."""
+    for name, (cols, _key) in TABLES.items():
+        have = set(columns(con, name))
+        defs = [p.split()[:2] for p in re.sub(r"--[^\n]*", "", cols).split(",") if len(p.split()) >= 2]
+        missing = [(c, typ) for c, typ in defs if c not in have]
+        if not missing:
+            continue
+        for c, typ in missing:
+            con.execute(f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {c} {typ}")
+        select = ", ".join(c if c in have else f"CAST(NULL AS {typ}) AS {c}" for c, typ in defs)
+        con.execute(f"CREATE OR REPLACE TABLE {name}__replaced AS "
+                    f"SELECT {select}, batch_id, replaced_by FROM {name}__replaced")
 
 
 def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
