@@ -9,7 +9,8 @@ from pathlib import Path
 
 from etl.ingest import loader
 from etl.ingest.kinds import LOAD_ORDER
-from etl.store.db import DatabaseBusy, connect, db_path
+from etl.store import db as store_db
+from etl.store.db import DatabaseBusy, DatabaseDamaged, connect, db_path
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -27,6 +28,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"[{frac:4.0%}] {msg}", file=sys.stderr)
 
     times = dataset.build(target, progress=progress)
+    store_db.save_good_copy(target)
     print(f"demo database written to {target} (generated in {times['generate_s']:.1f} s, "
           f"loaded in {times['load_s']:.1f} s, PV model {times['model_s']:.1f} s)")
     return 0
@@ -62,6 +64,8 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
         if any(r.status == "loaded" and r.kind in project.MODEL_INPUT_KINDS for r in results):
             project.refresh_if_needed(con)  # the expected PV output follows the committed files
+    if any(r.status == "loaded" for r in results):
+        store_db.save_good_copy(args.db)  # what DatabaseDamaged points to if the file breaks later
     failed = 0
     for r in results:
         if r.status == "rejected":
@@ -234,6 +238,24 @@ def _cmd_fleet(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export_parquet(args: argparse.Namespace) -> int:
+    import os
+
+    from etl.store import parquet_export
+
+    county = args.county or os.environ.get("COUNTY_CODE") or "county"
+    with connect(args.db) as con:
+        try:
+            m = parquet_export.export(con, args.dir, county)
+        except ValueError as exc:
+            print(f"cannot export: {exc}", file=sys.stderr)
+            return 1
+    rows = sum(t["rows"] for t in m["tables"].values())
+    print(f"{rows:,} rows of {len(m['tables'])} tables written to {args.dir} as Parquet (county={county}/year=…), "
+          "with manifest.json and the factors used")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description="Energy dashboard data tools")
     parser.add_argument("--db", help="database file (default $ENERGY_DB or data/energy.duckdb)")
@@ -310,14 +332,22 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("--note")
     q.add_argument("--user", default=_default_user(), help="name recorded with the change (default cli:LOGIN)")
     p.set_defaults(func=_cmd_cert)
+    p = add("export-parquet", "write the tables as Hive-partitioned Parquet (county=…/year=…) with a manifest")
+    p.add_argument("dir")
+    p.add_argument("--county", help="county code for the partition (default $COUNTY_CODE, else 'county')")
+    p.set_defaults(func=_cmd_export_parquet)
     args = parser.parse_args(argv)
     if getattr(args, "action", None) in ("add", "set-password", "disable") and not args.name:
         parser.error(f"users {args.action} needs a NAME")
     try:
-        return args.func(args)
+        with store_db.command_line():
+            return args.func(args)
     except DatabaseBusy as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except DatabaseDamaged as exc:
+        print(str(exc), file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from ui.auth import can_write, current_role, current_user
 from ui.common import fmt_num, query
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
+from ui.safe import md
 
 inside_dashboard()
 st.title(t("cert_title"))
@@ -30,10 +31,6 @@ zh = lang() == "zh"
 stage_tbl = cert.stages()
 STAGE_NAME = dict(zip(stage_tbl["stage"], stage_tbl["name_zh" if zh else "name_en"], strict=True))
 
-
-def _md(text: str) -> str:
-    """Text from data shown through markdown: every markdown character escaped (names are data, never markup)."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>$~" else ch for ch in str(text))
 
 
 def stage_name(code: str) -> str:
@@ -53,7 +50,7 @@ as_of_s = as_of.isoformat()
 task = query(cert.task_status, program, as_of_s)
 fun = query(cert.funnel, program, as_of_s)
 if task:
-    st.markdown("**" + _md(t("cert_task_text", year=task["year"], units=task["units"], deadline=task["deadline"],
+    st.markdown("**" + md(t("cert_task_text", year=task["year"], units=task["units"], deadline=task["deadline"],
                               stage=stage_name(task["stage"]))) + "**")
     k = st.columns([1, 1, 2])
     k[0].metric(t("cert_reached"), f"{task['units_reached']} / {task['units']}")
@@ -63,7 +60,7 @@ if task:
         st.badge(t(f"cert_status_{task['status']}"), color=color)
         if not task["confirmed"]:
             st.badge(t("cert_to_confirm"), color="orange", icon=":material/help:")
-        st.caption(_md(task["source"]))
+        st.caption(md(task["source"]))
 else:
     st.info(t("cert_no_task"))
 
@@ -156,7 +153,7 @@ if st.session_state.get("cert_unit") not in ids:
     st.session_state["cert_unit"] = ids[0]
 iid = st.selectbox(t("cert_open_unit"), ids, key="cert_unit", format_func=lambda i: f"{unit_names.get(i)} ({i})")
 row = table[table["institution_id"] == iid].iloc[0]
-st.subheader(_md(t("cert_unit", name=row["name"], id=iid)))
+st.subheader(md(t("cert_unit", name=row["name"], id=iid)))
 st.link_button(t("cert_energy_link"), f"/energy?inst={quote(iid)}", icon=":material/bolt:")
 year = cert.scoring_year(as_of)
 cl = query(cert.checklist, program, year, [iid])

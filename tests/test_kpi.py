@@ -245,10 +245,16 @@ def test_xlsx_workbook_holds_every_kpi_table(small_db, tmp_path):
     assert len(wb.sheetnames) == 6
     ws = wb[wb.sheetnames[0]]
     header = [c.value for c in ws[1]]
-    rows = {r[header.index("key")]: r for r in ws.iter_rows(min_row=2, values_only=True)}
-    assert set(rows) == set(kpi.BY_KEY)
-    assert rows["repairs_total"][header.index("value")] == 4
-    assert rows["repairs_within_rule_pct"][header.index("status")] == "not_met"
+    rows = {r[header.index("指标")]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert set(rows) == {k.zh for k in kpi.SPEC}
+    assert rows["维修"][header.index("本年数值")] == 4
+    assert rows["维修及时率"][header.index("状态")] == documents.STATUS_ZH["not_met"]
+    # headers and coded values in words: no raw keys (energy_kgce, jieyue, on_track) for the reader
+    for sheet in wb:
+        cells = [c.value for c in sheet[1]] + [v for row in sheet.iter_rows(min_row=2, values_only=True) for v in row]
+        raw = [v for v in cells if isinstance(v, str) and (re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", v) or v in (
+            "jieyue", "jieshui", "logistics", "energy", "certification", "fleet", "met", "creating"))]
+        assert not raw, (sheet.title, raw[:5])
 
 
 def test_page_and_report_code_hold_no_summary_figures():

@@ -20,6 +20,8 @@ from datetime import datetime, time
 import numpy as np
 import pandas as pd
 
+from etl.ingest import limits
+
 
 class ReadError(ValueError):
     """The file cannot be read as a table at all (a sentence for the user)."""
@@ -120,6 +122,7 @@ def read_raw(data: bytes, file_name: str = "", sheet: str | int | None = None,
     if is_excel(data, file_name):
         return _read_excel(data, sheet), "xls" if data.startswith(XLS_MAGIC) else "xlsx", ""
     text, encoding = decode_head(data, head_bytes) if head_bytes else decode(data)
+    limits.check_text(text)  # rows and columns capped before parsing (data/upload_limits.csv)
     lines = text[:20000].splitlines()[:20]
     delimiter = sniff_delimiter(lines)
     csv.field_size_limit(1 << 31)
@@ -130,6 +133,7 @@ def read_raw(data: bytes, file_name: str = "", sheet: str | int | None = None,
 def _open_book(data: bytes):
     from python_calamine import CalamineWorkbook
 
+    limits.check_xlsx(data)  # the declared size, before openpyxl pads every row to it
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises several kinds for a damaged file

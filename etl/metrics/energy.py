@@ -120,6 +120,8 @@ def _with_changes(cur: pd.DataFrame, prev: pd.DataFrame, base: pd.DataFrame, key
     for col in cols:
         p = out[key].map(prev.set_index(key)[col]) if not prev.empty else pd.Series(float("nan"), index=out.index)
         b = out[key].map(base.set_index(key)[col]) if not base.empty else pd.Series(float("nan"), index=out.index)
+        # float even when the year has no rows (an empty map keeps the key's str dtype)
+        p, b = p.astype("float64"), b.astype("float64")
         out[f"{col}_prev"] = p
         out[f"{col}_change_pct"] = figures.change_pct(out[col], p)
         out[f"{col}_vs_base_pct"] = figures.change_pct(out[col], b)

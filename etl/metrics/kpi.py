@@ -187,8 +187,7 @@ def kpis(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", gri
     out["baseline_year"] = base
     out["energy_kgce_baseline"] = en0.get("energy_kgce")
     out["energy_kgce_change_vs_2020_pct"] = figures.change_pct(out["energy_kgce"], out["energy_kgce_baseline"])
-    it = figures.intensity_by_year(con, first, year, coal, grid, include_fleet=include_fleet)
-    cur, b0 = _row(it, year), _row(it, base)
+    cur, b0 = en, en0  # energy_by_year carries the county's intensities too (one query of county_year)
     out["floor_area_m2"] = cur.get("floor_area_m2")
     out["people"] = cur.get("people")
     for key in ("energy_kgce_per_m2", "energy_kgce_per_person", "water_m3_per_person", "co2_kg_per_m2"):
@@ -264,7 +263,7 @@ def targets_for(con: duckdb.DuckDBPyConnection, year: int, values: dict, coal: s
     for r in progress.itertuples():
         out[r.metric] = {"kind": "path", "baseline_year": int(r.baseline_year), "baseline": _py(r.baseline),
                          "target_change_pct": _py(r.target_change_pct), "target_year": int(r.target_year),
-                         "change_pct": _py(r.change_pct), "path_pct": _py(r.path_pct), "status": r.status,
+                         "change_pct": _py(r.change_pct), "path_pct": _py(r.path_pct), "status": _py(r.status),
                          "source": r.source}
     for program in PROGRAMS:
         task = values.get(f"{program}_task")

@@ -9,13 +9,14 @@ figure that is missing is named as missing, never guessed.
 from __future__ import annotations
 
 import io
-import os
 
 import duckdb
 import pandas as pd
 
+from etl import site
 from etl.ingest.kinds import STAGE_ORDER, STAGES
 from etl.metrics import factors, figures, kpi
+from etl.reports.labels import labelled
 
 # Stage code -> its Chinese name as the forms write it (the first alias of each code in etl/ingest/kinds.py).
 STAGE_ZH = {code: next(k for k, v in STAGES.items() if v == code) for code in STAGE_ORDER}
@@ -67,7 +68,7 @@ def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int, report: dict | No
     level = level[(level["year_from"] <= year) & (level["year_to"] >= year)]
     level = level.assign(value=[report.get(k) for k in level["kpi"]],
                          status=[report["targets"].get(k, {}).get("status") for k in level["kpi"]])
-    return {
+    sheets = {
         f"KPI {year}": table,
         "维修分区域 repairs": figures.repairs_by_group(con, year - 1, year),
         "创建进度 certification": stages,
@@ -75,6 +76,8 @@ def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int, report: dict | No
         "其他目标 targets": level,
         "历年 by year": years,
     }
+    # headers and coded values in words for the reader (etl/reports/labels.py)
+    return {name: labelled(df) for name, df in sheets.items()}
 
 
 def kpi_workbook(con: duckdb.DuckDBPyConnection, year: int, report: dict | None = None) -> bytes:
@@ -139,7 +142,7 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
     chg = r["change_pct"]
     pp = r["change_pp"]
     tg = r["targets"]
-    county = os.environ.get("COUNTY_NAME") or "XX县"
+    county = site.county_name("zh", figures.is_demo(con))  # data/site.csv or COUNTY_NAME
     out: list[tuple[str, str]] = [("title", f"{county}机关后勤服务中心{year}年工作总结（数据部分初稿）")]
     note = (f"说明：本稿由能源资源分析系统根据数据库记录自动生成，统计期为{year}年1月1日至12月31日，"
             "文中数字均取自系统中的维修工单、会务、接待、来访、派车、油卡、充电、计量账单、光伏和创建进度记录，"
