@@ -54,7 +54,7 @@ with st.expander(t("templates_title"), icon=":material/table_view:"):
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="template_xlsx")
 
 # ------------------------------------------------------------------ files
-UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm"]
+UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "xls"]
 localise_uploader(UPLOAD_TYPES)
 files = st.file_uploader(t("upload_files"), type=UPLOAD_TYPES, accept_multiple_files=True, key="upload_files")
 cache: dict = st.session_state.setdefault("upload_prepared", {})

@@ -268,6 +268,67 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "load the institution registry first": ("请先导入单位名录", "fix"),
     "this row repeats an earlier row exactly": ("此行与前面某行完全相同", "message"),
     "same {key} as an earlier line with different values": ("与前面某行的 {key} 相同，但数值不同", "message"),
+    # ---------------------------------------------------------------- exports as they come (etl/ingest/formats.py)
+    "the sheet spans {rows} rows x {cols} columns, more than a data export holds (at most {max_cols} columns and "
+    "{max_cells} cells); delete the empty rows and columns beyond the data, or save the sheet as CSV":
+        ("工作表占了 {rows} 行 × {cols} 列，超出数据导出表的正常大小（最多 {max_cols} 列、{max_cells} 个单元格）；"
+         "请删除数据以外的空行和空列，或把该工作表另存为 CSV", "other"),
+    "{n} total rows (合计/小计) skipped, lines {shown}": ("已跳过 {n} 个合计/小计行，第 {shown} 行", "message"),
+    "nothing to do: totals are not loaded, they are checked against the rows":
+        ("无需处理：合计行不导入，只用来核对各行之和", "fix"),
+    "{n} lines under the table skipped as notes (制表人/打印时间/备注), lines {shown}":
+        ("表格下方的 {n} 行说明（制表人/打印时间/备注）已跳过，第 {shown} 行", "message"),
+    "the {label} row states {want} but the {n} rows it covers add up to {got} (difference {diff})":
+        ("“{label}”行写的是 {want}，但它所合计的 {n} 行加起来是 {got}（相差 {diff}）", "message"),
+    "a row is missing, repeated or changed: compare the file with the original export":
+        ("有行缺失、重复或被改动：请与原始导出文件核对", "fix"),
+    "written by Excel in scientific notation: taken as {target}, the only number in the registry that reads so "
+    "(rows {shown})": ("该号码被 Excel 写成了科学计数法：按台账中唯一相符的号码 {target} 处理（第 {shown} 行）", "message"),
+    "the leading zeros were lost (Excel): taken as {target} of the registry (rows {shown})":
+        ("该号码开头的 0 被 Excel 去掉了：按台账中的 {target} 处理（第 {shown} 行）", "message"),
+    "Excel set the digits after the 15th to 0: taken as {target}, the only number in the registry that fits "
+    "(rows {shown})": ("Excel 把第 15 位以后的数字改成了 0：按台账中唯一相符的号码 {target} 处理（第 {shown} 行）", "message"),
+    "written by Excel with a trailing .0: taken as {target} (rows {shown})":
+        ("该号码被 Excel 加上了“.0”：按 {target} 处理（第 {shown} 行）", "message"),
+    "nothing to do if this is the right account; otherwise correct the number":
+        ("如对应的户号正确，无需处理；否则请更正号码", "fix"),
+    "{thing} not in the registry: {reason}, and {n} numbers of the registry fit":
+        ("{thing}不在台账中：{reason}，台账中有 {n} 个号码都可能对得上", "message"),
+    "{thing} not in the registry: {reason}, and no number of the registry fits":
+        ("{thing}不在台账中：{reason}，台账中没有对得上的号码", "message"),
+    "Excel wrote the number in scientific notation and its last digits are lost":
+        ("Excel 把号码写成了科学计数法，后几位数字已丢失", "other"),
+    "Excel removed the leading zeros": ("Excel 去掉了号码开头的 0", "other"),
+    "Excel set the digits after the 15th to 0": ("Excel 把第 15 位以后的数字改成了 0", "other"),
+    "Excel added a trailing .0": ("Excel 在号码后面加上了“.0”", "other"),
+    "format the column as text in Excel (or use the export before it was opened in Excel) and load it again":
+        ("请在 Excel 中把该列设为“文本”格式（或使用未经 Excel 打开的原始导出文件）后重新导入", "fix"),
+    "no 结算电量 column: the settled energy was taken as 抄见电量 + losses (变损/线损)":
+        ("文件没有结算电量列：结算电量按“抄见电量 + 损耗（变损/线损）”计算", "message"),
+    "nothing to do if the bill has no other adjustment; otherwise add the 结算电量 column":
+        ("如账单没有其他调整，无需处理；否则请添加结算电量列", "fix"),
+    "the settled energy (结算电量) is stored as the meter's energy; the read energy (抄见电量), losses and "
+    "time-of-use splits are kept in their own columns":
+        ("结算电量作为该表的用电量保存；抄见电量、损耗电量和分时（尖/峰/平/谷）电量分列保存", "message"),
+    "the time-of-use splits (尖/峰/平/谷) do not add up to the energy of the line":
+        ("分时电量（尖/峰/平/谷）之和与该行的电量不符", "message"),
+    "check the splits and the total; accept if the bill splits only part of the energy":
+        ("请检查分时电量和总电量；如账单只对部分电量分时，请确认接受", "fix"),
+    "no order total column: the amount was taken as 电费 + 服务费": ("文件没有订单金额列：金额按“电费 + 服务费”计算", "message"),
+    "电费 + 服务费 differs from the order amount": ("电费 + 服务费与订单金额不符", "message"),
+    "check the three amounts; accept if the operator adds other items":
+        ("请检查这三个金额；如运营商另收其他费用，请确认接受", "fix"),
+    "the cylinder size states no weight in kg": ("钢瓶规格中没有以 kg 标明的重量", "message"),
+    "write the size with its weight, e.g. 15kg or 50kg": ("请写明每瓶重量，如 15kg 或 50kg", "fix"),
+    "no weight column: the LPG was taken as cylinders × the size of each cylinder":
+        ("文件没有重量列：液化气用量按“瓶数 × 每瓶重量”计算", "message"),
+    "nothing to do if the cylinders were full": ("如钢瓶均为满瓶，无需处理", "fix"),
+    "the weight differs from cylinders × the size of each cylinder": ("重量与“瓶数 × 每瓶重量”不符", "message"),
+    "check the weight, the number of cylinders and their size": ("请检查重量、瓶数和钢瓶规格", "fix"),
+    "no LPG quantity on this line": ("此行没有液化气用量", "message"),
+    "give the weight in kg, or the number of cylinders and their size (e.g. 15kg)":
+        ("请填写重量（kg），或填写瓶数和钢瓶规格（如 15kg）", "fix"),
+    "the LPG quantity must be positive": ("液化气用量必须大于零", "message"),
     # ---------------------------------------------------------------- commit and undo refusals
     "{file}: the file has errors and cannot be written": ("{file}：文件有错误，不能写入", "other"),
     "{file}: {n} warnings must be accepted before loading": ("{file}：须先确认 {n} 条警告才能导入", "other"),
@@ -312,6 +373,7 @@ CONVERT: dict[str, Callable[[str], str]] = {
     "kind": _kind_label,
     "lines": lambda v: re.sub(r" \(line (\d+)\)", r"（第 \1 行）", v),
     "steps": lambda v: v.replace(" min", " 分钟"),
+    "thing": lambda v: {"meter": "计量表或户号", "card": "油卡号"}.get(v, v),
 }
 
 _FIELDS = re.compile(r"{(\w+)(![rs])?}")

@@ -11,7 +11,7 @@ import re
 
 import duckdb
 
-SCHEMA_VERSION = "5-fleet-settings+cert+pv-aliases"
+SCHEMA_VERSION = "6-fleet-settings+cert+pv-aliases+formats"
 
 # table name -> (column definitions, key columns used to find rows a new file replaces)
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -37,7 +37,11 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
         source VARCHAR NOT NULL,             -- bill / interval
         energy_kwh DOUBLE, water_m3 DOUBLE, amount_yuan DOUBLE,
         prev_register DOUBLE, curr_register DOUBLE, multiplier DOUBLE,
-        estimated BOOLEAN""",
+        estimated BOOLEAN,
+        -- grid bills: energy_kwh is the settled energy (结算电量, what is bought); the read energy (抄见),
+        -- losses (变损 + 线损), the power-factor adjustment (力调电费) and time-of-use splits (尖/峰/平/谷)
+        read_kwh DOUBLE, loss_kwh DOUBLE, pf_adjust_yuan DOUBLE,
+        sharp_kwh DOUBLE, peak_kwh DOUBLE, flat_kwh DOUBLE, valley_kwh DOUBLE""",
         ("meter_id", "source", "period_start"),
     ),
     "pv_sites": (
@@ -79,7 +83,9 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "charging_sessions": (
         """plate VARCHAR NOT NULL, start_ts TIMESTAMP NOT NULL, end_ts TIMESTAMP,
-        energy_kwh DOUBLE NOT NULL, amount_yuan DOUBLE, station VARCHAR""",
+        energy_kwh DOUBLE NOT NULL, amount_yuan DOUBLE, station VARCHAR,
+        -- charging orders: 电费 and 服务费; amount_yuan is the order total, paid_yuan what was paid (实付)
+        energy_fee_yuan DOUBLE, service_fee_yuan DOUBLE, paid_yuan DOUBLE""",
         ("plate", "start_ts"),
     ),
     "dispatches": (
@@ -128,6 +134,12 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
         program VARCHAR NOT NULL,            -- jieyue (节约型机关) / jieshui (节水型单位)
         stage VARCHAR NOT NULL, stage_date DATE NOT NULL, note VARCHAR""",
         ("institution_id", "program", "stage"),
+    ),
+    # bottled LPG bought by an institution (canteens): kg, or cylinders of a stated size
+    "lpg_purchases": (
+        """institution_id VARCHAR NOT NULL, purchased_on DATE NOT NULL,
+        lpg_kg DOUBLE NOT NULL, cylinders DOUBLE, cylinder_kg DOUBLE, amount_yuan DOUBLE, supplier VARCHAR""",
+        ("institution_id", "purchased_on"),
     ),
 }
 
