@@ -230,7 +230,7 @@ _kind(Kind("fuel", "fuel_fills", "油卡流水", "Fuel-card statement", (
 ), signature=("card_no", "fuel_l")))
 
 _kind(Kind("charging", "charging_sessions", "充电记录", "EV charging", (
-    Col("plate", ("车牌号", "车牌", "plate"), required=True, example="桂B·D5678"),
+    Col("plate", ("车牌号", "车牌", "plate"), required=True, example="桂B·A1234"),
     Col("start_ts", ("开始时间", "充电开始时间", "start_ts", "start", "start_time"), "datetime", True,
         example="2023-03-02 12:30"),
     Col("end_ts", ("结束时间", "充电结束时间", "end_ts", "end", "end_time"), "datetime", example="2023-03-02 13:40"),
