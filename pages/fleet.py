@@ -20,6 +20,7 @@ from ui.common import fmt_num, fmt_pct, query
 from ui.downloads import download_buttons
 from ui.frame import inside_dashboard
 from ui.i18n import TEXT, t
+from ui.safe import md
 
 inside_dashboard()
 
@@ -45,10 +46,6 @@ def _labels(df: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].map(lambda v, k=key: t(f"{k}{v}") if f"{k}{v}" in TEXT else v)
     return out.rename(columns={c: t(f"fc_{c}") for c in out.columns if f"fc_{c}" in TEXT})
 
-
-def _plain(text: str) -> str:
-    """A name from data shown in a heading: markdown characters escaped, so it stays text."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|$<>~" else ch for ch in str(text))
 
 
 def _evidence(text: str) -> str:
@@ -97,7 +94,7 @@ download_buttons(table, f"fleet-cars-{year}", "fl_cars_dl")
 
 plate = st.selectbox(t("fl_car_pick"), cars["plate"].tolist(), key="fl_plate")
 if plate:
-    st.subheader(t("fl_car_view", plate=_plain(plate)))
+    st.subheader(t("fl_car_view", plate=md(plate)))
     m = query(fleet.monthly, year, plate)
     fig = go.Figure()
     fig.add_bar(x=m["month"], y=m["km"], name=t("fc_km"))

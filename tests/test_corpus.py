@@ -122,11 +122,13 @@ def test_every_template_loads_through_the_cli(tmp_path):
         (inbox / f"{kind}.csv").write_text(template_csv(kind), encoding="gb18030")
     # the water template's meter must be in the registry too
     (inbox / "meters_water.csv").write_text("表号,单位编码,能源种类,户号\nW-I001,I001,水,88012345\n", encoding="utf-8")
+    # and the gas template's
+    (inbox / "meters_gas.csv").write_text("表号,单位编码,能源种类,户号\nG-I001,I001,燃气,30012345\n", encoding="utf-8")
     db = tmp_path / "t.duckdb"
     run = subprocess.run([sys.executable, "-m", "etl", "--db", str(db), "load", str(inbox), "--user", "officer1"],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.count("loaded: ") == len(LOAD_ORDER) + 1
+    assert run.stdout.count("loaded: ") == len(LOAD_ORDER) + 2
     with connect(db) as con:
         kinds = {r[0] for r in con.execute("SELECT DISTINCT kind FROM load_batches WHERE loaded_by = 'officer1'"
                                            ).fetchall()}

@@ -42,11 +42,15 @@ class Kind:
         return next(c for c in self.columns if c.name == name)
 
     def alias_map(self) -> dict[str, str]:
-        """Normalised alias -> field name."""
+        """Normalised alias -> field name (computed once per kind: header detection asks for it often)."""
+        cached = self.__dict__.get("_alias_map")
+        if cached is not None:
+            return cached
         out: dict[str, str] = {}
         for c in self.columns:
             for a in (*c.aliases, c.name):
                 out.setdefault(normalise_header(a)[0], c.name)
+        object.__setattr__(self, "_alias_map", out)  # frozen dataclass: a cache, not a field
         return out
 
 
@@ -73,6 +77,7 @@ STAGES = {
     "已报自治区": "submitted", "已上报自治区": "submitted", "submitted": "submitted",
     "已命名": "certified", "已认定": "certified", "certified": "certified",
     "复核通过": "rechecked", "rechecked": "rechecked",
+    "未通过": "not_passed", "审核未通过": "not_passed", "not_passed": "not_passed",  # data/cert_stages.csv
 }
 STAGE_ORDER = ("creating", "self_assessed", "county_review", "city_passed", "submitted", "certified", "rechecked")
 # Fuel types as the registration certificate (行驶证) and dealers write them, with the short forms in use.
@@ -92,14 +97,17 @@ COST_CATEGORIES = {"维修": "repair", "repair": "repair", "保养": "service", 
                    "inspection": "inspection", "其他": "other", "其它": "other", "other": "other"}
 PROGRAMS = {"节约型机关": "jieyue", "jieyue": "jieyue", "节水型单位": "jieshui", "jieshui": "jieshui"}
 
-_METER = Col("meter", ("户号", "表号", "用户号", "计量点编号", "电表号", "水表号", "meter_id", "meter", "account",
-                       "account_no"), required=True, example="0450012345")
+_METER = Col("meter", ("户号", "表号", "用户号", "用户编号", "客户编号", "电表号", "水表号", "燃气户号", "燃气表号", "meter_id", "meter",
+                       "account", "account_no"), required=True, example="0450012345")
+# grid exports carry the metering point next to the account: a second way to find the meter, not a clash
+_METER_POINT = Col("meter_point", ("计量点编号", "计量点号", "计量点", "meter_point"), in_template=False)
+M3_GAS = {"m3": 1.0, "立方米": 1.0, "方": 1.0, "nm3": 1.0}
 _MONTH = Col("month", ("账期", "电费年月", "水费年月", "账单月份", "年月", "月份", "billing_month", "month", "period"),
              "month", example="2023-01")
 _READ_DATE = Col("read_date", ("抄表日期", "抄表时间", "reading_date", "read_date"), "date", example="2023-01-25")
 _TS = Col("ts", ("时间", "时间戳", "数据时间", "采集时间", "日期时间", "timestamp", "time", "datetime",
                  "interval_start"), "datetime", example="2023-01-05 08:00")
-_MULT = Col("multiplier", ("倍率", "multiplier", "ct_ratio"), "number", example="1")
+_MULT = Col("multiplier", ("倍率", "综合倍率", "multiplier", "ct_ratio"), "number", example="1")
 _EST = Col("estimated", ("估抄", "是否估抄", "estimated"), "bool", example="否")
 
 KINDS: dict[str, Kind] = {}
@@ -124,7 +132,8 @@ _kind(Kind("meters", "meters", "计量表台账", "Meters", (
     Col("institution_id", ("单位编码", "单位代码", "institution_id"), required=True, example="I001"),
     Col("kind", ("能源种类", "表类型", "种类", "kind"), required=True,
         choices={"电": "electricity", "电力": "electricity", "electricity": "electricity",
-                 "水": "water", "water": "water", "气": "gas", "天然气": "gas", "gas": "gas"}, example="电"),
+                 "水": "water", "water": "water", "气": "gas", "天然气": "gas", "燃气": "gas", "gas": "gas"},
+        example="电"),
     Col("unit", ("计量单位", "unit"), example="kWh"),
     Col("resolution", ("数据类型", "抄表方式", "resolution"),
         choices={"账单": "billing", "月度": "billing", "billing": "billing", "分时": "interval",
@@ -138,46 +147,96 @@ _kind(Kind("meters", "meters", "计量表台账", "Meters", (
 ), signature=("meter_id", "kind", "institution_id")))
 
 _kind(Kind("electricity", "readings", "电费账单/电表数据", "Electricity bills / meter data", (
-    _METER, Col("name", ("户名", "用户名称")), _MONTH, _READ_DATE, _TS,
+    _METER, _METER_POINT, Col("name", ("户名", "用户名称")), _MONTH, _READ_DATE, _TS,
     Col("prev_register", ("上次示数", "上月示数", "上次读数", "起码", "prev_register"), "number", example="10234"),
     Col("curr_register", ("本次示数", "本月示数", "本次读数", "止码", "curr_register"), "number", example="12634"),
     _MULT,
-    Col("energy_kwh", ("抄见电量", "电量", "用电量", "结算电量", "有功电量", "总电量", "energy_kwh", "energy", "kwh"),
-        "number", units=KWH, example="2400"),
-    Col("amount_yuan", ("电费", "电费金额", "应缴电费", "金额", "amount_yuan", "amount", "cost"), "number",
-        units=YUAN, example="1560.00"),
+    # settled energy (结算电量 = 抄见 + losses ± adjustments) is what the institution buys: it is the
+    # meter's energy; 抄见电量 (what the meter read) and the losses are kept in their own columns
+    Col("energy_kwh", ("结算电量", "计费电量", "电量", "用电量", "有功电量", "总电量", "合计电量", "energy_kwh", "energy",
+                       "kwh"), "number", units=KWH, example="2400"),
+    Col("read_kwh", ("抄见电量", "抄见总电量", "抄表电量", "抄见有功电量", "read_kwh"), "number", units=KWH,
+        in_template=False),
+    Col("transformer_loss_kwh", ("变损电量", "变损", "变压器损耗电量", "transformer_loss_kwh"), "number", units=KWH,
+        in_template=False),
+    Col("line_loss_kwh", ("线损电量", "线损", "线路损耗电量", "line_loss_kwh"), "number", units=KWH, in_template=False),
+    Col("loss_kwh", ("损耗电量", "变线损电量", "损耗", "loss_kwh"), "number", units=KWH, in_template=False),
+    Col("pf_adjust_yuan", ("力调电费", "力率调整电费", "功率因数调整电费", "力调", "pf_adjust_yuan"), "number",
+        units=YUAN, in_template=False),
+    Col("sharp_kwh", ("尖峰电量", "尖电量", "尖段电量", "尖峰", "尖", "sharp_kwh"), "number", units=KWH,
+        in_template=False),
+    Col("peak_kwh", ("峰电量", "高峰电量", "峰段电量", "峰时电量", "峰", "peak_kwh"), "number", units=KWH,
+        in_template=False),
+    Col("flat_kwh", ("平电量", "平段电量", "平时电量", "平", "flat_kwh"), "number", units=KWH, in_template=False),
+    Col("valley_kwh", ("谷电量", "低谷电量", "谷段电量", "谷时电量", "谷", "valley_kwh"), "number", units=KWH,
+        in_template=False),
+    Col("amount_yuan", ("电费", "电费金额", "应缴电费", "应收电费", "电费合计", "金额", "amount_yuan", "amount", "cost"),
+        "number", units=YUAN, example="1560.00"),
     _EST,
     # interval files may give average power per interval, or a cumulative register, instead of energy
     Col("power_kw", ("平均功率", "有功功率", "功率", "负荷", "power_kw", "power", "kw"), "number", units=KW,
         in_template=False),
     Col("register", ("电表示数", "示数", "表码", "累计电量", "正向有功总", "register", "register_kwh",
                      "cumulative_kwh"), "number", units=KWH, in_template=False),
-), signature=("energy_kwh", "power_kw")))
+), signature=("energy_kwh", "power_kw", "read_kwh")))
 
 _kind(Kind("water", "readings", "水费账单/水表数据", "Water bills / meter data", (
-    replace(_METER, example="88012345"), Col("name", ("户名", "用户名称")), _MONTH, _READ_DATE, _TS,
+    replace(_METER, example="88012345"), _METER_POINT, Col("name", ("户名", "用户名称")), _MONTH, _READ_DATE, _TS,
     Col("prev_register", ("上月读数", "上次读数", "上次示数", "起码", "prev_register"), "number", example="5321"),
     Col("curr_register", ("本月读数", "本次读数", "本次示数", "止码", "curr_register"), "number", example="5598"),
     _MULT,
     Col("water_m3", ("用水量", "水量", "实用水量", "用量", "water_m3", "water", "m3"), "number", units=M3,
         example="277"),
-    Col("amount_yuan", ("水费", "水费金额", "应缴水费", "金额", "amount_yuan", "amount"), "number", units=YUAN,
-        example="609.40"),
+    Col("amount_yuan", ("水费", "水费金额", "应缴水费", "应缴金额", "金额", "amount_yuan", "amount"), "number",
+        units=YUAN, example="609.40"),
     _EST,
     Col("register", ("水表读数", "读数", "表码", "累计水量", "register", "register_m3", "cumulative_m3"), "number",
         units=M3, in_template=False),
 ), signature=("water_m3",)))
 
+# Inverter portals (FusionSolar, iSolarCloud, SEMS, Solis, Growatt) write energy per interval or day, power
+# only, or running counters (当日发电量 restarts at midnight, 累计发电量 never does); etl/ingest/pv_portal.py
+# turns each into energy per interval. A day counter is never an alias of generation: summing it is ~100x wrong.
+PV_KWH = {**KWH, "wh": 0.001, "瓦时": 0.001}
+PV_KW = {**KW, "w": 0.001, "瓦": 0.001}
+
+_kind(Kind("gas", "readings", "燃气账单（管道天然气）", "Piped gas bills", (
+    replace(_METER, example="30012345"), _METER_POINT, Col("name", ("户名", "用户名称")), _MONTH, _READ_DATE, _TS,
+    Col("prev_register", ("上次读数", "上月读数", "上次示数", "上次表数", "起码", "prev_register"), "number",
+        example="1200"),
+    Col("curr_register", ("本次读数", "本月读数", "本次示数", "本次表数", "止码", "curr_register"), "number",
+        example="1580"),
+    _MULT,
+    # stored as the meter's m3 (readings.water_m3): the meter registry's kind 'gas' makes it gas in the metric layer
+    Col("water_m3", ("用气量", "气量", "实用气量", "燃气用量", "gas_m3", "gas"), "number", units=M3_GAS, example="380"),
+    Col("amount_yuan", ("燃气费", "气费", "应缴燃气费", "应缴金额", "金额", "amount_yuan", "amount"), "number",
+        units=YUAN, example="1193.20"),
+    _EST,
+    Col("register", ("燃气表读数", "表码", "累计气量", "register", "register_m3"), "number", units=M3_GAS,
+        in_template=False),
+), signature=("water_m3", "register")))
+
 _kind(Kind("pv", "pv_production", "光伏发电数据", "PV production", (
-    Col("site", ("电站名称", "电站编号", "电站", "站点", "site_id", "site", "plant"), required=True, example="PV01"),
-    Col("ts", ("统计时间", "时间", "数据时间", "日期", "timestamp", "time", "date"), "datetime", True,
-        example="2024-06-01 10:00"),
-    Col("generation_kwh", ("发电量", "当日发电量", "发电", "generation_kwh", "generation", "yield"), "number", True,
-        KWH, example="152.3"),
-    Col("export_kwh", ("上网电量", "馈网电量", "上网", "export_kwh", "export", "feed_in"), "number", units=KWH,
-        example="12.1"),
-    Col("self_use_kwh", ("自用电量", "self_use_kwh"), "number", units=KWH, example="140.2"),
-), signature=("generation_kwh", "site")))
+    Col("site", ("电站名称", "电站编号", "电站", "站点", "电站名", "厂站名称", "site_id", "site", "plant",
+                 "plant_name", "station_name"), example="PV01"),
+    Col("ts", ("统计时间", "时间", "数据时间", "采集时间", "日期时间", "统计日期", "统计月份", "日期", "月份",
+               "timestamp", "time", "date"), "datetime", True, example="2024-06-01 10:00"),
+    Col("generation_kwh", ("发电量", "光伏发电量", "pv发电量", "发电", "产量", "generation_kwh", "generation",
+                           "yield"), "number", units=PV_KWH, example="152.3"),
+    Col("export_kwh", ("上网电量", "馈网电量", "上网", "并网电量", "export_kwh", "export", "feed_in"), "number",
+        units=PV_KWH, example="12.1"),
+    Col("self_use_kwh", ("自用电量", "self_use_kwh"), "number", units=PV_KWH, example="140.2"),
+    Col("device", ("设备名称", "设备", "逆变器名称", "逆变器", "设备sn", "逆变器sn", "设备序列号", "序列号", "sn",
+                   "device", "inverter"), in_template=False),
+    Col("day_counter_kwh", ("当日发电量", "日发电量", "今日发电量", "当日发电", "日发电", "daily_yield", "e_today",
+                            "eday"), "number", units=PV_KWH, in_template=False),
+    Col("total_counter_kwh", ("累计发电量", "总发电量", "累计发电", "总发电", "total_yield", "e_total", "etotal"),
+        "number", units=PV_KWH, in_template=False),
+    Col("power_kw", ("有功功率", "交流功率", "输出功率", "总有功功率", "交流输出总功率", "当前功率", "功率",
+                     "power_kw", "power", "pac"), "number", units=PV_KW, in_template=False),
+    Col("equivalent_h", ("等效利用小时", "等效利用小时数", "等效小时数", "等效小时", "满发小时", "equivalent_hours"),
+        "number", units={"h": 1.0, "小时": 1.0}, in_template=False),
+), signature=("generation_kwh", "site", "day_counter_kwh", "total_counter_kwh")))
 
 _kind(Kind("weather", "weather", "气象/辐照数据", "Weather / irradiance", (
     Col("station", ("气象站", "站点", "station"), example="县气象站"),
@@ -230,13 +289,21 @@ _kind(Kind("fuel", "fuel_fills", "油卡流水", "Fuel-card statement", (
 ), signature=("card_no", "fuel_l")))
 
 _kind(Kind("charging", "charging_sessions", "充电记录", "EV charging", (
-    Col("plate", ("车牌号", "车牌", "plate"), required=True, example="桂B·A1234"),
-    Col("start_ts", ("开始时间", "充电开始时间", "start_ts", "start", "start_time"), "datetime", True,
-        example="2023-03-02 12:30"),
-    Col("end_ts", ("结束时间", "充电结束时间", "end_ts", "end", "end_time"), "datetime", example="2023-03-02 13:40"),
-    Col("energy_kwh", ("充电量", "充电电量", "电量", "energy_kwh", "energy"), "number", True, KWH, example="32.5"),
-    Col("amount_yuan", ("充电费用", "费用", "金额", "amount_yuan", "amount"), "number", units=YUAN, example="39.00"),
-    Col("station", ("充电站", "充电桩", "station"), example="行政中心充电桩1"),
+    Col("plate", ("车牌号", "车牌", "车牌号码", "plate"), required=True, example="桂B·A1234"),
+    Col("start_ts", ("开始时间", "充电开始时间", "开始充电时间", "起始时间", "start_ts", "start", "start_time"), "datetime",
+        True, example="2023-03-02 12:30"),
+    Col("end_ts", ("结束时间", "充电结束时间", "结束充电时间", "end_ts", "end", "end_time"), "datetime",
+        example="2023-03-02 13:40"),
+    Col("energy_kwh", ("充电量", "充电电量", "充电度数", "电量", "energy_kwh", "energy"), "number", True, KWH,
+        example="32.5"),
+    # operators (特来电, 星星充电, e充电) split the order into an energy fee and a service fee
+    Col("energy_fee_yuan", ("电费", "充电电费", "电量电费", "energy_fee_yuan"), "number", units=YUAN, example="22.75"),
+    Col("service_fee_yuan", ("服务费", "充电服务费", "service_fee_yuan"), "number", units=YUAN, example="16.25"),
+    Col("amount_yuan", ("订单金额", "总金额", "订单总金额", "充电费用", "费用", "消费金额", "金额", "amount_yuan", "amount"),
+        "number", units=YUAN, example="39.00"),
+    Col("paid_yuan", ("实付金额", "实收金额", "支付金额", "实际支付金额", "paid_yuan"), "number", units=YUAN,
+        in_template=False),
+    Col("station", ("充电站", "充电站名称", "场站名称", "充电桩", "station"), example="行政中心充电桩1"),
 ), signature=("start_ts", "energy_kwh", "plate")))
 
 _kind(Kind("dispatches", "dispatches", "派车记录", "Vehicle dispatches", (
@@ -318,6 +385,8 @@ _kind(Kind("visitors", "visitor_groups", "来访群众登记", "Petition visitor
 _kind(Kind("pv_sites", "pv_sites", "光伏站点台账", "PV sites", (
     Col("site_id", ("电站编号", "站点编号", "site_id"), required=True, example="PV01"),
     Col("name", ("电站名称", "站点名称", "名称", "name"), required=True, example="城南二小屋顶光伏"),
+    # names the inverter portal uses for the site, separated by ; or 、 (matched when a PV export is loaded)
+    Col("aliases", ("别名", "门户名称", "平台电站名称", "aliases"), example="鹿寨城南二小光伏电站"),
     Col("institution_id", ("单位编码", "业主单位编码", "institution_id"), example="I001"),
     Col("latitude", ("纬度", "latitude", "lat"), "number", True, example="24.47"),
     Col("longitude", ("经度", "longitude", "lon", "lng"), "number", True, example="109.74"),
@@ -344,8 +413,27 @@ _kind(Kind("certifications", "certifications", "节约型机关/节水型单位�
     Col("note", ("备注", "note"), example=""),
 ), signature=("program", "stage")))
 
+_kind(Kind("lpg", "lpg_purchases", "液化石油气购买记录", "LPG purchases", (
+    Col("institution", ("单位编码", "单位名称", "用气单位", "购买单位", "institution_id", "institution"), required=True,
+        example="I001"),
+    Col("purchased_on", ("购气日期", "送气日期", "配送日期", "购买日期", "日期", "purchased_on", "date"), "date", True,
+        example="2023-03-02"),
+    Col("lpg_kg", ("液化气重量", "充装重量", "充装量", "重量", "净重", "lpg_kg"), "number",
+        units={"kg": 1.0, "公斤": 1.0, "千克": 1.0, "t": 1000.0, "吨": 1000.0}, example=""),
+    Col("cylinders", ("瓶数", "钢瓶数", "罐数", "数量", "cylinders"), "number", units={"瓶": 1.0, "罐": 1.0},
+        example="4"),
+    # the size as written on the delivery note: 15, 15kg, 50公斤, YSP35.5(15kg)
+    Col("cylinder_size", ("规格", "钢瓶规格", "每瓶重量", "瓶重", "cylinder_kg", "cylinder_size"), example="15kg"),
+    Col("amount_yuan", ("金额", "费用", "合计金额", "amount_yuan", "amount"), "number", units=YUAN, example="480.00"),
+    Col("supplier", ("供气单位", "供应商", "燃气公司", "supplier"), example="鹿寨县液化气站"),
+), signature=("lpg_kg", "cylinders", "cylinder_size")))
+
+# Registries are chosen by detection only when every column of their signature is present: a readings
+# file that carries 户号 and 计量点编号 is still readings.
+REGISTRY_KINDS = ("institutions", "meters", "vehicles", "pv_sites", "certifications")
+
 # Registries first when a folder is loaded: facts refer to them.
-LOAD_ORDER = ("institutions", "meters", "vehicles", "pv_sites", "certifications", "electricity", "water", "pv",
-              "weather", "fuel", "charging", "dispatches", "work_orders", "meetings", "receptions", "visitors",
+LOAD_ORDER = ("institutions", "meters", "vehicles", "pv_sites", "certifications", "electricity", "water", "gas", "pv",
+              "weather", "fuel", "lpg", "charging", "dispatches", "work_orders", "meetings", "receptions", "visitors",
               "vehicle_costs", "vehicle_secondments")
 assert set(LOAD_ORDER) == set(KINDS)

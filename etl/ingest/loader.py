@@ -22,14 +22,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from etl.ingest import readers
-from etl.ingest.kinds import KINDS, LOAD_ORDER, Col, Kind
+from etl.ingest import formats, readers
+from etl.ingest.kinds import KINDS, LOAD_ORDER, REGISTRY_KINDS, Col, Kind
 from etl.ingest.messages import translate
 from etl.store.schema import TABLES, columns
 
 MAX_PROBLEMS_PER_CHECK = 50
 MAX_CELL_CHARS = 10_000
-FILE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+FILE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
 
 
 @dataclass
@@ -71,6 +71,9 @@ class Prepared:
     already_loaded: int | None = None           # batch id when these bytes are loaded already
     rows_replaced: int = 0
     period: tuple[datetime | None, datetime | None] = (None, None)
+    assumptions: list[str] = field(default_factory=list)  # what was assumed (sentences of the catalogue)
+    identical_rows: int = 0                     # rows equal to stored ones: left out, nothing changes
+    identical_batch: int | None = None          # the newest batch that holds them
 
     @property
     def errors(self) -> list[Problem]:
@@ -85,12 +88,17 @@ class Prepared:
         return not self.errors
 
 
+_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
 class _Ctx:
     """What a kind's transform needs: the connection, and a way to report problems."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, prep: Prepared, header_of: dict[str, str], now: datetime):
         self.con, self.prep, self.header_of, self.now = con, prep, header_of, now
-        self._flagged: set[tuple[int, str]] = set()  # (line, field) already reported: one message each
+        # (line, field) -> severity already reported: one message each, but a note or a warning never
+        # hides a later error on the same cell (a formula-looking 户号 is also an unknown meter)
+        self._flagged: dict[tuple[int, str], str] = {}
 
     def report(self, df: pd.DataFrame, mask: pd.Series, field_name: str, message: str, fix: str,
                severity: str = "error") -> None:
@@ -99,7 +107,9 @@ class _Ctx:
             return
         hits = df.loc[mask]
         if self._flagged:
-            fresh = [(int(line), field_name) not in self._flagged for line in hits["_line"]]
+            rank = _RANK[severity]
+            fresh = [_RANK.get(self._flagged.get((int(line), field_name), ""), -1) < rank
+                     for line in hits["_line"]]
             hits = hits.loc[fresh]
             if hits.empty:
                 return
@@ -110,7 +120,7 @@ class _Ctx:
                     self.prep.file_name, None, self.header_of.get(field_name, field_name), "",
                     f"{len(hits) - i} more rows with the same problem ({message})", fix, severity))
                 break
-            self._flagged.add((int(row["_line"]), field_name))
+            self._flagged[(int(row["_line"]), field_name)] = severity
             value = row[raw] if raw in hits.columns else (row[field_name] if field_name in hits.columns else "")
             self.prep.problems.append(Problem(
                 self.prep.file_name, int(row["_line"]), self.header_of.get(field_name, field_name),
@@ -135,15 +145,17 @@ def find_loaded(con: duckdb.DuckDBPyConnection, digest: str) -> int | None:
     return row[0][0] if row else None
 
 
-def _match_count(kind: Kind, headers: list[str]) -> tuple[int, int]:
+def _match_count(kind: Kind, headers: list[str], detecting: bool = False) -> tuple[int, int]:
     amap = kind.alias_map()
     fields = {amap.get(readers.normalise_header(h)[0]) for h in headers} - {None}
+    if detecting and kind.name in REGISTRY_KINDS and not set(kind.signature) <= fields:
+        return 0, 0  # a registry only with its own columns (户号 and 计量点编号 alone make no meter registry)
     return len(fields & set(kind.signature)), len(fields)
 
 
 def detect_kind(headers: list[str]) -> tuple[str | None, list[str]]:
     """The kind whose columns the header matches best, and the candidates when it is ambiguous."""
-    scored = sorted(((_match_count(k, headers), name) for name, k in KINDS.items()), reverse=True)
+    scored = sorted(((_match_count(k, headers, detecting=True), name) for name, k in KINDS.items()), reverse=True)
     best_score, best = scored[0]
     if best_score[1] < 2:
         return None, []
@@ -203,13 +215,19 @@ def prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: s
     ctx = _Ctx(con, prep, {}, now)
     step(0.3, "parse")
     df = _frame(ctx, spec, raw_rows, hi, header)
+    title_rows = raw_rows[:hi]
     del raw_rows
     if df is None or prep.errors:
         return prep
+    if kind in PREPARSE:
+        attrs = dict(df.attrs)
+        df = PREPARSE[kind](ctx, spec, df, title_rows)
+        df.attrs = {**attrs, **df.attrs}
     if df.empty:
         ctx.file_problem("the file has a header but no data rows", "add the data rows below the header")
         return prep
     _parse_columns(ctx, spec, df)
+    formats.check_totals(ctx, spec, df)
     step(0.6, "check")
     transform = TRANSFORMS.get(kind, _identity)
     out = transform(ctx, spec, df)
@@ -218,6 +236,12 @@ def prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: s
     out = _dedupe(ctx, spec, out)
     if prep.errors:
         return prep
+    from etl.ingest.safety import check_storable, drop_identical  # refused here, never in commit()
+
+    check_storable(ctx, spec.table, out)
+    if prep.errors:
+        return prep
+    out = drop_identical(ctx, spec.table, out)
     step(0.85, "compare")
     prep.rows = out
     prep.period = _period(out)
@@ -270,9 +294,14 @@ def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: li
     for j in range(width):
         blank &= (text[j] == "").to_numpy(bool)
     lines = np.arange(len(frame)) + hi + 2
+    # 合计/小计 rows and 制表人/打印时间 lines are not data: skipped with a note; stated totals are checked later
+    total, footer, label = formats.total_and_footer_rows([text[j] for j in range(frame.shape[1])])
+    total &= ~blank
+    footer &= ~blank & ~total
     extra = np.zeros(len(frame), dtype=bool)
     for j in range(width, frame.shape[1]):
         extra |= (text[j] != "").to_numpy(bool)
+    extra &= ~footer  # a remark under the table may hold a comma of its own
     for i in np.flatnonzero(extra)[:MAX_PROBLEMS_PER_CHECK]:
         ctx.file_problem(f"this line has more values than the header's {width} columns",
                          "check for an unquoted delimiter (e.g. a comma inside a number or name)",
@@ -285,10 +314,14 @@ def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: li
         ctx.file_problem(f"a value on this line is longer than {MAX_CELL_CHARS} characters",
                          "the line is probably broken (an unclosed quote takes in the following lines): "
                          "check the quotes on this line", line=int(lines[i]))
-    keep = ~blank & ~extra & ~huge
+    formats.skipped_note(ctx, [int(x) for x in lines[total]], "total")
+    formats.skipped_note(ctx, [int(x) for x in lines[footer]], "footer")
+    keep = ~blank & ~extra & ~huge & ~total & ~footer
     df = pd.DataFrame({name: text[j][keep].reset_index(drop=True) for j, name in mapping.items()})
     df["_line"] = lines[keep]
     df.attrs["units"] = units
+    df.attrs["total_rows"] = [(int(lines[i]), label[i], {name: str(text[j].iat[i]) for j, name in mapping.items()})
+                              for i in np.flatnonzero(total)]
     return df
 
 
@@ -367,8 +400,11 @@ def _known(con: duckdb.DuckDBPyConnection, sql: str) -> set[str]:
     return {r[0] for r in con.execute(sql).fetchall()}
 
 
+QTY = {"electricity": "energy_kwh", "water": "water_m3", "gas": "water_m3"}  # gas: m3 of a gas meter
+
+
 def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
-    qty = "energy_kwh" if spec.name == "electricity" else "water_m3"
+    qty = QTY[spec.name]
     meters = ctx.con.execute(
         "SELECT meter_id, account_no, kind, multiplier FROM meters"
     ).df()
@@ -377,6 +413,10 @@ def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     kind_of = dict(zip(meters.meter_id, meters.kind, strict=True))
     ref = df["meter"].fillna("")
     meter_id = ref.map(by_id).fillna(ref.map(by_acct))
+    if "meter_point" in df.columns:  # grid exports: the metering point (计量点编号) is another way in
+        point = df["meter_point"].fillna("")
+        meter_id = meter_id.fillna(point.map(by_id)).fillna(point.map(by_acct))
+    meter_id = formats.repair_ids(ctx, df, "meter", meter_id, {**by_id, **by_acct})
     ctx.report(df, meter_id.isna() & (ref != ""), "meter", "meter or account not in the registry",
                "add the meter to the meter registry (kind: meters) first, or correct the number")
     wrong = meter_id.notna() & (meter_id.map(kind_of) != spec.name)
@@ -423,14 +463,18 @@ def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
 
     mult = df["multiplier"].fillna(1.0) if "multiplier" in df.columns else pd.Series(1.0, index=df.index)
     df["multiplier"] = mult
+    if spec.name == "electricity":
+        df = formats.settle_grid_bill(ctx, df)
     if qty not in df.columns:
         df[qty] = np.nan
     if "prev_register" in df.columns and "curr_register" in df.columns and "register" not in df.columns:
+        # the registers give the read energy (抄见); the settled energy may add losses
+        read = "read_kwh" if "read_kwh" in df.columns and df["read_kwh"].notna().any() else qty
         from_regs = (df["curr_register"] - df["prev_register"]) * mult
         fill = df[qty].isna() & from_regs.notna()
         df.loc[fill, qty] = from_regs[fill]
-        both = df[qty].notna() & from_regs.notna() & ((df[qty] - from_regs).abs() > 0.5 + 0.001 * df[qty].abs())
-        ctx.report(df, both & ~fill, qty, "usage differs from (current − previous register) × multiplier",
+        both = df[read].notna() & from_regs.notna() & ((df[read] - from_regs).abs() > 0.5 + 0.001 * df[read].abs())
+        ctx.report(df, both & ~fill, read, "usage differs from (current − previous register) × multiplier",
                    "check the registers and the multiplier", "warning")
     ctx.report(df, df[qty].isna(), qty, "usage missing", "fill in the usage or both registers")
     ctx.report(df, df[qty] < 0, qty, "negative usage", "a meter cannot use less than nothing: check the value")
@@ -604,21 +648,15 @@ def _interval_minutes(df: pd.DataFrame, key: str, ts: str) -> pd.Series:
 
 
 def _pv(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
-    sites = ctx.con.execute("SELECT site_id, name FROM pv_sites").df()
-    lookup = dict(zip(sites.site_id, sites.site_id, strict=True))
-    lookup.update(dict(zip(sites.name, sites.site_id, strict=True)))
-    ref = df["site"].fillna("")
-    df["site_id"] = ref.map(lookup)
-    ctx.report(df, df["site_id"].isna() & (ref != ""), "site", "PV site not in the site registry",
-               "add the site to the PV site registry (kind: pv_sites) or use its id or exact name")
-    ctx.report(df, df["generation_kwh"] < 0, "generation_kwh", "negative generation", "check the value")
-    if "export_kwh" in df.columns:
-        ctx.report(df, df["export_kwh"] < 0, "export_kwh", "negative export", "check the value")
-        over = df["export_kwh"] > df["generation_kwh"] + 1e-6
-        ctx.report(df, over, "export_kwh", "export larger than generation", "check both columns")
-    daily = (df["ts"].dt.hour == 0) & (df["ts"].dt.minute == 0)
-    df["interval_min"] = np.where(daily.all(), 1440, _interval_minutes(df, "site_id", "ts"))
-    return _select(ctx, spec, df)
+    from etl.ingest import pv_portal  # portal shapes, counters and physics live there
+
+    return pv_portal.transform(ctx, spec, df)
+
+
+def _pv_preparse(ctx: _Ctx, spec: Kind, df: pd.DataFrame, title_rows: list[list[str]]) -> pd.DataFrame:
+    from etl.ingest import pv_portal
+
+    return pv_portal.preparse(ctx, spec, df, title_rows)
 
 
 def _weather(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
@@ -648,13 +686,29 @@ def _fuel(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     by_card = {c: p for c, p in zip(vehicles.fuel_card_no, vehicles.plate, strict=True) if c}
     if "plate" not in df.columns:
         df["plate"] = None
-    df["plate"] = df["plate"].fillna(df["card_no"].map(by_card))
+    # a card number Excel changed (9.03E+15, last digits 0) is stored as the registry writes it
+    cards = {c: c for c in by_card}
+    df["card_no"] = formats.repair_ids(ctx, df, "card_no", df["card_no"].map(cards), cards, "card").fillna(
+        df["card_no"]).astype("string")
+    df["plate"] = df["plate"].astype(object).fillna(df["card_no"].astype(object).map(by_card))
     unknown = fuel & df["plate"].isna()
     ctx.report(df, unknown, "card_no", "card belongs to no vehicle",
                "add the card number to the vehicle registry or give the plate", "warning")
     _warn_unknown_plate(ctx, df, set(vehicles.plate))
     if "odometer_km" in df.columns:
         ctx.report(df, df["odometer_km"] < 0, "odometer_km", "negative odometer reading", "check the value")
+    return _select(ctx, spec, df)
+
+
+def _lpg(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
+    inst = ctx.con.execute("SELECT institution_id, name FROM institutions").df()
+    lookup = dict(zip(inst.name, inst.institution_id, strict=True))
+    lookup.update(dict(zip(inst.institution_id, inst.institution_id, strict=True)))
+    ref = df["institution"].fillna("")
+    df["institution_id"] = ref.map(lookup)
+    ctx.report(df, df["institution_id"].isna() & (ref != ""), "institution", "institution not in the registry",
+               "load the institution registry (kind: institutions) first, or correct the code")
+    df = formats.lpg_weights(ctx, df)
     return _select(ctx, spec, df)
 
 
@@ -670,6 +724,7 @@ def _warn_unknown_plate(ctx: _Ctx, df: pd.DataFrame, known: set[str] | None = No
 
 def _charging(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     ctx.report(df, df["energy_kwh"] < 0, "energy_kwh", "negative energy", "check the value")
+    df = formats.charging_amounts(ctx, df)
     if "end_ts" in df.columns:
         ctx.report(df, df["end_ts"] < df["start_ts"], "end_ts", "ends before it starts", "check both times")
     _warn_unknown_plate(ctx, df)
@@ -756,11 +811,15 @@ def _certifications(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | N
 
 
 TRANSFORMS: dict[str, Callable[[_Ctx, Kind, pd.DataFrame], pd.DataFrame | None]] = {
-    "electricity": _readings, "water": _readings, "pv": _pv, "weather": _weather, "fuel": _fuel,
+    "electricity": _readings, "water": _readings, "gas": _readings, "lpg": _lpg, "pv": _pv, "weather": _weather, "fuel": _fuel,
     "charging": _charging, "dispatches": _dispatches, "work_orders": _work_orders, "receptions": _people,
     "visitors": _people, "institutions": _institutions, "meters": _meters, "pv_sites": _pv_sites,
     "certifications": _certifications, "vehicle_costs": _vehicle_costs, "vehicle_secondments": _secondments,
 }
+
+
+# rules that run on the text before the generic parsing (e.g. month-only times of monthly PV reports)
+PREPARSE: dict[str, Callable[[_Ctx, Kind, pd.DataFrame, list[list[str]]], pd.DataFrame]] = {"pv": _pv_preparse}
 
 
 def _dedupe(ctx: _Ctx, spec: Kind, out: pd.DataFrame) -> pd.DataFrame:
@@ -786,7 +845,7 @@ def _dedupe(ctx: _Ctx, spec: Kind, out: pd.DataFrame) -> pd.DataFrame:
 
 def _period(out: pd.DataFrame) -> tuple[datetime | None, datetime | None]:
     for c in ("period_start", "ts", "start_ts", "depart_at", "reported_at", "held_on", "visited_on", "stage_date",
-              "cost_date", "start_on"):
+              "cost_date", "start_on", "purchased_on"):
         if c in out.columns and out[c].notna().any():
             return out[c].min().to_pydatetime(), out[c].max().to_pydatetime()
     return None, None
@@ -830,6 +889,8 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
         raise NotAccepted(f"{prep.file_name}: {len(prep.warnings)} warnings must be accepted before loading")
     if not user:
         raise ValueError("every write records who did it: the user is missing")
+    if prep.rows.empty and prep.identical_rows:
+        return prep.identical_batch  # every row is stored already, identical: nothing to write
     spec = KINDS[prep.kind]
     table = spec.table
     cols = [c for c in columns(con, table) if c != "batch_id"]
@@ -845,7 +906,8 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
         match = _key_match_sql(table)
         col_list = ", ".join(cols)
         replaced = con.execute(
-            f"INSERT INTO {table}__replaced SELECT {col_list}, batch_id, {batch_id} FROM {table} t "
+            f"INSERT INTO {table}__replaced ({col_list}, batch_id, replaced_by) "
+            f"SELECT {col_list}, batch_id, {batch_id} FROM {table} t "
             f"WHERE EXISTS (SELECT 1 FROM _staged s WHERE {match})"
         ).fetchall()[0][0]
         con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM _staged s WHERE {match})")
@@ -914,7 +976,7 @@ def _bump_version(con: duckdb.DuckDBPyConnection) -> None:
 class FileResult:
     path: str
     kind: str | None
-    status: str            # loaded / already_loaded / rejected / needs_accept
+    status: str            # loaded / already_loaded / unchanged / rejected / needs_accept
     batch_id: int | None
     rows: int
     problems: list[Problem]
@@ -968,7 +1030,8 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike], k
             results.append(FileResult(str(f), prep.kind, "needs_accept", None, len(prep.rows), prep.problems))
         else:
             bid = commit(con, prep, user)
-            results.append(FileResult(str(f), prep.kind, "loaded", bid, len(prep.rows),
+            status = "unchanged" if prep.rows.empty and prep.identical_rows else "loaded"
+            results.append(FileResult(str(f), prep.kind, status, bid, len(prep.rows),
                                       [p for p in prep.problems if p.severity != "error"]))
     if progress:
         progress(len(queue), len(queue), "")
@@ -977,7 +1040,8 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike], k
 
 def _peek_kind(data: bytes, name: str) -> str | None:
     try:
-        rows, _enc, _d = readers.read_raw(data[:200_000] if not data.startswith(readers.XLSX_MAGIC) else data, name)
+        # only the head of a text file: decoded safely even where the cut falls inside a character
+        rows, _enc, _d = readers.read_raw(data, name, head_bytes=200_000)
     except readers.ReadError:
         return None
     if not rows:
@@ -995,7 +1059,7 @@ def batches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 ENTITY_COLUMNS = ("meter_id", "site_id", "station", "plate", "card_no", "institution_id")
-QUANTITY_SUFFIXES = ("_kwh", "_m3", "_l", "_yuan", "_km")
+QUANTITY_SUFFIXES = ("_kwh", "_m3", "_l", "_kg", "_yuan", "_km")
 
 
 def summary(prep: Prepared) -> dict:

@@ -9,13 +9,18 @@ value it cannot understand.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass
+from datetime import datetime, time
 
 import numpy as np
 import pandas as pd
+
+from etl.ingest import limits
 
 
 class ReadError(ValueError):
@@ -31,12 +36,26 @@ class RawTable:
 
 
 XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 compound file: old Excel .xls
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# a sheet may declare (and a few stray cells may span) far more than any export holds; a 1.4 MB file can
+# expand to 300,000 x 16,384 cells, so the declared size is checked before the sheet is read
+MAX_SHEET_ROWS = 1_048_576
+MAX_SHEET_COLS = 256
+MAX_SHEET_CELLS = 20_000_000
+
+
+def is_excel(data: bytes, file_name: str = "") -> bool:
+    return data.startswith((XLSX_MAGIC, XLS_MAGIC)) or file_name.lower().endswith(EXCEL_SUFFIXES)
 
 
 def decode(data: bytes) -> tuple[str, str]:
     """Return (text, encoding name) for CSV bytes; raise ReadError if it is no text."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError as exc:  # a BOM, then bytes that are not UTF-8 (e.g. cut short)
+            raise ReadError("the file starts like UTF-8 but is not valid UTF-8; save it again as CSV UTF-8") from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
@@ -56,6 +75,34 @@ def decode(data: bytes) -> tuple[str, str]:
         ) from exc
 
 
+def decode_head(data: bytes, limit: int) -> tuple[str, str]:
+    """The complete lines within the first `limit` bytes, decoded as decode() would.
+
+    A slice of a file can end inside a multi-byte character (a Chinese character is 2 bytes in GBK,
+    3 in UTF-8, 2 or 4 in UTF-16): an incremental decoder keeps such a tail back instead of failing,
+    and the last, possibly cut, line is dropped.
+    """
+    if len(data) <= limit:
+        return decode(data)
+    head = data[:limit]
+    if head.startswith(b"\xef\xbb\xbf"):
+        candidates, head = ["utf-8"], head[3:]
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        if b"\x00" in head[:4096]:
+            raise ReadError("this is not a text table (it contains binary data); export the data as CSV or XLSX")
+        candidates = ["utf-8", "gb18030"]
+    for name in candidates:
+        try:
+            text = codecs.getincrementaldecoder(name)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        cut = max(text.rfind("\n"), text.rfind("\r"))
+        return (text[:cut + 1] if cut >= 0 else text), ("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else name)
+    raise ReadError("the file is neither UTF-8 nor GBK/GB18030 text; open it in Excel and save as 'CSV UTF-8'")
+
+
 def sniff_delimiter(sample_lines: list[str]) -> str:
     """The most frequent of comma, tab, semicolon in the first lines (comma if none)."""
     best, best_count = ",", 0
@@ -66,13 +113,21 @@ def sniff_delimiter(sample_lines: list[str]) -> str:
     return best
 
 
-def read_raw(data: bytes, file_name: str = "", sheet: str | int | None = None) -> tuple[list[list[str]], str, str]:
-    """All rows of the file as lists of strings, with encoding and delimiter names."""
+def read_raw(data: bytes, file_name: str = "", sheet: str | int | None = None,
+             head_bytes: int | None = None) -> tuple[list[list[str]], str, str]:
+    """All rows of the file as lists of strings, with encoding and delimiter names.
+
+    head_bytes: read only the complete lines within the first so many bytes of a text file (a quick look
+    at the header, e.g. to guess the kind); Excel files are always read whole.
+    """
     if not data or not data.strip():
         raise ReadError("the file is empty")
-    if data.startswith(XLSX_MAGIC) or file_name.lower().endswith((".xlsx", ".xlsm")):
-        return _read_xlsx(data, sheet), "xlsx", ""
-    text, encoding = decode(data)
+    if is_excel(data, file_name):
+        return _read_excel(data, sheet), "xls" if data.startswith(XLS_MAGIC) else "xlsx", ""
+    text, encoding = decode_head(data, head_bytes) if head_bytes else decode(data)
+    if not text.strip():
+        raise ReadError("the file is empty")
+    limits.check_text(text)  # rows and columns capped before parsing (data/upload_limits.csv)
     lines = text[:20000].splitlines()[:20]
     delimiter = sniff_delimiter(lines)
     csv.field_size_limit(1 << 31)
@@ -80,41 +135,102 @@ def read_raw(data: bytes, file_name: str = "", sheet: str | int | None = None) -
     return rows, encoding, delimiter
 
 
-def _read_xlsx(data: bytes, sheet: str | int | None) -> list[list[str]]:
-    import openpyxl
+def _open_book(data: bytes):
+    from python_calamine import CalamineWorkbook
 
+    limits.check_xlsx(data)  # the declared size, before openpyxl pads every row to it
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises several kinds for a damaged file
         raise ReadError("the XLSX file cannot be opened (damaged or not Excel); save it again from Excel") from exc
+
+
+def _read_excel(data: bytes, sheet: str | int | None) -> list[list[str]]:
+    """Rows of one sheet of an .xlsx/.xlsm/.xls workbook (python-calamine), row i = sheet row i + 1."""
+    book = _open_book(data)
+    names = list(book.sheet_names)
     if sheet is None:
-        ws = book.worksheets[0]
+        name = names[0] if names else None
     elif isinstance(sheet, int):
-        if not 0 <= sheet < len(book.worksheets):
-            raise ReadError(f"the workbook has {len(book.worksheets)} sheets; there is no sheet {sheet + 1}")
-        ws = book.worksheets[sheet]
-    elif sheet in book.sheetnames:
-        ws = book[sheet]
+        if not 0 <= sheet < len(names):
+            raise ReadError(f"the workbook has {len(names)} sheets; there is no sheet {sheet + 1}")
+        name = names[sheet]
+    elif sheet in names:
+        name = sheet
     else:
-        raise ReadError(f"the workbook has no sheet named {sheet!r}; sheets are: {', '.join(book.sheetnames)}")
-    rows = []
-    for row in ws.iter_rows(values_only=True):
-        rows.append(["" if v is None else _cell_text(v) for v in row])
-    book.close()
-    return rows
+        raise ReadError(f"the workbook has no sheet named {sheet!r}; sheets are: {', '.join(names)}")
+    if name is None:
+        raise ReadError("the file is empty")
+    if data.startswith(XLSX_MAGIC):
+        size = declared_size(data, names.index(name))
+        if size is not None:
+            _check_size(*size)
+    try:
+        ws = book.get_sheet_by_name(name)
+        _check_size(ws.total_height, ws.total_width)
+        values = ws.to_python(skip_empty_area=False)
+    except ReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet is a sentence for the user, not a traceback
+        raise ReadError("the XLSX file cannot be opened (damaged or not Excel); save it again from Excel") from exc
+    finally:
+        book.close()
+    return [["" if v is None else _cell_text(v) for v in row] for row in values]
+
+
+def _check_size(rows: int, cols: int) -> None:
+    if rows > MAX_SHEET_ROWS or cols > MAX_SHEET_COLS or rows * cols > MAX_SHEET_CELLS:
+        raise ReadError(f"the sheet spans {rows} rows x {cols} columns, more than a data export holds "
+                        f"(at most {MAX_SHEET_COLS} columns and {MAX_SHEET_CELLS} cells); delete the empty rows "
+                        "and columns beyond the data, or save the sheet as CSV")
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def declared_size(data: bytes, index: int) -> tuple[int, int] | None:
+    """(rows, columns) an .xlsx sheet declares in its <dimension>, read before the sheet is; None if unknown."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            rids = re.findall(r'<(?:\w+:)?sheet\b[^>]*?r:id="([^"]+)"', book)
+            if not 0 <= index < len(rids):
+                return None
+            target = re.search(r'<Relationship\b[^>]*?Id="' + re.escape(rids[index]) + r'"[^>]*?Target="([^"]+)"',
+                               rels) or re.search(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="' +
+                                                  re.escape(rids[index]) + '"', rels)
+            if target is None:
+                return None
+            path = target.group(1).lstrip("/")
+            path = path if path.startswith("xl/") else "xl/" + path
+            with z.open(path) as f:
+                head = f.read(8192)  # the dimension comes before the data
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return None
+    m = _DIMENSION.search(head)
+    if m is None or m.group(3) is None:
+        return None
+    first_col, first_row = _col_number(m.group(1) or b"A"), int(m.group(2) or 1)
+    return int(m.group(4)) - first_row + 1, _col_number(m.group(3)) - first_col + 1
 
 
 def sheet_names(data: bytes) -> list[str]:
-    """The sheet names of an XLSX file ([] for anything else or a damaged workbook)."""
-    if not data.startswith(XLSX_MAGIC):
+    """The sheet names of an Excel workbook ([] for anything else or a damaged workbook)."""
+    if not data.startswith((XLSX_MAGIC, XLS_MAGIC)):
         return []
-    import openpyxl
-
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-    except Exception:  # noqa: BLE001 - prepare() reports the damaged file with a sentence
+        book = _open_book(data)
+    except ReadError:
         return []
-    names = list(book.sheetnames)
+    names = list(book.sheet_names)
     book.close()
     return names
 
@@ -122,6 +238,8 @@ def sheet_names(data: bytes) -> list[str]:
 def _cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, datetime) and value.time() == time(0):
+        return value.strftime("%Y-%m-%d")
     return str(value)
 
 
@@ -201,7 +319,32 @@ def parse_datetime(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     if todo.any():
         norm = _normalise_date_text(text[todo])
         todo = _try_formats(norm, result, todo, _DATE_FORMATS)
+    if todo.any():
+        todo = _excel_serials(text, result, todo)
     return result, todo.astype(bool)
+
+
+# Excel stores a date as days since 1899-12-30; a date column exported without its format shows that number
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+
+
+def _excel_serials(text: pd.Series, result: pd.Series, todo: pd.Series) -> pd.Series:
+    """Fill dates written as Excel serial numbers (36526 = 2000-01-01 … 73050 = 2100-01-01)."""
+    sub = text[todo]
+    hit = sub.str.fullmatch(_SERIAL).fillna(False)
+    if not hit.any():
+        return todo
+    days = pd.to_numeric(sub[hit], errors="coerce")
+    days = days[(days >= 36526) & (days < 73051)]
+    if days.empty:
+        return todo
+    # whole seconds: a serial's fraction of a day is rounded so 08:00 does not come out as 07:59:59.999
+    stamps = (_EXCEL_EPOCH + pd.to_timedelta((days * 86400).round(), unit="s")).astype("datetime64[us]")
+    result.loc[days.index] = stamps
+    todo = todo.copy()
+    todo.loc[days.index] = False
+    return todo
 
 
 def _try_formats(text: pd.Series, result: pd.Series, todo: pd.Series, formats: tuple[str, ...]) -> pd.Series:

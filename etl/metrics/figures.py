@@ -254,7 +254,13 @@ def progress_from_intensities(data: pd.DataFrame, year: int, tg: pd.DataFrame) -
                      "baseline": base, "year": year, "value": value, "change_pct": change,
                      "target_change_pct": r.change_pct, "target_year": r.target_year, "path_pct": path,
                      "status": target_status(change, path), "source": r.source})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    # a year or baseline without data leaves None: keep the numbers numeric (NaN) and the status None, not "nan"
+    num = ["baseline", "value", "change_pct", "path_pct", "target_change_pct"]
+    if len(out):
+        out[num] = out[num].astype("float64")
+        out["status"] = out["status"].astype(object).where(out["status"].notna(), None)
+    return out
 
 
 # ------------------------------------------------------------------ official vehicles

@@ -106,7 +106,7 @@ VIEWS = {
         pv AS (
             SELECT s.institution_id, date_trunc('month', p.ts)::DATE AS month,
                    sum(p.generation_kwh) AS pv_generation_kwh, sum(coalesce(p.export_kwh, 0)) AS pv_export_kwh
-            FROM pv_production p JOIN pv_sites s USING (site_id)
+            FROM pv_counted p JOIN pv_sites s USING (site_id)  -- one resolution per site and period
             WHERE s.institution_id IS NOT NULL GROUP BY ALL)
         SELECT coalesce(m.institution_id, pv.institution_id) AS institution_id,
                coalesce(m.month, pv.month) AS month,

@@ -1,0 +1,338 @@
+"""Exports as they really come: total and footer lines, identifiers Excel has changed, grid bills, charging orders.
+
+Pure helpers the loader calls at a few points (see loader.prepare, loader._readings, loader._charging):
+
+    total_and_footer_rows()  which body lines are 合计/小计/本页合计 rows or 制表人/打印时间/备注 lines
+    check_totals()           a stated total must equal the sum of the rows it covers (else a row went missing)
+    repair_ids()             户号/卡号 that Excel stripped of leading zeros, wrote as 4.5E+09 or with '.0'
+    settle_grid_bill()       结算电量 is the meter's energy; 抄见, losses, 力调 and 尖/峰/平/谷 kept beside it
+    charging_amounts()       电费 + 服务费 and the order total (总金额/订单金额), and what was paid (实付金额)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from etl.ingest import readers
+
+if TYPE_CHECKING:  # the loader's context; imported only for the type hints
+    from etl.ingest.kinds import Kind
+    from etl.ingest.loader import _Ctx
+
+# ------------------------------------------------------------------ totals and footers
+
+# a cell that is only a total label: 合计, 总计, 小计, 本页合计, 合计：, "合 计", Total …
+_TOTAL = re.compile(r"^(?:(本页|本月|本期|本表|全部|总)?(合计|总计|小计)|(sub)?total|grandtotal|sum)[:：]?$")
+# level of a total: a 小计 covers the rows since the last total, a 本页合计 the rows of its page,
+# a 合计/总计 everything since the last 合计/总计
+_LEVEL = {"小计": 1, "subtotal": 1, "本页合计": 2, "本页小计": 1}
+# the first cell of a line under the table that is not data: who made it, when it was printed, remarks
+_FOOTER = re.compile(r"^(?:制表|打印|备注|说明|审核|复核|导出|经办|负责人|填报|填表|数据来源|注[:：]|注\d|"
+                     r"prepared|printed|note[:：])", re.IGNORECASE)
+QUANTITY_SUFFIXES = ("_kwh", "_m3", "_l", "_kg", "_yuan")
+NOT_ADDITIVE = ("unit_price_yuan",)
+
+
+def _squash(s: pd.Series) -> pd.Series:
+    return s.str.replace(r"\s+", "", regex=True).str.lower()
+
+
+def total_and_footer_rows(cells: list[pd.Series]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(total mask, footer mask, label of each total row or "") over the body lines of a file.
+
+    cells: every column of the body as stripped text, in file order.
+    """
+    n = len(cells[0]) if cells else 0
+    total = np.zeros(n, dtype=bool)
+    label = np.array([""] * n, dtype=object)
+    first = pd.Series([""] * n, dtype="string")
+    filled = np.zeros(n, dtype=int)
+    for col in cells:
+        col = col.fillna("")
+        sq = _squash(col)
+        hit = sq.str.fullmatch(_TOTAL).fillna(False).to_numpy(bool) & ~total
+        label[hit] = sq[hit].str.rstrip(":：").to_numpy()
+        total |= hit
+        first = first.where(first != "", col)
+        filled += (col != "").to_numpy(bool)
+    # "制表人：张三" or a lone "备注 …": a keyword with a colon, or a line of at most two cells; a data row
+    # whose first value merely starts so (a meeting titled 说明会) has more cells and no colon
+    keyword = first.str.contains(_FOOTER).fillna(False).to_numpy(bool)
+    colon = first.str.contains(r"[:：]").fillna(False).to_numpy(bool)
+    footer = keyword & (colon | (filled <= 2)) & ~total
+    return total, footer, [str(x) for x in label]
+
+
+def skipped_note(ctx: _Ctx, lines: list[int], what: str) -> None:
+    """One note for the lines skipped as totals or footers (the preview lists them)."""
+    if not lines:
+        return
+    shown = ", ".join(map(str, lines[:20])) + (" …" if len(lines) > 20 else "")
+    if what == "total":
+        ctx.file_problem(f"{len(lines)} total rows (合计/小计) skipped, lines {shown}",
+                         "nothing to do: totals are not loaded, they are checked against the rows", "info")
+    else:
+        ctx.file_problem(f"{len(lines)} lines under the table skipped as notes (制表人/打印时间/备注), lines {shown}",
+                         "nothing to do", "info")
+
+
+def check_totals(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> None:
+    """Where the file states a total, the rows it covers must add up to it: a mismatch is an error on its line."""
+    rows = df.attrs.get("total_rows") or []
+    if not rows or df.empty:
+        return
+    units = df.attrs.get("units", {})
+    fields = [c for c in spec.columns if c.type == "number" and c.name in df.columns
+              and c.name.endswith(QUANTITY_SUFFIXES) and c.name not in NOT_ADDITIVE]
+    lines = df["_line"].to_numpy()
+    levels = [_LEVEL.get(label, 3) for _line, label, _v in rows]
+    for k, (line, label, values) in enumerate(rows):
+        level = levels[k]
+        before = [rows[i][0] for i in range(k) if levels[i] >= level]
+        start = max(before) if before else 0
+        covered = (lines > start) & (lines < line)
+        if not covered.any():  # a total written above its rows covers those below, up to the next total
+            after = [rows[i][0] for i in range(k + 1, len(rows)) if levels[i] >= level]
+            covered = (lines > line) & (lines < (min(after) if after else np.inf))
+        if not covered.any():
+            continue
+        for col in fields:
+            text = values.get(col.name, "")
+            if not text:
+                continue
+            stated, bad = readers.parse_number(pd.Series([text]))
+            if bad.iloc[0] or pd.isna(stated.iloc[0]):
+                continue
+            factor = col.units.get(units.get(col.name, "").replace(" ", ""), 1.0) if col.units else 1.0
+            want = float(stated.iloc[0]) * factor
+            got = float(df.loc[covered, col.name].sum())
+            if abs(want - got) > 0.011 + 1e-6 * abs(want):
+                header = ctx.header_of.get(col.name, col.name)
+                ctx.prep.problems.append(_problem(
+                    ctx, line, header, text,
+                    f"the {label} row states {want:g} but the {int(covered.sum())} rows it covers add up to {got:g} "
+                    f"(difference {want - got:+g})",
+                    "a row is missing, repeated or changed: compare the file with the original export"))
+
+
+def _problem(ctx: _Ctx, line: int | None, column: str, value: str, message: str, fix: str,
+             severity: str = "error"):
+    from etl.ingest.loader import Problem
+
+    return Problem(ctx.prep.file_name, line, column, value[:80], message, fix, severity)
+
+
+# ------------------------------------------------------------------ identifiers Excel has changed
+
+_SCI = re.compile(r"^\d+(?:\.\d+)?[eE]\+?\d+$")
+_DOT_ZERO = re.compile(r"^(\d+)\.0+$")
+
+
+def _sci_fits(text: str, account: str) -> bool:
+    """Does the account, written as Excel would in scientific notation, read as `text`? (4.5E+09 ~ 4500000002)"""
+    mantissa = text.lower().split("e")[0]
+    digits = len(mantissa.replace(".", "").lstrip("0")) or 1
+    try:
+        return float(f"{int(account):.{digits - 1}e}") == float(text)
+    except (ValueError, OverflowError):
+        return False
+
+
+def _candidates(text: str, numeric: dict[str, str]) -> tuple[list[str], str]:
+    """Registry ids the text can be after Excel changed it, and how it was changed ('' when it was not)."""
+    m = _DOT_ZERO.match(text)
+    if m:
+        text = m.group(1)
+        how = "dot_zero"
+    else:
+        how = ""
+    if _SCI.match(text):
+        return [a for a in numeric if _sci_fits(text, a)], "scientific"
+    if not text.isdigit():
+        return [], how
+    if len(text) > 15 and text.endswith("0"):  # Excel keeps 15 significant digits, the rest become 0
+        hits = [a for a in numeric if len(a) == len(text) and a[:15] == text[:15]]
+        if hits:
+            return hits, "digits"
+    hits = [a for a in numeric if a != text and a.lstrip("0") == text.lstrip("0")]
+    if hits:
+        return hits, "zeros"
+    if how:
+        return [a for a in numeric if a == text], how
+    return [], ""
+
+
+# templates of the notes (in etl/ingest/messages.py as they are written here)
+_TAKEN = {
+    "scientific": "written by Excel in scientific notation: taken as {target}, the only number in the registry "
+                  "that reads so (rows {shown})",
+    "zeros": "the leading zeros were lost (Excel): taken as {target} of the registry (rows {shown})",
+    "digits": "Excel set the digits after the 15th to 0: taken as {target}, the only number in the registry "
+              "that fits (rows {shown})",
+    "dot_zero": "written by Excel with a trailing .0: taken as {target} (rows {shown})",
+}
+_LOST = {
+    "scientific": "Excel wrote the number in scientific notation and its last digits are lost",
+    "zeros": "Excel removed the leading zeros",
+    "digits": "Excel set the digits after the 15th to 0",
+    "dot_zero": "Excel added a trailing .0",
+}
+
+
+def repair_ids(ctx: _Ctx, df: pd.DataFrame, field_name: str, found: pd.Series, registry: dict[str, str],
+               what: str = "meter") -> pd.Series:
+    """Fill the ids not found in the registry where Excel changed them and exactly one registry id fits.
+
+    found: the registry id found so far per row (NaN where none); registry: number as written -> id.
+    Each repaired value gets a note; a changed value that fits no id, or several, gets an error that says
+    what was probably lost (the generic "not in the registry" error follows for the rest).
+    """
+    missing = found.isna() & df[field_name].notna()
+    found = found.astype(object)
+    if not missing.any():
+        return found
+    numeric = {k: v for k, v in registry.items() if isinstance(k, str) and k.isdigit()}
+    out = found.astype(object)
+    header = ctx.header_of.get(field_name, field_name)
+    notes: dict[tuple[str, str], list[int]] = {}
+    for i in np.flatnonzero(missing.to_numpy()):
+        text = str(df[field_name].iat[i]).strip().replace(" ", "")
+        hits, how = _candidates(text, numeric)
+        line = int(df["_line"].iat[i])
+        if not how:
+            continue
+        targets = sorted({numeric[a] for a in hits})
+        if len(targets) == 1:
+            out.iat[i] = targets[0]
+            account = next(a for a in hits if numeric[a] == targets[0])
+            notes.setdefault((how, account), []).append(line)
+        else:
+            n = len(targets)
+            reason = _LOST[how]
+            ctx._flagged[(line, field_name)] = "error"
+            ctx.prep.problems.append(_problem(
+                ctx, line, header, text,
+                f"{what} not in the registry: {reason}, and {n} numbers of the registry fit" if n else
+                f"{what} not in the registry: {reason}, and no number of the registry fits",
+                "format the column as text in Excel (or use the export before it was opened in Excel) and load "
+                "it again"))
+    for (how, account), lines in notes.items():
+        shown = ", ".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
+        ctx.prep.problems.append(_problem(
+            ctx, lines[0], header, account, _TAKEN[how].format(target=account, shown=shown),
+            "nothing to do if this is the right account; otherwise correct the number", "info"))
+    return out
+
+
+# ------------------------------------------------------------------ grid bills
+
+LOSS_PARTS = ("transformer_loss_kwh", "line_loss_kwh", "loss_kwh")
+TOU = ("sharp_kwh", "peak_kwh", "flat_kwh", "valley_kwh")
+
+
+def _present(df: pd.DataFrame, c: str) -> bool:
+    return c in df.columns and df[c].notna().any()
+
+
+def settle_grid_bill(ctx: _Ctx, df: pd.DataFrame) -> pd.DataFrame:
+    """The settled energy (结算电量) is the meter's energy; 抄见电量, losses, 力调 and TOU splits are kept beside it.
+
+    Without a 结算电量 column the settled energy is 抄见 + losses (变损/线损) when the file gives losses,
+    else 抄见 itself, as before.
+    """
+    parts = [c for c in LOSS_PARTS if _present(df, c)]
+    if parts:
+        df["loss_kwh"] = df[parts].sum(axis=1, min_count=1)
+    has_settled, has_read = _present(df, "energy_kwh"), _present(df, "read_kwh")
+    if has_read and not has_settled:
+        read_header = ctx.header_of.get("read_kwh", "read_kwh")
+        if parts:
+            df["energy_kwh"] = df["read_kwh"] + df["loss_kwh"].fillna(0.0)
+            ctx.file_problem("no 结算电量 column: the settled energy was taken as 抄见电量 + losses (变损/线损)",
+                             "nothing to do if the bill has no other adjustment; otherwise add the 结算电量 column",
+                             "info", read_header)
+        else:
+            df["energy_kwh"] = df["read_kwh"]
+        ctx.header_of.setdefault("energy_kwh", read_header)
+        # the energy is the 抄见 cell: a problem already reported there is not reported again
+        if "_raw_read_kwh" in df.columns:
+            df["_raw_energy_kwh"] = df["_raw_read_kwh"]
+        for (line, name), severity in list(ctx._flagged.items()):
+            if name == "read_kwh":
+                ctx._flagged.setdefault((line, "energy_kwh"), severity)
+    elif has_read and has_settled:
+        ctx.file_problem("the settled energy (结算电量) is stored as the meter's energy; the read energy (抄见电量), "
+                         "losses and time-of-use splits are kept in their own columns",
+                         "nothing to do", "info", ctx.header_of.get("energy_kwh", "energy_kwh"))
+    tou = [c for c in TOU if _present(df, c)]
+    if len(tou) >= 2:
+        split = df[tou].sum(axis=1, min_count=1)
+        def off(ref: pd.Series) -> pd.Series:
+            return (split - ref).abs() > 0.5 + 0.001 * ref.abs()
+        ref_read = df["read_kwh"] if has_read else df.get("energy_kwh", pd.Series(np.nan, index=df.index))
+        bad = split.notna() & ref_read.notna() & off(ref_read)
+        if "energy_kwh" in df.columns:
+            bad &= ~(df["energy_kwh"].notna() & ~off(df["energy_kwh"]))
+        ctx.report(df, bad, tou[0], "the time-of-use splits (尖/峰/平/谷) do not add up to the energy of the line",
+                   "check the splits and the total; accept if the bill splits only part of the energy", "warning")
+    return df
+
+
+# ------------------------------------------------------------------ charging orders
+
+
+def charging_amounts(ctx: _Ctx, df: pd.DataFrame) -> pd.DataFrame:
+    """The order total is 电费 + 服务费 when the file gives no total; a total that differs is a warning."""
+    fees = [c for c in ("energy_fee_yuan", "service_fee_yuan") if _present(df, c)]
+    if not fees:
+        return df
+    both = df[fees].sum(axis=1, min_count=len(fees))
+    if not _present(df, "amount_yuan"):
+        df["amount_yuan"] = both if len(fees) == 2 else (df["paid_yuan"] if _present(df, "paid_yuan") else np.nan)
+        if len(fees) == 2:
+            ctx.file_problem("no order total column: the amount was taken as 电费 + 服务费",
+                             "nothing to do", "info", ctx.header_of.get(fees[0], fees[0]))
+    elif len(fees) == 2:
+        off = both.notna() & df["amount_yuan"].notna() & ((both - df["amount_yuan"]).abs() > 0.011)
+        ctx.report(df, off, "amount_yuan", "电费 + 服务费 differs from the order amount",
+                   "check the three amounts; accept if the operator adds other items", "warning")
+    return df
+
+
+# ------------------------------------------------------------------ LPG purchases
+
+_SIZE_KG = re.compile(r"(\d+(?:\.\d+)?)\s*(?:kg|公斤|千克)", re.IGNORECASE)
+_PLAIN = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def lpg_weights(ctx: _Ctx, df: pd.DataFrame) -> pd.DataFrame:
+    """kg of LPG per purchase: the weight column, else cylinders × the stated size (15kg, 50公斤, YSP35.5(15kg))."""
+    size_text = df["cylinder_size"].fillna("").astype(str) if "cylinder_size" in df.columns else \
+        pd.Series("", index=df.index)
+    kg = size_text.str.extract(_SIZE_KG, expand=False)
+    kg = kg.fillna(size_text.str.strip().where(size_text.str.strip().str.fullmatch(_PLAIN)))
+    df["cylinder_kg"] = pd.to_numeric(kg, errors="coerce")
+    ctx.report(df, (size_text.str.strip() != "") & df["cylinder_kg"].isna(), "cylinder_size",
+               "the cylinder size states no weight in kg", "write the size with its weight, e.g. 15kg or 50kg")
+    if "lpg_kg" not in df.columns:
+        df["lpg_kg"] = np.nan
+    if "cylinders" not in df.columns:
+        df["cylinders"] = np.nan
+    from_cyl = df["cylinders"] * df["cylinder_kg"]
+    fill = df["lpg_kg"].isna() & from_cyl.notna()
+    if fill.any():
+        ctx.file_problem("no weight column: the LPG was taken as cylinders × the size of each cylinder",
+                         "nothing to do if the cylinders were full", "info",
+                         ctx.header_of.get("cylinders", "cylinders"))
+    df.loc[fill, "lpg_kg"] = from_cyl[fill]
+    off = ~fill & df["lpg_kg"].notna() & from_cyl.notna() & ((df["lpg_kg"] - from_cyl).abs() > 0.01 * from_cyl)
+    ctx.report(df, off, "lpg_kg", "the weight differs from cylinders × the size of each cylinder",
+               "check the weight, the number of cylinders and their size", "warning")
+    ctx.report(df, df["lpg_kg"].isna(), "lpg_kg", "no LPG quantity on this line",
+               "give the weight in kg, or the number of cylinders and their size (e.g. 15kg)")
+    ctx.report(df, df["lpg_kg"] <= 0, "lpg_kg", "the LPG quantity must be positive", "check the value")
+    return df
