@@ -67,6 +67,8 @@ def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int, report: dict | No
     base = kpi.baseline_year(con)
     first = min(base, year - 1)
     energy = figures.energy_by_year(con, first, year, include_fleet=report.get("energy_includes_fleet", True))
+    energy = energy.drop(columns=["floor_area_m2", "people", "co2_t", "energy_kgce_per_m2", "energy_kgce_per_person",
+                                  "water_m3_per_person", "co2_kg_per_m2"])  # the intensities have a sheet of their own
     logistics = figures.logistics_by_year(con, first, year)
     fleet = figures.fleet_by_year(con, first, year)
     years = logistics.merge(energy, on="year", how="left").merge(fleet.drop(columns="dispatches"), on="year",
