@@ -12,6 +12,7 @@ import pytest
 
 from etl.ingest.loader import commit, prepare
 from etl.metrics import fleet
+from etl.store import db as store_db
 from etl.store import users
 from etl.store.db import connect
 
@@ -349,6 +350,7 @@ def test_a_database_built_before_the_fleet_columns_gets_them(tmp_path):
             con.execute(f"ALTER TABLE {table} DROP COLUMN odo_out_km")
             con.execute(f"ALTER TABLE {table} DROP COLUMN odo_back_km")
         con.execute("UPDATE meta SET value = 'old' WHERE key = 'schema_version'")
+    store_db.close_all()  # the process keeps one instance open: the next open is the one that upgrades
     with connect(db) as con:
         main = columns(con, "dispatches")
         shadow = columns(con, "dispatches__replaced")

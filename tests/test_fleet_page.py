@@ -26,11 +26,6 @@ def open_fleet(language: str, role: str | None = None) -> AppTest:
     return at
 
 
-def _con_year(db):
-    import duckdb
-
-    return duckdb.connect(str(db), read_only=True), 2023
-
 
 def _metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
@@ -60,8 +55,9 @@ def test_2023_shows_the_planted_flags_and_the_scenario(app_env):
     at.radio(key="fl_by").set_value("unit").run()
     at.radio(key="fl_rank").set_value("cost_per_km_yuan").run()
     assert not at.exception
-    assert at.selectbox(key="fl_plate").options[0] == fleet.cars(*_con_year(app_env)).sort_values(
-        ["cost_per_km_yuan", "plate"], ascending=[False, True])["plate"].iloc[0]
+    with connect(app_env) as con:
+        worst = fleet.cars(con, 2023).sort_values(["cost_per_km_yuan", "plate"], ascending=[False, True])
+    assert at.selectbox(key="fl_plate").options[0] == worst["plate"].iloc[0]
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])

@@ -92,7 +92,8 @@ def test_edited_factor_shows_with_the_figures_at_once(db_copy, lang):
     assert "0.1229" in caption
     with connect(db_copy) as con:  # what an admin's edit on the settings page does
         reference.edit(con, "ref_factors", {"factor_id": "elec_kgce_dangliang", "valid_from": 2000},
-                       {"value": "0.125", "source": "GB/T 2589-2020 (test edit)"}, by="test-admin")
+                       {"value": "0.125", "source": "GB/T 2589-2020 (test edit)",
+                        "source_en": "GB/T 2589-2020 (test edit)"}, by="test-admin")
         expected = figures.overview(con, 2023).set_index("metric").loc["energy_kgce", "value"]
     at.run()
     energy_after, caption_after = shown()

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from etl import site
 from etl.metrics import figures
-from etl.store.db import db_path
+from etl.store.db import DatabaseBusy, DatabaseDamaged, db_path
 from ui.common import query
 from ui.i18n import lang
 
 
 def is_demo() -> bool:
     """True while the database holds the generated demo data (False before it exists)."""
-    return db_path().exists() and bool(query(figures.is_demo))
+    if not db_path().exists():
+        return False
+    try:
+        return bool(query(figures.is_demo))
+    except (DatabaseBusy, DatabaseDamaged):
+        return False  # the page itself says what is wrong with the database; the sidebar still shows
 
 
 def county() -> str:
