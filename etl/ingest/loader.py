@@ -22,7 +22,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from etl.ingest import readers
+from etl.ingest import fastread, readers
 from etl.ingest.kinds import KINDS, LOAD_ORDER, Col, Kind
 from etl.ingest.messages import translate
 from etl.store.schema import TABLES, columns
@@ -30,6 +30,7 @@ from etl.store.schema import TABLES, columns
 MAX_PROBLEMS_PER_CHECK = 50
 MAX_CELL_CHARS = 10_000
 FILE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+FAST_CSV = True  # CSV through DuckDB (fastread); False reads every file the old way (tests compare the two)
 
 
 @dataclass
@@ -91,6 +92,8 @@ class _Ctx:
     def __init__(self, con: duckdb.DuckDBPyConnection, prep: Prepared, header_of: dict[str, str], now: datetime):
         self.con, self.prep, self.header_of, self.now = con, prep, header_of, now
         self._flagged: set[tuple[int, str]] = set()  # (line, field) already reported: one message each
+        # fast path: the file's text of a field on some lines, fetched only when a problem names them
+        self.raw_lookup: Callable[[str, list[int]], dict[int, str]] | None = None
 
     def report(self, df: pd.DataFrame, mask: pd.Series, field_name: str, message: str, fix: str,
                severity: str = "error") -> None:
@@ -104,6 +107,9 @@ class _Ctx:
             if hits.empty:
                 return
         raw = f"_raw_{field_name}"
+        looked: dict[int, str] = {}
+        if raw not in hits.columns and self.raw_lookup is not None:
+            looked = self.raw_lookup(field_name, hits["_line"].head(MAX_PROBLEMS_PER_CHECK).tolist())
         for i, (_, row) in enumerate(hits.iterrows()):
             if i >= MAX_PROBLEMS_PER_CHECK:
                 self.prep.problems.append(Problem(
@@ -111,7 +117,8 @@ class _Ctx:
                     f"{len(hits) - i} more rows with the same problem ({message})", fix, severity))
                 break
             self._flagged.add((int(row["_line"]), field_name))
-            value = row[raw] if raw in hits.columns else (row[field_name] if field_name in hits.columns else "")
+            value = row[raw] if raw in hits.columns else looked.get(
+                int(row["_line"]), row[field_name] if field_name in hits.columns else "")
             self.prep.problems.append(Problem(
                 self.prep.file_name, int(row["_line"]), self.header_of.get(field_name, field_name),
                 "" if pd.isna(value) else str(value)[:80], message, fix, severity))
@@ -172,6 +179,35 @@ def prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: s
     progress(fraction, stage) is called between the stages (read, parse, check, compare) so a page
     can show how far a large file has got.
     """
+    staged: list[fastread.Staged] = []  # the fast path's private DuckDB, closed whatever happens
+    try:
+        return _prepare(con, data, file_name, kind, sheet, now, progress, staged)
+    finally:
+        for s in staged:
+            s.close()
+
+
+def _stage(data: bytes, file_name: str, kind: str | None) -> tuple[fastread.Staged, int, list[str]] | None:
+    """CSV text through DuckDB (fastread): the staged body, header index and header; None for the old path."""
+    if not FAST_CSV or data.startswith(readers.XLSX_MAGIC) or file_name.lower().endswith((".xlsx", ".xlsm")):
+        return None
+    hd = fastread.head(data)  # ReadError (empty, binary, not text) with the old path's sentences
+    if not hd.rows or (not hd.complete and len(hd.rows) < 15):
+        return None
+    hi = _find_header(hd.rows, kind)
+    header = [str(h).strip() for h in hd.rows[hi]]
+    staged = fastread.stage(data, hd, hi, len(header))
+    return None if staged is None else (staged, hi, header)
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: str | None,
+             sheet: str | int | None, now: datetime | None, progress: Callable[[float, str], None] | None,
+             staged: list[fastread.Staged]) -> Prepared:
+    """prepare() itself.
+
+    progress(fraction, stage) is called between the stages (read, parse, check, compare) so a page
+    can show how far a large file has got.
+    """
     now = now or datetime.now()
     step = progress or (lambda _f, _s: None)
     step(0.0, "read")
@@ -181,14 +217,22 @@ def prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: s
         prep.problems.append(Problem(file_name, None, "", kind, "unknown kind",
                                      "use one of: " + ", ".join(LOAD_ORDER)))
         return prep
+    fast = None
     try:
-        raw_rows, prep.encoding, _delim = readers.read_raw(data, file_name, sheet)
+        fast = _stage(data, file_name, kind)
+        if fast is None:
+            raw_rows, prep.encoding, _delim = readers.read_raw(data, file_name, sheet)
     except readers.ReadError as exc:
         prep.problems.append(Problem(file_name, None, "", "", f"cannot read the file: {exc}",
                                      "fix the file and load it again"))
         return prep
-    hi = _find_header(raw_rows, kind)
-    header = [str(h).strip() for h in raw_rows[hi]]
+    if fast is not None:
+        staged.append(fast[0])
+        prep.encoding, hi, header = fast[0].encoding, fast[1], fast[2]
+        raw_rows = []
+    else:
+        hi = _find_header(raw_rows, kind)
+        header = [str(h).strip() for h in raw_rows[hi]]
     if kind is None:
         kind, ties = detect_kind(header)
         if kind is None:
@@ -202,7 +246,10 @@ def prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: s
     spec = KINDS[kind]
     ctx = _Ctx(con, prep, {}, now)
     step(0.3, "parse")
-    df = _frame(ctx, spec, raw_rows, hi, header)
+    if fast is not None:
+        df = _frame_staged(ctx, spec, fast[0], hi, header)
+    else:
+        df = _frame(ctx, spec, raw_rows, hi, header)
     del raw_rows
     if df is None or prep.errors:
         return prep
@@ -227,6 +274,85 @@ def prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: s
 
 
 def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: list[str]) -> pd.DataFrame | None:
+    mapped = _map_header(ctx, spec, hi, header)
+    if mapped is None:
+        return None
+    mapping, units = mapped
+    body = raw_rows[hi + 1:]
+    width = len(header)
+    frame = pd.DataFrame(body, dtype=object) if body else pd.DataFrame(columns=range(width), dtype=object)
+    for j in range(frame.shape[1], width):
+        frame[j] = ""
+    text = {j: frame[j].fillna("").astype("string").str.strip() for j in range(frame.shape[1])}
+    blank = np.ones(len(frame), dtype=bool)
+    for j in range(width):
+        blank &= (text[j] == "").to_numpy(bool)
+    lines = np.arange(len(frame)) + hi + 2
+    extra = np.zeros(len(frame), dtype=bool)
+    for j in range(width, frame.shape[1]):
+        extra |= (text[j] != "").to_numpy(bool)
+    for i in np.flatnonzero(extra)[:MAX_PROBLEMS_PER_CHECK]:
+        ctx.file_problem(f"this line has more values than the header's {width} columns",
+                         "check for an unquoted delimiter (e.g. a comma inside a number or name)",
+                         line=int(lines[i]))
+    # a cell of many kilobytes is a broken line (an unclosed quote swallowing the rest), not a value
+    huge = np.zeros(len(frame), dtype=bool)
+    for j in range(min(width, frame.shape[1])):
+        huge |= (text[j].str.len() > MAX_CELL_CHARS).fillna(False).to_numpy(bool)
+    for i in np.flatnonzero(huge)[:MAX_PROBLEMS_PER_CHECK]:
+        ctx.file_problem(f"a value on this line is longer than {MAX_CELL_CHARS} characters",
+                         "the line is probably broken (an unclosed quote takes in the following lines): "
+                         "check the quotes on this line", line=int(lines[i]))
+    keep = ~blank & ~extra & ~huge
+    df = pd.DataFrame({name: text[j][keep].reset_index(drop=True) for j, name in mapping.items()})
+    df["_line"] = lines[keep]
+    df.attrs["units"] = units
+    return df
+
+
+def _frame_staged(ctx: _Ctx, spec: Kind, st: fastread.Staged, hi: int, header: list[str]) -> pd.DataFrame | None:
+    """_frame for a file staged in DuckDB: blank and broken lines, then every column typed in one query.
+
+    Numbers and dates are parsed in SQL; each comes with a `_bad_<field>` mask (and `_empty_<field>` when
+    required) that _parse_columns reports exactly as it reports the old path's parse failures.
+    """
+    mapped = _map_header(ctx, spec, hi, header)
+    if mapped is None:
+        return None
+    mapping, units = mapped
+    line = st.line_sql()
+    cells = [f"c{j}" for j in range(st.width)]
+    huge = " OR ".join(f"length({c}) > {MAX_CELL_CHARS}" for c in cells)
+    # a cell of many kilobytes is a broken line (an unclosed quote swallowing the rest), not a value
+    for (ln,) in st.con.execute(f"SELECT {line} FROM raw WHERE {huge} ORDER BY rowid LIMIT {MAX_PROBLEMS_PER_CHECK}"
+                                ).fetchall():
+        ctx.file_problem(f"a value on this line is longer than {MAX_CELL_CHARS} characters",
+                         "the line is probably broken (an unclosed quote takes in the following lines): "
+                         "check the quotes on this line", line=int(ln))
+    blank = " AND ".join(f"{c} = ''" for c in cells)
+    select = []
+    for j, name in mapping.items():
+        col = spec.col(name)
+        if col.type in ("number", "int"):
+            value, bad = fastread.number_sql(f"c{j}")
+        elif col.type in ("datetime", "date"):
+            value, bad = fastread.datetime_sql(f"c{j}", fastread.guess_format(st.con, f"c{j}"))
+        else:
+            select.append(f'{cells[j]} AS "{name}"')
+            continue
+        select += [f'{value} AS "{name}"', f'{bad} AS "_bad_{name}"']
+        if col.required:
+            select.append(f'{cells[j]} = \'\' AS "_empty_{name}"')
+    df = st.con.execute(f"SELECT {', '.join(select)}, {line} AS _line FROM raw "
+                        f"WHERE NOT ({blank}) AND NOT ({huge}) ORDER BY rowid").df()
+    column_of = {name: j for j, name in mapping.items()}
+    ctx.raw_lookup = lambda name, lines: st.raw_text(column_of[name], lines) if name in column_of else {}
+    df.attrs["units"] = units
+    return df
+
+
+def _map_header(ctx: _Ctx, spec: Kind, hi: int, header: list[str]) -> tuple[dict[int, str], dict[str, str]] | None:
+    """Which column is which field (file column index -> field), and the unit each header names."""
     amap = spec.alias_map()
     mapping: dict[int, str] = {}
     seen: dict[str, str] = {}
@@ -260,36 +386,7 @@ def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: li
         if unit and col.units and unit.replace(" ", "") not in col.units:
             ctx.file_problem(f"unit {unit!r} in column {seen[name]!r} is not known",
                              "use one of: " + ", ".join(col.units), column=seen[name], line=hi + 1)
-    body = raw_rows[hi + 1:]
-    width = len(header)
-    frame = pd.DataFrame(body, dtype=object) if body else pd.DataFrame(columns=range(width), dtype=object)
-    for j in range(frame.shape[1], width):
-        frame[j] = ""
-    text = {j: frame[j].fillna("").astype("string").str.strip() for j in range(frame.shape[1])}
-    blank = np.ones(len(frame), dtype=bool)
-    for j in range(width):
-        blank &= (text[j] == "").to_numpy(bool)
-    lines = np.arange(len(frame)) + hi + 2
-    extra = np.zeros(len(frame), dtype=bool)
-    for j in range(width, frame.shape[1]):
-        extra |= (text[j] != "").to_numpy(bool)
-    for i in np.flatnonzero(extra)[:MAX_PROBLEMS_PER_CHECK]:
-        ctx.file_problem(f"this line has more values than the header's {width} columns",
-                         "check for an unquoted delimiter (e.g. a comma inside a number or name)",
-                         line=int(lines[i]))
-    # a cell of many kilobytes is a broken line (an unclosed quote swallowing the rest), not a value
-    huge = np.zeros(len(frame), dtype=bool)
-    for j in range(min(width, frame.shape[1])):
-        huge |= (text[j].str.len() > MAX_CELL_CHARS).fillna(False).to_numpy(bool)
-    for i in np.flatnonzero(huge)[:MAX_PROBLEMS_PER_CHECK]:
-        ctx.file_problem(f"a value on this line is longer than {MAX_CELL_CHARS} characters",
-                         "the line is probably broken (an unclosed quote takes in the following lines): "
-                         "check the quotes on this line", line=int(lines[i]))
-    keep = ~blank & ~extra & ~huge
-    df = pd.DataFrame({name: text[j][keep].reset_index(drop=True) for j, name in mapping.items()})
-    df["_line"] = lines[keep]
-    df.attrs["units"] = units
-    return df
+    return mapping, units
 
 
 def _parse_columns(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> None:
@@ -297,8 +394,14 @@ def _parse_columns(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> None:
     for col in spec.columns:
         if col.name not in df.columns:
             continue
-        raw = df[col.name].fillna("").astype("string").str.strip()
-        df[f"_raw_{col.name}"] = raw
+        parsed = f"_bad_{col.name}" in df.columns  # typed in SQL already (fast path)
+        if parsed:
+            bad = df.pop(f"_bad_{col.name}").to_numpy(bool)
+            raw = None
+        else:
+            raw = df[col.name].fillna("").astype("string").str.strip()
+            if ctx.raw_lookup is None:
+                df[f"_raw_{col.name}"] = raw
         if col.type == "text":
             values = raw
             formula = raw.str.startswith(("=", "+", "@"))
@@ -308,7 +411,7 @@ def _parse_columns(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> None:
                 values = _choice(ctx, df, col, raw)
             df[col.name] = values.where(values != "", None)
         elif col.type in ("number", "int"):
-            values, bad = readers.parse_number(raw)
+            values, bad = (df[col.name].astype("float64"), bad) if parsed else readers.parse_number(raw)
             ctx.report(df, bad, col.name, "not a number", "write a plain number such as 1234.5")
             factor = col.units.get(units.get(col.name, "").replace(" ", ""), 1.0) if col.units else 1.0
             values = values * factor
@@ -317,7 +420,7 @@ def _parse_columns(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> None:
                 ctx.report(df, frac, col.name, "must be a whole number", "write a whole number")
             df[col.name] = values
         elif col.type in ("datetime", "date"):
-            values, bad = readers.parse_datetime(raw)
+            values, bad = (df[col.name].astype("datetime64[us]"), bad) if parsed else readers.parse_datetime(raw)
             ctx.report(df, bad, col.name, "not a date", "write dates as 2023-01-05 or 2023-01-05 08:00")
             future = values > pd.Timestamp(ctx.now) + pd.Timedelta(days=1)
             ctx.report(df, future, col.name, "date is in the future", "check the year")
@@ -333,7 +436,7 @@ def _parse_columns(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> None:
             ctx.report(df, bad, col.name, "not yes/no", "write 是 or 否")
             df[col.name] = values
         if col.required:
-            empty = raw == ""
+            empty = df.pop(f"_empty_{col.name}").to_numpy(bool) if parsed else raw == ""
             ctx.report(df, empty, col.name, "value missing", "fill in the value")
 
 
