@@ -242,6 +242,9 @@ def stage(data: bytes, hd: Head, header_index: int, width: int) -> Staged | None
     try:
         path = os.path.join(tmp.name, "body.csv")
         _write_body(data, hd, hd.offsets[header_index], path)
+        if _has_blank_line(path):
+            tmp.cleanup()
+            return None  # DuckDB skips blank lines, which would shift every line number after them
         con = duckdb.connect()
         staged = Staged(con, width, header_index + 2, hd.encoding, hd.delimiter, _tmp=tmp)
         cols = ", ".join(f"'c{j}': 'VARCHAR'" for j in range(width))
@@ -261,6 +264,23 @@ def stage(data: bytes, hd: Head, header_index: int, width: int) -> Staged | None
     except BaseException:
         tmp.cleanup()
         raise
+
+
+
+def _has_blank_line(path: str) -> bool:
+    """An empty line before the last row (blank lines at the very end shift nothing)."""
+    import mmap
+
+    size = os.path.getsize(path)
+    if size == 0:
+        return False
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        end = size
+        while end > 0 and mm[end - 1] in (10, 13):
+            end -= 1
+        if end and mm[0] in (10, 13):
+            return True
+        return any(mm.find(pat, 0, end) >= 0 for pat in (b"\n\n", b"\n\r\n", b"\r\r"))
 
 
 def _write_body(data: bytes, hd: Head, skip_chars: int, path: str) -> None:

@@ -142,8 +142,19 @@ def find_loaded(con: duckdb.DuckDBPyConnection, digest: str) -> int | None:
     return row[0][0] if row else None
 
 
+_ALIAS_MAPS: dict[str, tuple[Kind, dict[str, str]]] = {}
+
+
+def _alias_map(kind: Kind) -> dict[str, str]:
+    """kind.alias_map(), built once per kind (header detection asks 16 kinds x 15 rows)."""
+    hit = _ALIAS_MAPS.get(kind.name)
+    if hit is None or hit[0] is not kind:
+        hit = _ALIAS_MAPS[kind.name] = (kind, kind.alias_map())
+    return hit[1]
+
+
 def _match_count(kind: Kind, headers: list[str]) -> tuple[int, int]:
-    amap = kind.alias_map()
+    amap = _alias_map(kind)
     fields = {amap.get(readers.normalise_header(h)[0]) for h in headers} - {None}
     return len(fields & set(kind.signature)), len(fields)
 
@@ -466,6 +477,16 @@ def _select(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------ kind-specific rules
 
 
+def _lookup(s: pd.Series, mapping: dict) -> pd.Series:
+    """s.map(mapping) for a column of few distinct values in many rows: map the distinct values, then take.
+
+    Series.map on a text column turns every value into a Python object first (seconds per million rows).
+    """
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    mapped = pd.Series([mapping.get(u) for u in uniques], dtype=None if len(uniques) else object)
+    return pd.Series(mapped.array.take(codes, allow_fill=True), index=s.index)
+
+
 def _known(con: duckdb.DuckDBPyConnection, sql: str) -> set[str]:
     return {r[0] for r in con.execute(sql).fetchall()}
 
@@ -479,10 +500,10 @@ def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     by_acct = {a: m for a, m in zip(meters.account_no, meters.meter_id, strict=True) if a}
     kind_of = dict(zip(meters.meter_id, meters.kind, strict=True))
     ref = df["meter"].fillna("")
-    meter_id = ref.map(by_id).fillna(ref.map(by_acct))
+    meter_id = _lookup(ref, by_id).fillna(_lookup(ref, by_acct))
     ctx.report(df, meter_id.isna() & (ref != ""), "meter", "meter or account not in the registry",
                "add the meter to the meter registry (kind: meters) first, or correct the number")
-    wrong = meter_id.notna() & (meter_id.map(kind_of) != spec.name)
+    wrong = meter_id.notna() & (_lookup(meter_id, kind_of) != spec.name)
     ctx.report(df, wrong, "meter", f"this meter is not a {spec.name} meter",
                f"load this file as kind {meter_id[wrong].map(kind_of).iloc[0] if wrong.any() else ''}")
     df["meter_id"] = meter_id
@@ -711,7 +732,7 @@ def _pv(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     lookup = dict(zip(sites.site_id, sites.site_id, strict=True))
     lookup.update(dict(zip(sites.name, sites.site_id, strict=True)))
     ref = df["site"].fillna("")
-    df["site_id"] = ref.map(lookup)
+    df["site_id"] = _lookup(ref, lookup)
     ctx.report(df, df["site_id"].isna() & (ref != ""), "site", "PV site not in the site registry",
                "add the site to the PV site registry (kind: pv_sites) or use its id or exact name")
     ctx.report(df, df["generation_kwh"] < 0, "generation_kwh", "negative generation", "check the value")
@@ -870,7 +891,7 @@ def _key_match_sql(table: str, alias: str = "t") -> str:
 
 def _count_replaced(con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame) -> int:
     key = list(TABLES[table][1])
-    con.register("_staged_keys", rows[key])
+    con.register("_staged_keys", _arrow(rows[key]))
     try:
         return con.execute(
             f"SELECT count(*) FROM {table} t WHERE EXISTS "
@@ -881,6 +902,16 @@ def _count_replaced(con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFra
 
 
 # ------------------------------------------------------------------ commit / undo
+
+
+def _arrow(df: pd.DataFrame):
+    """The frame as an Arrow table for con.register (scanned several times; text is converted once)."""
+    import pyarrow as pa
+
+    try:
+        return pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowException, TypeError, ValueError):
+        return df  # mixed types in an object column: DuckDB reads the frame itself
 
 
 class NotAccepted(ValueError):
@@ -912,7 +943,7 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
             con.execute("ROLLBACK")
             return again
         batch_id = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM load_batches").fetchall()[0][0]
-        con.register("_staged", rows)
+        con.register("_staged", _arrow(rows))
         match = _key_match_sql(table)
         col_list = ", ".join(cols)
         replaced = con.execute(
