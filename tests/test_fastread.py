@@ -163,3 +163,28 @@ def test_large_file_loads_with_its_true_total(many_meters_db, encoding):
     with connect(many_meters_db) as con:
         bad = prepare(con, ("\n".join(lines) + "\n").encode(encoding), "bad.csv", now=NOW)
     assert [(p.line, p.value, p.message) for p in bad.errors] == [(150_001, "12..5", "not a number")]
+
+
+def test_demo_files_same_both_ways(demo_db, demo_files, monkeypatch):
+    """Every demo CSV (GB18030 bills, UTF-8 hourly meters and PV, logs) parses the same both ways."""
+    files = sorted(demo_files.rglob("*.csv"))
+    assert len(files) >= 10
+    for f in files:
+        fast, old = both_ways(demo_db, f.read_bytes(), f.name, None, None, monkeypatch)
+        assert fast.ok, (f.name, fast.errors[:3])
+        assert_same(fast, old)
+
+
+def test_kind_is_guessed_when_byte_200000_falls_inside_a_character(tmp_path):
+    """`python -m etl load FILE` without --kind on a UTF-8 file with Chinese text all the way down."""
+    rows = "".join(f"城南二小屋顶光伏,2024-06-01 {h % 24:02d}:00,{h % 7}\n" for h in range(12_000))
+    data = ("电站名称,统计时间,发电量(kWh)\n" + rows).encode()
+    assert len(data) > 200_000
+    for cut in range(199_998, 200_001):
+        try:
+            data[:cut].decode()
+        except UnicodeDecodeError:
+            break
+    else:
+        pytest.fail("the test file does not cut a character at 200,000 bytes")
+    assert loader._peek_kind(data, "pv.csv") == "pv"

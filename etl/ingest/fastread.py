@@ -31,6 +31,7 @@ from etl.ingest import readers
 
 HEAD_BYTES = 1 << 16       # enough for the title lines, the header and a few rows
 CHUNK_BYTES = 1 << 24      # re-encode and validate in 16 MB pieces: memory stays flat
+STAGE_MEMORY = "512MB"     # the private DuckDB's limit
 MAX_LINE_BYTES = 1 << 21   # DuckDB's own default; a longer line takes the old path (and its message)
 
 # what Python's str.strip() removes (str.isspace), so trimmed values equal the old path's
@@ -245,7 +246,8 @@ def stage(data: bytes, hd: Head, header_index: int, width: int) -> Staged | None
         if _has_blank_line(path):
             tmp.cleanup()
             return None  # DuckDB skips blank lines, which would shift every line number after them
-        con = duckdb.connect()
+        # a cap, not a need: past it the staged text spills to the temp folder instead of growing
+        con = duckdb.connect(config={"memory_limit": STAGE_MEMORY, "temp_directory": tmp.name})
         staged = Staged(con, width, header_index + 2, hd.encoding, hd.delimiter, _tmp=tmp)
         cols = ", ".join(f"'c{j}': 'VARCHAR'" for j in range(width))
         delim = hd.delimiter.replace("'", "''")

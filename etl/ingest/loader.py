@@ -354,8 +354,9 @@ def _frame_staged(ctx: _Ctx, spec: Kind, st: fastread.Staged, hi: int, header: l
         select += [f'{value} AS "{name}"', f'{bad} AS "_bad_{name}"']
         if col.required:
             select.append(f'{cells[j]} = \'\' AS "_empty_{name}"')
-    df = st.con.execute(f"SELECT {', '.join(select)}, {line} AS _line FROM raw "
-                        f"WHERE NOT ({blank}) AND NOT ({huge}) ORDER BY rowid").df()
+    # file order without ORDER BY (DuckDB keeps insertion order); Arrow hands the columns over without copies
+    df = st.con.sql(f"SELECT {', '.join(select)}, {line} AS _line FROM raw "
+                    f"WHERE NOT ({blank}) AND NOT ({huge})").to_arrow_table().to_pandas()
     column_of = {name: j for j, name in mapping.items()}
     ctx.raw_lookup = lambda name, lines: st.raw_text(column_of[name], lines) if name in column_of else {}
     df.attrs["units"] = units
@@ -1079,7 +1080,10 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike], k
 
 def _peek_kind(data: bytes, name: str) -> str | None:
     try:
-        rows, _enc, _d = readers.read_raw(data[:200_000] if not data.startswith(readers.XLSX_MAGIC) else data, name)
+        if data.startswith(readers.XLSX_MAGIC) or name.lower().endswith((".xlsx", ".xlsm")):
+            rows, _enc, _d = readers.read_raw(data, name)
+        else:  # the first records of the whole file's encoding, never a byte slice cut inside a character
+            rows = fastread.head(data).rows
     except readers.ReadError:
         return None
     if not rows:
