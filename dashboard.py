@@ -57,6 +57,7 @@ pages = [st.Page("pages/overview.py", title=t("page_overview"), icon=":material/
 pages += [st.Page("pages/energy.py", title=t("page_energy"), icon=":material/bolt:", url_path="energy"),
           st.Page("pages/kpi.py", title=t("page_kpi"), icon=":material/flag:", url_path="kpi"),
           st.Page("pages/pv.py", title=t("page_pv"), icon=":material/solar_power:", url_path="pv")]
+pages.append(st.Page("pages/fleet.py", title=t("page_fleet"), icon=":material/directions_car:", url_path="fleet"))
 # Writing pages exist in the navigation only for officers and admins: a visitor can neither see
 # them listed nor open them by URL (each page checks the role again itself).
 if can_write():
@@ -64,6 +65,7 @@ if can_write():
               st.Page("pages/batches.py", title=t("page_batches"), icon=":material/history:", url_path="batches")]
 if current_role() == "admin":
     pages.append(st.Page("pages/users.py", title=t("page_users"), icon=":material/group:", url_path="users"))
+    pages.append(st.Page("pages/settings.py", title=t("page_settings"), icon=":material/tune:", url_path="settings"))
 page = st.navigation(pages)
 try:
     ensure_database()

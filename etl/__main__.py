@@ -1,4 +1,4 @@
-"""Command line: python -m etl {demo,load,batches,undo,template,users,model-pv,kpi,report} [--db PATH]."""
+"""Command line: python -m etl {demo,load,batches,undo,template,users,model-pv,kpi,fleet,report} [--db PATH]."""
 
 from __future__ import annotations
 
@@ -58,6 +58,10 @@ def _cmd_load(args: argparse.Namespace) -> int:
     with connect(args.db) as con:
         results = loader.load_paths(con, args.paths, args.kind, user=args.user,
                                     accept_warnings=args.accept_warnings, sheet=_sheet(args.sheet))
+        from etl.pv import project
+
+        if any(r.status == "loaded" and r.kind in project.MODEL_INPUT_KINDS for r in results):
+            project.refresh_if_needed(con)  # the expected PV output follows the committed files
     failed = 0
     for r in results:
         if r.status == "rejected":
@@ -159,7 +163,7 @@ def _cmd_kpi(args: argparse.Namespace) -> int:
     from etl.metrics import kpi
 
     with connect(args.db) as con:
-        report = kpi.kpi_report(con, args.year)
+        report = kpi.kpi_report(con, args.year, include_fleet=not args.no_fleet)
     if args.format == "json":
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -176,6 +180,25 @@ def _cmd_report(args: argparse.Namespace) -> int:
         data = (documents.summary_docx if args.format == "docx" else documents.kpi_workbook)(con, args.year)
     Path(args.out).write_bytes(data)
     print(f"{args.format} report for {args.year} written to {args.out}")
+    return 0
+
+
+def _cmd_fleet(args: argparse.Namespace) -> int:
+    import json
+
+    from etl.metrics import fleet
+
+    with connect(args.db) as con:
+        report = fleet.report(con, args.year)
+    if args.format == "json":
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    else:
+        import pandas as pd
+
+        print(pd.DataFrame(report["cars"]).to_string(index=False, float_format="{:,.2f}".format))
+        for f in report["flags"]:
+            print(f"{f['ts']}  {f['code']:<17} {f['plate']}  {json.dumps(f['evidence'], ensure_ascii=False)}"
+                  + ("  (explained)" if f["explained"] else ""))
     return 0
 
 
@@ -226,7 +249,13 @@ def main(argv: list[str] | None = None) -> int:
     p = add("kpi", "print the KPIs of a year (the KPI page's figures)")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--format", choices=("json", "table"), default="json")
+    p.add_argument("--no-fleet", action="store_true",
+                   help="leave official-vehicle fuel out of 综合能耗 (counted by default, as the statistics do)")
     p.set_defaults(func=_cmd_kpi)
+    p = add("fleet", "official cars of a year: per car figures, totals and fuel-card flags")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--format", choices=("json", "table"), default="json")
+    p.set_defaults(func=_cmd_fleet)
     p = add("report", "write the KPI workbook (xlsx) or the Word draft of the annual summary (docx)")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--format", choices=("docx", "xlsx"), required=True)

@@ -9,6 +9,7 @@ import streamlit as st
 from etl.ingest import loader
 from etl.ingest.kinds import KINDS
 from etl.ingest.messages import translate
+from etl.pv import project
 from etl.reports.exports import to_csv_bytes
 from etl.store.db import connect
 from ui.auth import require_role
@@ -58,6 +59,7 @@ def undo_batch() -> None:
     try:
         with connect() as con:
             loader.undo(con, batch, user)
+            project.refresh_if_needed(con)  # undoing a PV, site or weather file changes the expected output
         st.session_state["undo_message"] = ("undone", {"batch": batch})
     except ValueError as exc:
         st.session_state["undo_message"] = ("undo_refused", {"reason": str(exc)})

@@ -14,7 +14,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from etl.metrics import anomalies, energy, factors
+from etl.metrics import anomalies, energy, factors, figures
 from etl.metrics.factors import ELECTRICITY_COAL, GRID_CO2
 from ui.common import fmt_num, fmt_pct, query
 from ui.downloads import download_buttons
@@ -55,7 +55,7 @@ if "en_year" not in st.session_state:  # first run of this page in the session: 
     _init("en_year", int(url_year) if url_year.isdigit() and int(url_year) in YEARS else LAST)
     _init("en_coal", qp.get("coal") if qp.get("coal") in COALS else "dangliang")
     _init("en_grid", qp.get("grid") if qp.get("grid") in GRIDS else "guangxi")
-    _init("en_fleet", qp.get("fleet") == "1")
+    _init("en_fleet", qp.get("fleet") != "0")  # counted by default (the statistics do); ?fleet=0 leaves it out
     m = qp.get("meter") if qp.get("meter") in meter_inst else None
     i = qp.get("inst") if qp.get("inst") in inst_type else (meter_inst.get(m) if m else None)
     if m and meter_inst[m] != i:
@@ -111,7 +111,7 @@ fleet_on = include_fleet and level == "county"
 
 def view_params(**over) -> dict[str, str]:
     """The URL parameters of the current view, with some replaced (None removes one)."""
-    p = {"year": str(year), "coal": coal, "grid": grid, "fleet": "1" if include_fleet else None,
+    p = {"year": str(year), "coal": coal, "grid": grid, "fleet": None if include_fleet else "0",
          "type": type_, "inst": inst, "meter": meter, "lang": lang()}
     p.update(over)
     return {k: v for k, v in p.items() if v not in (None, "")}
@@ -128,8 +128,8 @@ st.markdown(" › ".join(f"**{x}**" for x in crumbs))
 st.caption(f"{t('en_link')} `energy?{unquote(urlencode(view_params()))}`")
 
 # which factors this view uses, said on the page
-coal_f = factors.factor_for_year(ELECTRICITY_COAL[coal], year)
-grid_f = factors.factor_for_year(GRID_CO2[grid], year)
+coal_f = query(factors.factor_for_year, ELECTRICITY_COAL[coal], year)
+grid_f = query(factors.factor_for_year, GRID_CO2[grid], year)
 unconf = t("en_unconfirmed")
 st.caption(t(
     "en_method", coal_name=t(f"en_coal_{coal}"), coal_value=coal_f["value"], coal_year=year,
@@ -166,7 +166,7 @@ def anomaly_table(f: pd.DataFrame, key: str) -> None:
         t("col_open"): st.column_config.LinkColumn(display_text=t("col_open"))})
     download_buttons(table.drop(columns=t("col_open")), f"anomalies_{year}", key)
     with st.expander(t("en_anomaly_settings")):
-        s = anomalies.settings_table()
+        s = query(anomalies.settings_table)
         st.dataframe(pd.DataFrame({t("col_setting"): s["setting"], t("col_value"): s["value"].astype(str),
                                    t("col_unit"): s["unit"].fillna(""),
                                    t("col_help"): s["help_en" if EN else "help_zh"]}),
@@ -238,13 +238,17 @@ else:
     cols = st.columns(4)
     for col, (label, metric, scale, unit, digits) in zip(cols, cards, strict=True):
         v, p = _val(cur, metric), _val(prev, metric)
-        ch = fmt_pct(100 * (v - p) / p) if v is not None and p else None
+        ch = fmt_pct(figures.change_pct(v, p))
         col.metric(f"{t(label)} ({unit})", fmt_num(v * scale if v is not None else None, digits),
                    delta=f"{ch} {t('en_vs_prev')}" if ch else None, delta_color="inverse")
+    if level == "county":  # the fleet's share of 综合能耗 is shown whether it is counted or not
+        share = _val(cur, "fleet_share_pct")
+        st.caption(t("mv_fleet_share", share=fmt_num(share, 1), fuel=fmt_num((_val(cur, "fleet_fuel_kgce") or 0) / 1000, 1),
+                     state=t("en_fleet_in") if fleet_on else t("en_fleet_out")))
 
 # targets
 st.subheader(t("en_targets"))
-tp = energy.targets_from(per_year[per_year["year"] <= year], year)
+tp = energy.targets_from(per_year[per_year["year"] <= year], year, query(factors.targets))
 cols = st.columns(4)
 COLOR = {"on_track": "green", "at_risk": "orange", "off_track": "red"}
 for col, r in zip(cols, tp.itertuples(), strict=False):
@@ -276,7 +280,7 @@ if pd.notna(row["baseline"]):
     b, y0, y1 = row["baseline"], int(row["baseline_year"]), int(row["target_year"])
     fig.add_scatter(x=[y0, y1], y=[b, b * (1 + row["target_change_pct"] / 100)], name=t("en_series_path"),
                     mode="lines+markers", line={"dash": "dash", "color": "green"})
-nat = energy.national_reference(year).get(metric)
+nat = query(energy.national_reference, year).get(metric)
 if nat is not None:
     fig.add_hline(y=nat, line_dash="dot", line_color="grey", annotation_text=f"{t('en_series_national')} {nat:g}")
 fig.update_layout(yaxis_title=t(metric), xaxis={"dtick": 1, "title": t("en_year")}, legend={"orientation": "h"},

@@ -43,17 +43,18 @@ if not years:
 
 top = st.columns([1, 1.3, 1.3, 2.4], vertical_alignment="bottom")
 year = top[0].selectbox(t("kpi_year"), years, index=0, key="kpi_year")
-report = query(kpi.kpi_report, year)
+with_fleet = top[3].toggle(t("mv_fleet_toggle"), value=True, key="kpi_fleet", help=t("mv_fleet_help"))
+report = query(kpi.kpi_report, year, "dangliang", "guangxi", with_fleet)
 
 
 def _docx() -> bytes:
     with connect() as con:
-        return documents.summary_docx(con, year)
+        return documents.summary_docx(con, year, report)
 
 
 def _xlsx() -> bytes:
     with connect() as con:
-        return documents.kpi_workbook(con, year)
+        return documents.kpi_workbook(con, year, report)
 
 
 top[1].download_button(t("kpi_download_xlsx"), _xlsx, file_name=f"kpi-{year}.xlsx", on_click="ignore",
@@ -153,7 +154,8 @@ def vs_base(key: str) -> str | None:
     return None if change is None else t("kpi_vs_baseline", year=base, change=f"{change:+.1f}%")
 
 
-grid([("energy_kgce",),
+st.caption(t("mv_fleet_in") if with_fleet else t("mv_fleet_out"))
+grid([("energy_kgce",), ("energy_fleet_share_pct",),
       ("energy_kgce_change_vs_2020_pct", f"{change_base:+.1f}%" if change_base is not None else None),
       ("energy_kgce_per_m2", None, vs_base("energy_kgce_per_m2")),
       ("energy_kgce_per_person", None, vs_base("energy_kgce_per_person")),

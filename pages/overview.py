@@ -18,29 +18,31 @@ if not years:
     st.info(t("no_data"))
     st.stop()
 
-year = st.selectbox(t("year"), years, index=0, key="overview_year")
-overview = query(figures.overview, year).set_index("metric")
+c = st.columns([1, 3], vertical_alignment="bottom")
+year = c[0].selectbox(t("year"), years, index=0, key="overview_year")
+with_fleet = c[1].toggle(t("mv_fleet_toggle"), value=True, key="overview_fleet", help=t("mv_fleet_help"))
+overview = query(figures.overview, year, "dangliang", with_fleet).set_index("metric")
 
 CARDS = [  # metric, unit key, lower is better
     ("energy_kgce", "unit_kgce", True), ("electricity_use_kwh", "unit_kwh", True),
     ("grid_import_kwh", "unit_kwh", True), ("water_m3", "unit_m3", True),
     ("pv_generation_kwh", "unit_kwh", False), ("dispatches", "unit_times", False),
-    ("repairs_total", "unit_orders", False),
+    ("repairs_total", "unit_orders", False), ("fleet_share_pct", "unit_pct", None),
 ]
 cols = st.columns(4)
 for i, (metric, unit, lower_better) in enumerate(CARDS):
     row = overview.loc[metric]
     delta = fmt_pct(row["change_pct"])
     cols[i % 4].metric(
-        f"{t(metric)} ({t(unit)})", fmt_num(row["value"]),
+        f"{t(metric)} ({t(unit)})", fmt_num(row["value"], 1 if unit == "unit_pct" else 0),
         delta=f"{delta} {t('vs_prev')}" if delta else None,
-        delta_color="inverse" if lower_better else "normal",
+        delta_color="off" if lower_better is None else "inverse" if lower_better else "normal",
         help=None if delta else t("no_prev"),
     )
 
-coal = factors.factor_for_year("elec_kgce_dangliang", year)
+coal = query(factors.factor_for_year, "elec_kgce_dangliang", year)
 st.caption(t("energy_note", value=coal["value"], name=coal["name_en"] if lang() == "en" else coal["name_zh"],
-             source=coal["source"]))
+             source=coal["source"], fleet=t("mv_fleet_in") if with_fleet else t("mv_fleet_out")))
 
 monthly = query(figures.monthly_by_type, year)
 if not monthly.empty:
@@ -54,7 +56,7 @@ if not monthly.empty:
 
 st.subheader(t("trend_table"))
 first = min(years)
-energy = query(figures.energy_by_year, first, max(years))
+energy = query(figures.energy_by_year, first, max(years), "dangliang", with_fleet)
 logistics = query(figures.logistics_by_year, first, max(years))
 trend = energy.merge(logistics[["year", "dispatches", "repairs_total"]], on="year", how="outer")
 trend = trend[["year", "energy_kgce", "electricity_use_kwh", "grid_import_kwh", "water_m3", "pv_generation_kwh",

@@ -11,6 +11,7 @@ import streamlit as st
 
 from etl.pv import project
 from etl.store.db import DatabaseBusy, connect
+from ui.auth import can_write
 from ui.common import fmt_num, query
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
@@ -18,28 +19,37 @@ from ui.i18n import lang, t
 inside_dashboard()
 st.title(t("pv_title"))
 
-# ------------------------------------------------------------------ keep the expected output current
-try:
-    with connect() as con:
-        stale = project.refresh_needed(con)
-    if stale:
-        with st.spinner(t("pv_refreshing")):
-            with connect() as con:
-                previous = project.last_run(con)
-                result = project.run_model(con, previous["mode"] if previous else "auto",
-                                      previous["years_requested"] if previous else None)
-        st.toast(t("pv_refreshed", rows=f"{result['rows']:,}", seconds=f"{result['seconds']:.1f}"))
-except DatabaseBusy:
-    st.warning(t("db_busy"))
-except ValueError as exc:
-    st.warning(t("pv_refresh_failed", error=str(exc)))
+# ------------------------------------------------------------------ is the expected output current?
+# A page view never writes: the model runs when a PV, weather, site or settings change is committed
+# (the loader, `python -m etl model-pv`, a settings edit) or when an officer presses the button here.
+def _run_model() -> None:
+    try:
+        with connect() as con:
+            previous = project.last_run(con)
+            result = project.run_model(con, previous["mode"] if previous else "auto",
+                                       previous["years_requested"] if previous else None)
+        st.session_state["pv_flash"] = ("pv_refreshed", {"rows": f"{result['rows']:,}",
+                                                         "seconds": f"{result['seconds']:.1f}"})
+    except DatabaseBusy:
+        st.session_state["pv_flash"] = ("db_busy", {})
+    except ValueError as exc:
+        st.session_state["pv_flash"] = ("pv_refresh_failed", {"error": str(exc)})
+
+
+flash = st.session_state.pop("pv_flash", None)
+if flash:
+    (st.toast if flash[0] == "pv_refreshed" else st.warning)(t(flash[0], **flash[1]))
+if query(project.refresh_needed):
+    st.warning(t("mv_pv_stale") + ("" if can_write() else " " + t("mv_pv_stale_visitor")), icon=":material/update:")
+    if can_write():
+        st.button(t("mv_pv_run"), on_click=_run_model, key="pv_run_model", icon=":material/refresh:")
 
 years = query(project.years)
 if not years:
     st.info(t("pv_no_data"))
     st.stop()
-cfg = project.settings()
-skey = project.settings_key()  # edited thresholds apply at once
+cfg = query(project.settings)
+skey = ""  # the page cache is keyed on the data version, which a settings edit bumps
 if "pv_year" not in st.session_state and str(st.query_params.get("year", "")).isdigit() \
         and int(st.query_params["year"]) in years:
     st.session_state["pv_year"] = int(st.query_params["year"])  # a link from an alert opens its year
@@ -289,4 +299,4 @@ else:
         st.caption(t("pv_term_projection", year=int(last["year"]), total=fmt_num(last["host_saves_yuan"] * term)))
 
 with st.expander(t("pv_settings_head")):
-    st.dataframe(project.settings_table(), hide_index=True, width="stretch")
+    st.dataframe(query(project.settings_table), hide_index=True, width="stretch")

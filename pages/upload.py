@@ -10,6 +10,7 @@ import streamlit as st
 from etl.ingest import loader, readers
 from etl.ingest.kinds import KINDS, LOAD_ORDER
 from etl.ingest.messages import translate
+from etl.pv import project
 from etl.reports.exports import to_xlsx_bytes
 from etl.store.db import connect
 from ui.auth import require_role
@@ -140,6 +141,8 @@ def commit_file(prep: loader.Prepared, accepted: bool) -> None:
     try:
         with connect() as con:
             batch = loader.commit(con, prep, user, accept_warnings=accepted)
+            if prep.kind in project.MODEL_INPUT_KINDS:
+                project.refresh_if_needed(con)  # the expected PV output follows at the commit, not a page view
     except Exception as exc:  # noqa: BLE001 - the user gets a sentence, the database is unchanged
         st.session_state["upload_error"] = str(exc)
         return

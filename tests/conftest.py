@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 os.environ.pop("ENERGY_DB", None)  # a developer's setting must not leak into tests
+os.environ["BCRYPT_ROUNDS"] = "4"  # bcrypt's minimum cost: hashing in tests takes milliseconds, not seconds
 
 
 @pytest.fixture(scope="session")

@@ -89,10 +89,11 @@ def test_for_scope_filters(findings, demo_ids):
         "rule == 'water_leak'").empty
 
 
-def test_every_setting_has_help_in_both_languages():
-    table = anomalies.settings_table()
+def test_every_setting_has_help_in_both_languages(empty_db):
+    with connect(empty_db) as con:
+        table = anomalies.settings_table(con)
+        s = anomalies.settings(con)
     assert table["help_zh"].str.strip().astype(bool).all() and table["help_en"].str.strip().astype(bool).all()
-    s = anomalies.settings()
     for key in ("leak_yoy_ratio", "leak_range_ratio", "night_base_ratio", "step_ratio", "night_flow_share"):
         assert isinstance(s[key], float)
 

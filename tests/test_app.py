@@ -8,9 +8,11 @@ from streamlit.testing.v1 import AppTest
 from etl.metrics import figures
 from etl.store.db import connect
 
-PAGES = ["pages/overview.py", "pages/energy.py", "pages/upload.py", "pages/batches.py", "pages/users.py", "pages/pv.py", "pages/kpi.py"]
+PAGES = ["pages/overview.py", "pages/energy.py", "pages/upload.py", "pages/batches.py", "pages/users.py", "pages/pv.py",
+         "pages/kpi.py", "pages/settings.py"]
 # pages that need a login, and the role the test logs in with (as ui/auth.py keeps it in the session)
-LOGIN = {"pages/upload.py": "officer", "pages/batches.py": "officer", "pages/users.py": "admin"}
+LOGIN = {"pages/upload.py": "officer", "pages/batches.py": "officer", "pages/users.py": "admin",
+         "pages/settings.py": "admin"}
 
 
 @pytest.fixture()
@@ -48,7 +50,14 @@ def test_overview_numbers_come_from_the_database(app_env, lang):
     assert repairs == f"{expected.loc['repairs_total', 'value']:,.0f}" == "225"
     energy = next(v for k, v in shown.items() if k.startswith(("综合能耗", "Total energy")))
     assert energy == f"{expected.loc['energy_kgce', 'value']:,.0f}"
-    assert len(at.metric) == 7
+    # 综合能耗 counts the fleet's fuel by default, and the fleet's share is shown
+    with connect(app_env) as con:
+        fuel = figures.fleet_by_year(con, 2023, 2023).iloc[0]["fuel_kgce"]
+        buildings = figures.energy_by_year(con, 2023, 2023, include_fleet=False).iloc[0]["energy_kgce"]
+    assert expected.loc["energy_kgce", "value"] == pytest.approx(buildings + fuel)
+    share = next(v for k, v in shown.items() if k.startswith(("公务用车燃油占", "Fleet fuel share")))
+    assert share == f"{100 * fuel / (buildings + fuel):,.1f}"
+    assert len(at.metric) == 8
 
 
 def test_app_builds_missing_database(tmp_path, monkeypatch):
@@ -130,7 +139,11 @@ def test_kpi_page_shows_the_kpi_report(app_env, lang):
         f"{report['pv_sites_commissioned']} / {report['pv_sites_total']}")
     assert value("节约型机关创建", "Conservation-oriented") == "25 / 25"
     assert value("公务用车碳排放", "Fleet CO") == f"{report['fleet_co2_t']:,.1f}"
-    assert len(at.metric) == 29
+    # 综合能耗 counts the fleet's fuel by default; its share has a card of its own
+    assert value("综合能耗（", "Total energy use (") == f"{report['energy_kgce']:,.0f}"
+    assert value("综合能耗中公务用车燃油占比", "Fleet fuel share") == f"{report['energy_fleet_share_pct']:,.1f}"
+    assert report["energy_kgce"] == pytest.approx(report["energy_kgce_buildings"] + report["energy_fleet_kgce"])
+    assert len(at.metric) == 30
     badges = " ".join(str(e.proto) for e in at.main if type(e).__name__ in ("Markdown", "Badge"))
     assert ("未达标" if lang == "zh" else "not met") in badges  # 97.8 % of repairs within the rule, target 100
     assert len(at.get("download_button")) == 2

@@ -22,13 +22,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
-PAGES = ["overview", "energy", "pv", "kpi"]
+PAGES = ["overview", "energy", "pv", "kpi", "fleet"]
 # a page whose first run is long (cold caches) says it is done when this selector appears
 READY = {"energy": "text=/异常提示|Anomalies/"}
 # (metric cards, plotly charts) each page shows at least
-EXPECTED = {"overview": (7, 1), "energy": (8, 3), "pv": (9, 3), "kpi": (29, 2)}
+EXPECTED = {"overview": (8, 1), "energy": (8, 3), "pv": (9, 3), "kpi": (30, 2), "fleet": (13, 4)}
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+# In CI (CI=true) a missing Chromium fails the run instead of skipping it silently.
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+pytestmark = pytest.mark.skipif(not IN_CI and not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+
+
+def test_chromium_is_there_in_ci():
+    if IN_CI:
+        assert Path(CHROMIUM).exists(), "CI=true but Chromium is missing: run `make browser-deps`"
 
 
 def _free_port() -> int:
@@ -73,7 +80,12 @@ def server(demo_db):
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
+    if IN_CI:  # in CI a missing playwright fails too
+        import importlib
+
+        playwright = importlib.import_module("playwright.sync_api")
+    else:
+        playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -116,7 +128,7 @@ def test_page_in_browser(server, browser, page_path, lang, tmp_path):
     text = page.inner_text("body")
     assert ("演示数据" if lang == "zh" else "Demo data") in text
     if page_path == "overview":
-        assert page.locator('[data-testid="stMetric"]').count() == 7
+        assert page.locator('[data-testid="stMetric"]').count() == 8  # 7 figures and the fleet's share
         assert page.locator(".js-plotly-plot").count() >= 1
         assert ("年度概览" if lang == "zh" else "Year overview") in text
     if page_path == "pv":
@@ -125,7 +137,7 @@ def test_page_in_browser(server, browser, page_path, lang, tmp_path):
         assert "PV12" in text and ("13.1%" in text)
         assert page.locator('[data-testid="stMetric"]').count() == 9
     if page_path == "kpi":
-        assert page.locator('[data-testid="stMetric"]').count() == 29
+        assert page.locator('[data-testid="stMetric"]').count() == 30
         assert ("年度关键指标" if lang == "zh" else "Key figures of the year") in text
         check_kpi_print_and_download(page, lang, tmp_path)
     if page_path == "energy":

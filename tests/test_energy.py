@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from etl.ingest.loader import commit, prepare
-from etl.metrics import energy, figures
+from etl.metrics import energy, factors, figures
 from etl.store.db import connect
 
 INSTITUTIONS = """单位编码,单位名称,单位类型,建筑面积(m2),用能人数
@@ -114,7 +114,7 @@ def test_factor_choice_and_each_years_own_factor(con):
 
 
 def test_targets_by_hand(con):
-    tp = energy.scope_targets(con, 2021).set_index("metric")
+    tp = figures.target_progress(con, 2021).set_index("metric")
     per_m2 = tp.loc["energy_kgce_per_m2"]
     assert per_m2["baseline"] == pytest.approx(0.137648)
     assert per_m2["change_pct"] == pytest.approx(100 * (1216.71 - 1376.48) / 1376.48)  # -11.6 %
@@ -124,9 +124,10 @@ def test_targets_by_hand(con):
     assert water["change_pct"] == pytest.approx(100 * (1615 - 1710) / 1710)
     assert water["status"] == "on_track"
     # the page derives the same table from the rows it already has
-    derived = energy.targets_from(energy.scope_by_year(con, 2020, 2021), 2021).set_index("metric")
+    derived = energy.targets_from(energy.scope_by_year(con, 2020, 2021), 2021,
+                                  factors.targets(con)).set_index("metric")
     pd.testing.assert_frame_equal(derived, tp)
-    inst = energy.scope_targets(con, 2021, institution_id="I001").set_index("metric")
+    inst = figures.target_progress(con, 2021, group_by="institution_id", key="I001").set_index("metric")
     # I001: 1,900 against 2,200 kWh -> -13.6 %; water 185 against 210 -> -11.9 %
     assert inst.loc["energy_kgce_per_m2", "change_pct"] == pytest.approx(100 * (1900 - 2200) / 2200)
     assert inst.loc["water_m3_per_person", "change_pct"] == pytest.approx(100 * (185 - 210) / 210)
@@ -180,14 +181,17 @@ def test_ranking_worst_first_within_type(tmp_path):
     assert agencies["national"].iloc[0] == pytest.approx(18.48)  # latest national average at or before 2021
 
 
-def test_fleet_toggle_adds_fuel_to_county_energy(demo_db):
+def test_fleet_fuel_is_counted_by_default_and_the_switch_leaves_it_out(demo_db):
     with connect(demo_db) as con:
-        without = energy.scope_by_year(con, 2023, 2023).iloc[0]
-        with_fleet = energy.scope_by_year(con, 2023, 2023, include_fleet=True).iloc[0]
+        without = energy.scope_by_year(con, 2023, 2023, include_fleet=False).iloc[0]
+        with_fleet = energy.scope_by_year(con, 2023, 2023).iloc[0]
         fuel = figures.fleet_by_year(con, 2023, 2023).iloc[0]["fuel_kgce"]
-        with pytest.raises(ValueError):
-            figures.intensity_by_year(con, 2023, 2023, group_by="type", include_fleet=True)
+        by_type = figures.intensity_by_year(con, 2023, 2023, group_by="type")
     assert fuel > 0
+    # fuel is not assigned to types or institutions: they add up to the buildings' energy
+    assert by_type["energy_kgce"].sum() == pytest.approx(without["energy_kgce"])
+    assert with_fleet["fleet_share_pct"] == pytest.approx(100 * fuel / (without["energy_kgce"] + fuel))
+    assert without["fleet_share_pct"] == pytest.approx(with_fleet["fleet_share_pct"])  # shown either way
     assert with_fleet["energy_kgce"] == pytest.approx(without["energy_kgce"] + fuel)
     assert with_fleet["energy_kgce_per_m2"] == pytest.approx((without["energy_kgce"] + fuel) / without["floor_area_m2"])
     assert with_fleet["co2_t"] == pytest.approx(without["co2_t"])
@@ -195,7 +199,7 @@ def test_fleet_toggle_adds_fuel_to_county_energy(demo_db):
 
 def test_demo_county_equals_institutions_and_loaded_files(demo_db, demo_files):
     with connect(demo_db) as con:
-        county = energy.scope_by_year(con, 2023, 2023).iloc[0]
+        county = energy.scope_by_year(con, 2023, 2023, include_fleet=False).iloc[0]
         types = energy.breakdown(con, 2023)
         insts = pd.concat([energy.breakdown(con, 2023, type_=ty) for ty in types["key"]])
         pv = energy.pv_contribution(con, 2020, 2024).set_index("year")

@@ -33,17 +33,19 @@ def _metric(at: AppTest, prefix: str) -> str:
 def test_county_numbers_and_fleet_toggle(app_env):
     at = open_energy("en", year="2023")
     with connect(app_env) as con:
-        county = energy.scope_by_year(con, 2023, 2023).iloc[0]
+        county = energy.scope_by_year(con, 2023, 2023, include_fleet=False).iloc[0]
         fuel = figures.fleet_by_year(con, 2023, 2023).iloc[0]["fuel_kgce"]
-        targets = energy.scope_targets(con, 2023).set_index("metric")
-    assert _metric(at, "Total energy") == f"{county['energy_kgce'] / 1000:,.1f}"
+        targets = figures.target_progress(con, 2023).set_index("metric")
+    # official-vehicle fuel is counted by default (the statistics do) and its share is shown
+    assert _metric(at, "Total energy") == f"{(county['energy_kgce'] + fuel) / 1000:,.1f}"
     assert _metric(at, "Water (m³)") == f"{county['water_m3']:,.0f}"
     assert _metric(at, "Energy per m²") == f"{targets.loc['energy_kgce_per_m2', 'value']:,.2f}"
+    captions = " ".join(c.value for c in at.caption)
+    assert "IS counted" in captions and f"{100 * fuel / (county['energy_kgce'] + fuel):,.1f}%" in captions
+    at.toggle(key="en_fleet").set_value(False).run()
+    assert _metric(at, "Total energy") == f"{county['energy_kgce'] / 1000:,.1f}"
+    assert dict(at.query_params)["fleet"] in ("0", ["0"])
     assert "NOT counted" in " ".join(c.value for c in at.caption)
-    at.toggle(key="en_fleet").set_value(True).run()
-    assert _metric(at, "Total energy") == f"{(county['energy_kgce'] + fuel) / 1000:,.1f}"
-    assert dict(at.query_params)["fleet"] in ("1", ["1"])
-    assert "IS counted" in " ".join(c.value for c in at.caption)
 
 
 def test_filters_go_into_the_url_and_a_link_reproduces_the_view(app_env):

@@ -16,7 +16,7 @@ import pytest
 
 from etl.__main__ import main
 from etl.ingest.loader import commit, prepare
-from etl.metrics import factors, kpi
+from etl.metrics import kpi
 from etl.reports import documents
 from etl.store.db import connect
 
@@ -95,14 +95,16 @@ def test_json_kpis_match_hand_computed_values(small_db, capsys):
     assert k["fleet_accidents"] == 0 and k["fleet_accident_free_days"] == 334
     # 2022-06-01 -> 2023-06-01 is 365 days, -> 2023-11-30 another 182
     assert k["fleet_days_since_accident"] == 547 and k["fleet_days_since_accident_from"] == "last_accident"
-    # energy: (9000 + 920) kWh x 0.1229 against 10000 kWh x 0.1229 in 2020
-    coal = factors.factor_for_year("elec_kgce_dangliang", 2023)["value"]
-    assert k["energy_kgce"] == pytest.approx(9920 * coal)
-    assert k["energy_kgce_change_vs_2020_pct"] == pytest.approx(-0.8)
+    # energy: (9000 + 920) kWh x 0.1229 = 1,219.168 kgce of electricity, plus the fleet's 40 L petrol
+    # x 0.73 kg/L x 1.4714 kgce/kg = 42.96488 kgce (counted by default), against 10000 kWh x 0.1229 in 2020
+    assert k["energy_kgce"] == pytest.approx(1219.168 + 42.96488)
+    assert k["energy_kgce_buildings"] == pytest.approx(1219.168)
+    assert k["energy_fleet_share_pct"] == pytest.approx(100 * 42.96488 / 1262.13288)
+    assert k["energy_kgce_change_vs_2020_pct"] == pytest.approx(100 * (1262.13288 - 1229) / 1229)
     assert k["water_m3"] == pytest.approx(100)
     assert k["water_m3_per_person"] == pytest.approx(2.0)  # 100 m3 / 50 people (I002 has no data)
     assert k["water_m3_per_person_change_vs_2020_pct"] == pytest.approx(100 * (2.0 - 2.4) / 2.4)
-    assert k["energy_kgce_per_m2"] == pytest.approx(9920 * coal / 2000)
+    assert k["energy_kgce_per_m2"] == pytest.approx(1262.13288 / 2000)
     # PV: 100 kWh generated, 80 used on site; June use = 920 grid + 80 = 1000 kWh -> 8 %
     assert k["pv_generation_kwh"] == pytest.approx(100) and k["pv_self_use_kwh"] == pytest.approx(80)
     assert k["pv_saving_rate_pct"] == pytest.approx(8.0)
@@ -113,8 +115,7 @@ def test_json_kpis_match_hand_computed_values(small_db, capsys):
     assert k["jieshui_units_by_stage"] == {"county_review": 1}
     assert (k["jieyue_units"], k["jieshui_units"], k["jieyue_units_certified"]) == (2, 1, 0)
     # fleet: 40 L petrol (the top-up is money, not fuel) and 30 kWh charged; 2 of 4 trips electric
-    f = {name: factors.factor_for_year(name, 2023)["value"] for name in ("petrol_density", "petrol_co2_per_kg",
-                                                                         "grid_co2_guangxi")}
+    f = {"petrol_density": 0.73, "petrol_co2_per_kg": 2.925, "grid_co2_guangxi": 0.4476}
     assert k["fleet_fuel_l"] == pytest.approx(40)
     co2_t = (40 * f["petrol_density"] * f["petrol_co2_per_kg"] + 30 * f["grid_co2_guangxi"]) / 1000
     assert k["fleet_co2_t"] == pytest.approx(co2_t)
@@ -140,8 +141,9 @@ def test_previous_year_changes_and_targets(small_db, capsys):
     assert "pv_saving_rate_pct" not in tg  # the 13 % estimate applies from 2024 (data/kpi_targets.csv)
 
 
-def test_targets_are_data():
-    tg = kpi.kpi_targets()
+def test_targets_are_data(small_db):
+    with connect(small_db) as con:
+        tg = kpi.kpi_targets(con)
     assert set(tg["kpi"]) <= set(kpi.BY_KEY)
     assert tg["source"].notna().all() and tg["comparison"].isin([">=", "<="]).all()
 
@@ -200,7 +202,7 @@ def test_docx_opens_and_holds_the_fixture_numbers(small_db, tmp_path):
                    "加油40升", "充电30千瓦时", "纯电动汽车出车占全部车次的50%",
                    "共2家", "屋顶安装面积500平方米", "安装组件100块", "已并网1家", "在建1家", "综合节能率8%",
                    "节约型机关创建任务25家", "1家已通过市级审核", "1家创建中", "节水型单位创建任务138家",
-                   "1家材料收集审核中", "较2020年下降0.8%", "全年光伏发电100千瓦时，其中就地自用80千瓦时",
+                   "1家材料收集审核中", "较2020年增长2.7%", "含公务用车燃油", "占3.4%", "全年光伏发电100千瓦时，其中就地自用80千瓦时",
                    "全年维修费用3300元", "用水量100立方米"):
         assert phrase in text, phrase
     assert "演示数据" not in text  # the small database is not demo data

@@ -47,13 +47,14 @@ def test_registry_loads_as_the_pv_sites_kind(empty_db, demo_db):
     pd.testing.assert_frame_equal(loaded, committed, check_dtype=False)
 
 
-def test_every_setting_is_documented():
-    table = project.settings_table()
+def test_every_setting_is_documented(empty_db):
+    with connect(empty_db) as con:
+        table = project.settings_table(con)
+        cfg = project.settings(con)
     assert table["key"].is_unique
     for row in table.itertuples():
         assert row.source.strip() and row.name_zh.strip() and row.name_en.strip(), row.key
         assert row.group in {"model", "alert", "saving", "contract"}, row.key
-    cfg = project.settings()
     assert cfg["losses_pct"] == pytest.approx(14.08)  # the PVWatts defaults
     assert cfg["discount_pct"] == 10 and cfg["term_years"] == 20
     root = Path(__file__).resolve().parent.parent
@@ -95,8 +96,9 @@ def test_clear_sky_day_through_the_database_matches_pvmodel(tmp_path):
         assert r["interval_min"] == 15 and r["weather"] == "clearsky"
         got = con.execute("SELECT ts, ac_kwh, poa_kwh_m2 FROM pv_expected WHERE ts::DATE = '2024-06-21' "
                           "ORDER BY ts").df()
+        cfg = project.settings(con)
     times = pd.date_range("2024-06-21", periods=96, freq="15min", tz=project.TZ)
-    weather = project.clearsky_weather(times, project.settings())
+    weather = project.clearsky_weather(times, cfg)
     site = pd.DataFrame([{"site_id": "S1", "latitude": 24.47, "longitude": 109.74, "dc_kwp": 220.0,
                           "tilt_deg": 18.0, "azimuth_deg": 180.0, "ac_kw": 200.0}])
     ref = pvmodel.expected_output(site, weather, losses_pct=14.08, gamma_pdc=-0.0037)
@@ -237,12 +239,13 @@ def test_settlement_by_hand(tmp_path):
                     "batch_id) VALUES ('E1', '2023-07-01', '2023-08-01', 'bill', 1000, 650, 0)")
         billed = project.settlement(con, None, 10.0, 20, "2023-06-12").set_index("year")
         fixed = project.settlement(con, 0.60, 15.0, 20, "2023-06-12").set_index("year")
+        fallback = project.settings(con)["tariff_yuan_kwh"]
     assert billed.loc[2023, "on_site_kwh"] == 160.0 and billed.loc[2023, "export_kwh"] == 40.0
     assert billed.loc[2023, "tariff_yuan_kwh"] == pytest.approx(0.65)  # 650 yuan / 1,000 kWh on the bill
     assert billed.loc[2023, "host_pays_yuan"] == pytest.approx(160 * 0.65 * 0.9)
     assert billed.loc[2023, "host_saves_yuan"] == pytest.approx(160 * 0.65 * 0.1)
     assert billed.loc[2024, "tariff_source"] == "setting"  # no 2024 bill: the settings' fallback price
-    assert billed.loc[2024, "tariff_yuan_kwh"] == pytest.approx(project.settings()["tariff_yuan_kwh"])
+    assert billed.loc[2024, "tariff_yuan_kwh"] == pytest.approx(fallback)
     assert fixed.loc[2024, "host_pays_yuan"] == pytest.approx(150 * 0.60 * 0.85)
     assert fixed.loc[2024, "host_saves_yuan"] == pytest.approx(150 * 0.60 * 0.15)
     assert str(billed.loc[2023, "contract_end"]) == "2043-06-11"

@@ -21,10 +21,11 @@ def test_password_is_stored_hashed(empty_db):
     with connect(empty_db) as con:
         users.add_user(con, "alice", "officer", "correct-horse")
         stored = con.execute("SELECT password_hash FROM users").fetchall()[0][0]
-        assert "correct-horse" not in stored and stored.startswith("$2b$12$")
+        assert "correct-horse" not in stored and stored.startswith("$2b$04$")  # tests run at bcrypt's minimum cost
         assert users.check_login(con, "alice", "correct-horse").role == "officer"
         assert not users.check_login(con, "alice", "wrong").ok
         assert not users.check_login(con, "nobody", "correct-horse").ok
+    assert users.hash_password("correct-horse", rounds=12).startswith("$2b$12$")  # the cost in use
 
 
 @pytest.mark.parametrize("name,role,password,words", [

@@ -6,15 +6,21 @@ every key used in dashboard.py and pages/ exists and has both texts.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import streamlit as st
 
-from ui import text_common, text_energy, text_kpi, text_pv, text_upload
+import ui
 
 LANGS = ("zh", "en")
 
 # Each area of the app keeps its texts in a module of its own (ui/text_*.py): key -> (zh, en).
 TEXT: dict[str, tuple[str, str]] = {}
-for _module in (text_common, text_upload, text_energy, text_pv, text_kpi):
+# Every ui/text_<area>.py module is found by name, so a new area needs no edit here.
+_TEXT_MODULES = sorted(m.name for m in pkgutil.iter_modules(ui.__path__) if m.name.startswith("text_"))
+for _name in _TEXT_MODULES:
+    _module = importlib.import_module(f"ui.{_name}")
     _dupes = set(TEXT) & set(_module.TEXT)
     assert not _dupes, f"text keys defined twice: {_dupes}"
     TEXT.update(_module.TEXT)

@@ -13,9 +13,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "en_grid_south": ("南方区域电网", "South China regional grid"),
     "en_grid_guangxi": ("广西电网", "Guangxi provincial grid"),
     "en_fleet_toggle": ("公务用车燃油计入综合能耗（全县）", "Count official-vehicle fuel in total energy (county)"),
-    "en_fleet_help": ("是否计入尚无定论，默认不计入；打开后只影响全县的综合能耗及人均、单位面积能耗。",
-                      "Whether it counts is an open question; off by default. When on, it changes the county's "
-                      "total energy and its per-m2 and per-person figures only."),
+    "en_fleet_help": ("公共机构能源资源消费统计把自有车辆的汽油、柴油计入综合能耗，默认计入；关闭后只影响全县的综合能耗及"
+                      "人均、单位面积能耗（车辆燃油不分摊到单位）。",
+                      "The public-institution energy statistics count the petrol and diesel of the institution's "
+                      "own vehicles in total energy, so it is on by default. It changes the county's total energy "
+                      "and its per-m2 and per-person figures only (fuel is not assigned to institutions)."),
     "en_type": ("单位类型", "Institution type"),
     "en_institution": ("单位", "Institution"),
     "en_meter": ("计量表", "Meter"),
@@ -42,10 +44,10 @@ TEXT: dict[str, tuple[str, str]] = {
     # targets
     "en_targets": ("“十四五”目标进度（2025年较2020年）", "14th Five-Year targets (2025 against 2020)"),
     "en_targets_note": ("进度按 2020 年至 2025 年目标的直线路径判断：达到或优于当年路径为“进度正常”，优于基期但落后于路径为"
-                        "“有风险”，未优于基期为“偏离目标”。目标值来自 data/targets.csv。",
+                        "“有风险”，未优于基期为“偏离目标”。目标值见“设置”页（管理员可修改）。",
                         "Progress is judged against the straight path from 2020 to the 2025 target: at or better "
                         "than this year's point on the path is on track, better than 2020 but behind the path is at "
-                        "risk, no better than 2020 is off track. Targets come from data/targets.csv."),
+                        "risk, no better than 2020 is off track. Targets are on the Settings page (admins edit them)."),
     "status_on_track": ("进度正常", "on track"),
     "status_at_risk": ("有风险", "at risk"),
     "status_off_track": ("偏离目标", "off track"),
@@ -127,7 +129,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_avoided_co2_t": ("减排 tCO2", "CO2 avoided t"),
     "col_saving_rate_pct": ("综合节能率 %", "Saving rate %"),
     "col_county_share_pct": ("占全县能耗 %", "Share of county energy %"),
-    "en_fleet": ("公务用车燃油（单列）", "Official-vehicle fuel (shown separately)"),
+    "en_fleet": ("公务用车燃油", "Official-vehicle fuel"),
     "col_petrol_l": ("汽油 L", "Petrol L"),
     "col_diesel_l": ("柴油 L", "Diesel L"),
     "col_fuel_kgce": ("燃油折标 kgce", "Fuel kgce"),
@@ -140,7 +142,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "en_anomalies": ("异常提示", "Anomalies"),
     "en_anomalies_none": ("所选范围和年份没有发现异常。", "No anomalies in this selection and year."),
     "en_anomaly_count": ("共 {n} 条。点“查看”打开该计量表的图表。", "{n} findings. “Open” shows the meter's chart."),
-    "en_anomaly_settings": ("规则阈值（data/anomaly_settings.csv）", "Rule thresholds (data/anomaly_settings.csv)"),
+    "en_anomaly_settings": ("规则阈值（管理员在“设置”页修改）", "Rule thresholds (admins edit them on the Settings page)"),
     "rule_water_leak": ("疑似漏水（用水量远超上年同月及自身范围）", "Suspected leak (far above last year and own range)"),
     "rule_water_night_flow": ("夜间用水不归零", "Water never drops to zero at night"),
     "rule_night_base_load": ("夜间基础负荷偏高", "High night base load"),

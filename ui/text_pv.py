@@ -102,9 +102,9 @@ TEXT: dict[str, tuple[str, str]] = {
     # alerts
     "pv_alerts_head": ("需处理的告警（{year}年，{n} 条）", "Alerts to act on ({year}, {n})"),
     "pv_no_alerts": ("没有告警。", "No alerts."),
-    "pv_alerts_note": ("选中一行或点击“日曲线”查看该站点的逐日对比（告警时段已标出）。阈值见 data/pv_settings.csv。",
+    "pv_alerts_note": ("选中一行或点击“日曲线”查看该站点的逐日对比（告警时段已标出）。阈值见“设置”页。",
                        "Select a row, or follow its link, for the site's daily chart with the alert period "
-                       "highlighted. Thresholds are in data/pv_settings.csv."),
+                       "highlighted. Thresholds are on the Settings page."),
     "pv_open_chart": ("查看", "open"),
     "pv_alert_underperformance": ("发电偏低", "Below expected"),
     "pv_alert_zero": ("白天零发电", "Zero in daylight"),
@@ -171,5 +171,5 @@ TEXT: dict[str, tuple[str, str]] = {
     "pv_term_projection": ("按最近一个完整年（{year}年）估算，整个合同期业主约节省 {total} 元（不计衰减和电价变化）。",
                            "At the latest full year ({year}), the hosts save about {total} yuan over the whole term "
                            "(no degradation or tariff change assumed)."),
-    "pv_settings_head": ("设置（data/pv_settings.csv）", "Settings (data/pv_settings.csv)"),
+    "pv_settings_head": ("设置（管理员在“设置”页修改）", "Settings (admins edit them on the Settings page)"),
 }

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from etl.demo import fleet as demo_fleet
 from etl.demo import registry as reg
 from etl.ingest.loader import load_paths
 from etl.pv import project, pvmodel
@@ -569,6 +570,7 @@ def generate(out_dir: Path = DEMO_DIR, progress: Callable[[float, str], None] | 
 
     step(0.88, "writing logs")
     disp, fuel, charging = fleet(rng, cars)
+    disp, fuel = demo_fleet.extend(cars, disp, fuel, out_dir, written)  # odometers, costs, planted fuel-card checks
     write(disp, "dispatches.csv", "gb18030")
     write(fuel, "fuel_card_statement.csv", "gb18030")
     write(charging, "ev_charging.csv")

@@ -75,6 +75,21 @@ STAGES = {
     "复核通过": "rechecked", "rechecked": "rechecked",
 }
 STAGE_ORDER = ("creating", "self_assessed", "county_review", "city_passed", "submitted", "certified", "rechecked")
+# Fuel types as the registration certificate (行驶证) and dealers write them, with the short forms in use.
+FUEL_TYPES = {
+    "汽油": "petrol", "petrol": "petrol", "gasoline": "petrol",
+    "柴油": "diesel", "diesel": "diesel",
+    "纯电动": "electric", "纯电": "electric", "电动": "electric", "electric": "electric", "bev": "electric",
+    "插电式混合动力": "phev", "插电混动": "phev", "插电式混动": "phev", "phev": "phev",
+    "油电混合动力": "hybrid", "油电混合": "hybrid", "混动": "hybrid", "混合动力": "hybrid", "hybrid": "hybrid",
+    "hev": "hybrid",
+    "增程式": "erev", "增程式电动": "erev", "增程": "erev", "erev": "erev",
+}
+USE_MODES = {"统筹调度": "pooled", "统筹": "pooled", "平台调度": "pooled", "pooled": "pooled",
+             "定向保障": "assigned", "定向": "assigned", "专用": "assigned", "assigned": "assigned"}
+COST_CATEGORIES = {"维修": "repair", "repair": "repair", "保养": "service", "service": "service",
+                   "保险": "insurance", "insurance": "insurance", "年检": "inspection", "年审": "inspection",
+                   "inspection": "inspection", "其他": "other", "其它": "other", "other": "other"}
 PROGRAMS = {"节约型机关": "jieyue", "jieyue": "jieyue", "节水型单位": "jieshui", "jieshui": "jieshui"}
 
 _METER = Col("meter", ("户号", "表号", "用户号", "计量点编号", "电表号", "水表号", "meter_id", "meter", "account",
@@ -180,15 +195,19 @@ _kind(Kind("vehicles", "vehicles", "公务车辆台账", "Vehicles", (
     Col("plate", ("车牌号", "车牌", "plate"), required=True, example="桂B·A1234"),
     Col("model", ("车型", "品牌型号", "model"), example="比亚迪秦PLUS DM-i"),
     Col("fuel_type", ("能源类型", "燃料类型", "燃油类型", "fuel_type", "fuel"), required=True,
-        choices={"汽油": "petrol", "petrol": "petrol", "gasoline": "petrol", "柴油": "diesel", "diesel": "diesel",
-                 "混动": "hybrid", "油电混合": "hybrid", "插电混动": "hybrid", "hybrid": "hybrid",
-                 "纯电": "electric", "电动": "electric", "electric": "electric"}, example="混动"),
+        choices=FUEL_TYPES, example="插电式混合动力"),
     Col("tank_l", ("油箱容积", "油箱", "tank_l", "tank"), "number", units=LITRE, example="48"),
     Col("battery_kwh", ("电池容量", "battery_kwh", "battery"), "number", units=KWH, example="18.3"),
     Col("fuel_card_no", ("油卡号", "加油卡号", "fuel_card_no", "fuel_card"), example="9030000012345678"),
     Col("l_per_100km", ("百公里油耗", "油耗", "l_per_100km"), "number", example="4.5"),
     Col("kwh_per_100km", ("百公里电耗", "电耗", "kwh_per_100km"), "number", example="14.0"),
     Col("acquired_on", ("购置日期", "登记日期", "acquired_on"), "date", example="2021-05-10"),
+    Col("displacement_l", ("排量", "发动机排量", "displacement_l", "displacement"), "number",
+        units={"l": 1.0, "升": 1.0, "ml": 0.001, "cc": 0.001, "毫升": 0.001}, example="1.5"),
+    Col("power_kw", ("功率", "额定功率", "电机功率", "power_kw", "power"), "number", units=KW, example="81"),
+    Col("registered_on", ("注册登记日期", "初次登记日期", "注册日期", "registered_on"), "date", example="2021-05-20"),
+    Col("disposed_on", ("报废日期", "移交日期", "报废或移交日期", "处置日期", "disposed_on"), "date", example=""),
+    Col("use_mode", ("使用方式", "车辆用途", "保障方式", "use_mode"), choices=USE_MODES, example="统筹调度"),
 ), signature=("plate", "fuel_type")))
 
 _kind(Kind("fuel", "fuel_fills", "油卡流水", "Fuel-card statement", (
@@ -206,6 +225,8 @@ _kind(Kind("fuel", "fuel_fills", "油卡流水", "Fuel-card statement", (
     Col("amount_yuan", ("金额", "交易金额", "消费金额", "amount_yuan", "amount"), "number", units=YUAN,
         example="302.23"),
     Col("station", ("加油站", "网点", "加油站名称", "station"), example="中石化鹿寨城南站"),
+    Col("odometer_km", ("里程表读数", "表显里程", "仪表里程", "加油时里程", "odometer_km", "odometer"), "number",
+        units={"km": 1.0, "公里": 1.0}, example="86512"),
 ), signature=("card_no", "fuel_l")))
 
 _kind(Kind("charging", "charging_sessions", "充电记录", "EV charging", (
@@ -231,7 +252,29 @@ _kind(Kind("dispatches", "dispatches", "派车记录", "Vehicle dispatches", (
     Col("distance_km", ("行驶里程", "里程", "公里数", "distance_km", "distance", "km"), "number",
         units={"km": 1.0, "公里": 1.0}, example="46"),
     Col("accident", ("事故", "是否事故", "accident"), "bool", example="否"),
+    Col("odo_out_km", ("出车里程", "出车里程表", "出车码表", "出车表底", "odo_out_km", "odometer_out"), "number",
+        units={"km": 1.0, "公里": 1.0}, example="86420"),
+    Col("odo_back_km", ("回车里程", "回车里程表", "回车码表", "收车里程", "odo_back_km", "odometer_back"), "number",
+        units={"km": 1.0, "公里": 1.0}, example="86466"),
 ), signature=("dispatch_id", "depart_at")))
+
+_kind(Kind("vehicle_costs", "vehicle_costs", "车辆维修保养保险费用", "Vehicle costs (repair, service, insurance)", (
+    Col("plate", ("车牌号", "车牌", "plate"), required=True, example="桂B·A1234"),
+    Col("cost_date", ("费用日期", "发生日期", "日期", "cost_date", "date"), "date", True, example="2023-04-12"),
+    Col("category", ("费用类别", "费用类型", "类别", "category"), required=True, choices=COST_CATEGORIES,
+        example="保养"),
+    Col("amount_yuan", ("金额", "费用", "费用金额", "amount_yuan", "amount"), "number", True, YUAN, example="860"),
+    Col("note", ("备注", "摘要", "说明", "note"), example="更换机油机滤"),
+), signature=("cost_date", "category", "plate")))
+
+_kind(Kind("vehicle_secondments", "vehicle_secondments", "车辆及驾驶员借调", "Cars and drivers seconded", (
+    Col("plate", ("车牌号", "车牌", "plate"), required=True, example="桂B·A1234"),
+    Col("driver", ("驾驶员", "司机", "driver"), example="李师傅"),
+    Col("start_on", ("借调开始日期", "开始日期", "start_on", "start"), "date", True, example="2023-03-30"),
+    Col("end_on", ("借调结束日期", "结束日期", "end_on", "end"), "date", example="2023-06-28"),
+    Col("seconded_to", ("借调单位", "保障对象", "seconded_to"), example="自治区党委第五巡视组"),
+    Col("note", ("备注", "note"), example=""),
+), signature=("start_on", "seconded_to", "plate")))
 
 _kind(Kind("work_orders", "work_orders", "维修工单", "Repair work orders", (
     Col("order_id", ("工单号", "维修单号", "order_id", "id"), required=True, example="WX20230001"),
@@ -303,5 +346,6 @@ _kind(Kind("certifications", "certifications", "节约型机关/节水型单位�
 
 # Registries first when a folder is loaded: facts refer to them.
 LOAD_ORDER = ("institutions", "meters", "vehicles", "pv_sites", "certifications", "electricity", "water", "pv",
-              "weather", "fuel", "charging", "dispatches", "work_orders", "meetings", "receptions", "visitors")
+              "weather", "fuel", "charging", "dispatches", "work_orders", "meetings", "receptions", "visitors",
+              "vehicle_costs", "vehicle_secondments")
 assert set(LOAD_ORDER) == set(KINDS)

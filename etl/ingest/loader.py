@@ -777,13 +777,27 @@ def _fuel(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     unknown = fuel & df["plate"].isna()
     ctx.report(df, unknown, "card_no", "card belongs to no vehicle",
                "add the card number to the vehicle registry or give the plate", "warning")
+    _warn_unknown_plate(ctx, df, set(vehicles.plate))
+    if "odometer_km" in df.columns:
+        ctx.report(df, df["odometer_km"] < 0, "odometer_km", "negative odometer reading", "check the value")
     return _select(ctx, spec, df)
+
+
+def _warn_unknown_plate(ctx: _Ctx, df: pd.DataFrame, known: set[str] | None = None) -> None:
+    """A plate that is not in the vehicle registry is kept, with a warning naming the registry step."""
+    if "plate" not in df.columns:
+        return
+    if known is None:
+        known = _known(ctx.con, "SELECT plate FROM vehicles")
+    ctx.report(df, df["plate"].notna() & ~df["plate"].isin(known), "plate", "vehicle not in the vehicle registry",
+               "load the vehicle registry (kind: vehicles) with this plate first, or correct the plate", "warning")
 
 
 def _charging(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     ctx.report(df, df["energy_kwh"] < 0, "energy_kwh", "negative energy", "check the value")
     if "end_ts" in df.columns:
         ctx.report(df, df["end_ts"] < df["start_ts"], "end_ts", "ends before it starts", "check both times")
+    _warn_unknown_plate(ctx, df)
     return _select(ctx, spec, df)
 
 
@@ -793,6 +807,23 @@ def _dispatches(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
                    "check both times")
     if "distance_km" in df.columns:
         ctx.report(df, df["distance_km"] < 0, "distance_km", "negative distance", "check the value")
+    if "odo_out_km" in df.columns and "odo_back_km" in df.columns:
+        ctx.report(df, df["odo_back_km"] < df["odo_out_km"], "odo_back_km",
+                   "odometer back (回车里程) is lower than odometer out (出车里程)", "check both columns")
+    _warn_unknown_plate(ctx, df)
+    return _select(ctx, spec, df)
+
+
+def _vehicle_costs(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
+    ctx.report(df, df["amount_yuan"] < 0, "amount_yuan", "negative amount", "a refund is not a cost: leave it out")
+    _warn_unknown_plate(ctx, df)
+    return _select(ctx, spec, df)
+
+
+def _secondments(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
+    if "end_on" in df.columns:
+        ctx.report(df, df["end_on"] < df["start_on"], "end_on", "ends before it starts", "check both dates")
+    _warn_unknown_plate(ctx, df)
     return _select(ctx, spec, df)
 
 
@@ -853,7 +884,7 @@ TRANSFORMS: dict[str, Callable[[_Ctx, Kind, pd.DataFrame], pd.DataFrame | None]]
     "electricity": _readings, "water": _readings, "pv": _pv, "weather": _weather, "fuel": _fuel,
     "charging": _charging, "dispatches": _dispatches, "work_orders": _work_orders, "receptions": _people,
     "visitors": _people, "institutions": _institutions, "meters": _meters, "pv_sites": _pv_sites,
-    "certifications": _certifications,
+    "certifications": _certifications, "vehicle_costs": _vehicle_costs, "vehicle_secondments": _secondments,
 }
 
 
@@ -879,7 +910,8 @@ def _dedupe(ctx: _Ctx, spec: Kind, out: pd.DataFrame) -> pd.DataFrame:
 
 
 def _period(out: pd.DataFrame) -> tuple[datetime | None, datetime | None]:
-    for c in ("period_start", "ts", "start_ts", "depart_at", "reported_at", "held_on", "visited_on", "stage_date"):
+    for c in ("period_start", "ts", "start_ts", "depart_at", "reported_at", "held_on", "visited_on", "stage_date",
+              "cost_date", "start_on"):
         if c in out.columns and out[c].notna().any():
             return out[c].min().to_pydatetime(), out[c].max().to_pydatetime()
     return None, None

@@ -2,7 +2,8 @@
 
 Every rule returns rows with the same columns (FINDING_COLUMNS): the rule, the meter, the period,
 the value found, the reference it was compared with, their ratio, the unit, and a detail figure.
-Thresholds are data (data/anomaly_settings.csv, each with a help text), not literals here.
+Thresholds are data (ref_settings scope 'anomaly', seeded from data/anomaly_settings.csv, each with a help
+text; an admin edits them on the settings page), not literals here.
 
 Rules
 - water_leak: a water month far above the same month last year AND the meter's own range
@@ -23,26 +24,24 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from etl.metrics import factors
 from etl.metrics.energy import HOURLY_LOAD_SQL
-from etl.store.db import DATA_DIR
 
-SETTINGS_CSV = DATA_DIR / "anomaly_settings.csv"
 RULES = ("water_leak", "water_night_flow", "night_base_load", "weekend_base_load", "base_load_step",
          "missing_month", "overlapping_bills", "estimated_read")
 FINDING_COLUMNS = ["rule", "meter_id", "institution_id", "name", "type", "kind", "period_start", "period_end",
                    "value", "reference", "ratio", "unit", "detail"]
 
 
-def settings_table() -> pd.DataFrame:
-    """setting, value, unit, help_zh, help_en (data/anomaly_settings.csv)."""
-    return factors.read_csv(SETTINGS_CSV)
+def settings_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """setting, value, unit, help_zh, help_en, source (ref_settings, scope 'anomaly')."""
+    return con.execute("""SELECT key AS setting, value, unit, help_zh, help_en, source FROM ref_settings
+                          WHERE scope = 'anomaly' ORDER BY rowid""").df()
 
 
-def settings() -> dict[str, float | str]:
+def settings(con: duckdb.DuckDBPyConnection) -> dict[str, float | str]:
     """Setting name -> value (a number where the value is numeric)."""
     out: dict[str, float | str] = {}
-    for r in settings_table().itertuples():
+    for r in settings_table(con).itertuples():
         try:
             out[r.setting] = float(r.value)
         except (TypeError, ValueError):
@@ -65,7 +64,7 @@ def _finish(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, rule: str) -> pd.D
 
 
 def water_leaks(con: duckdb.DuckDBPyConnection, s: dict | None = None) -> pd.DataFrame:
-    s = s or settings()
+    s = s or settings(con)
     df = con.execute("""
         WITH w AS (
             SELECT mm.meter_id, mm.month, mm.water_m3 AS v FROM meter_month mm JOIN meters mt USING (meter_id)
@@ -88,7 +87,7 @@ def water_leaks(con: duckdb.DuckDBPyConnection, s: dict | None = None) -> pd.Dat
 
 
 def water_night_flow(con: duckdb.DuckDBPyConnection, s: dict | None = None) -> pd.DataFrame:
-    s = s or settings()
+    s = s or settings(con)
     df = con.execute(f"""
         WITH h AS ({HOURLY_LOAD_SQL}),
         nights AS (
@@ -127,7 +126,7 @@ def _hourly_kw(s: dict) -> str:
 
 def base_load(con: duckdb.DuckDBPyConnection, s: dict | None = None) -> pd.DataFrame:
     """night_base_load and weekend_base_load findings, per meter and month."""
-    s = s or settings()
+    s = s or settings(con)
     df = con.execute(f"""
         {_hourly_kw(s)}
         SELECT meter_id, date_trunc('month', ts)::DATE AS period_start,
@@ -153,7 +152,7 @@ def base_load_steps(con: duckdb.DuckDBPyConnection, s: dict | None = None) -> pd
     Working on the ratio (night ÷ working hours, per week) keeps seasons, holidays and term starts
     from looking like steps: they move both loads together. One finding per step (its strongest week).
     """
-    s = s or settings()
+    s = s or settings(con)
     weekly = con.execute(f"""
         {_hourly_kw(s)}
         SELECT meter_id, date_trunc('week', ts)::DATE AS week,
@@ -239,7 +238,7 @@ def estimated_reads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def find_all(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every rule's findings, one table (FINDING_COLUMNS), newest first within each rule."""
-    s = settings()
+    s = settings(con)
     parts = [water_leaks(con, s), water_night_flow(con, s), base_load(con, s), base_load_steps(con, s),
              missing_months(con), overlapping_bills(con), estimated_reads(con)]
     parts = [p for p in parts if not p.empty]

@@ -4,8 +4,9 @@ Every function takes an open connection and returns a DataFrame (or a dict); the
 them through ui.common.query. Definitions are those of etl.metrics.figures and the views of etl.store.schema:
 
 - energy_kgce: purchased electricity (grid import or plain consumption meters) × the 电力折标
-  factor valid in the reading's year (当量值 or 等价值, data/factors.csv). PV used on site is a
-  saving, not consumption. Official-vehicle fuel is added to the county only, and only when asked.
+  factor valid in the reading's year (当量值 or 等价值, ref_factors), plus piped gas. PV used on site is a
+  saving, not consumption. Official-vehicle fuel is counted at county level by default (include_fleet).
+- Every conversion is a view of etl/store/views.py; the functions here choose rows and columns.
 - co2_t: the same kWh × the year's grid factor (national, South China regional or Guangxi).
 - Per-m2 and per-person figures count the floor area and people of institutions with data in the year.
 - A meter's month is one figure (meter_month view): the bill if any, else the sum of its intervals.
@@ -13,19 +14,13 @@ them through ui.common.query. Definitions are those of etl.metrics.figures and t
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
 import duckdb
 import pandas as pd
 
 from etl.metrics import factors, figures
-from etl.metrics.factors import ELECTRICITY_COAL, GRID_CO2
+from etl.store.views import COALS, GRIDS
 
-LEVELS = ("county", "type", "institution", "meter")
 INTENSITIES = ("energy_kgce_per_m2", "energy_kgce_per_person", "water_m3_per_person", "co2_kg_per_m2")
-# electricity meters whose kWh are purchased energy (same rule as institution_month.grid_import_kwh)
-PURCHASED = "mt.kind = 'electricity' AND mt.measures IN ('consumption', 'import')"
 
 
 def level_of(type_: str | None, institution_id: str | None, meter_id: str | None) -> str:
@@ -39,17 +34,11 @@ def level_of(type_: str | None, institution_id: str | None, meter_id: str | None
     return "county"
 
 
-@contextlib.contextmanager
-def _factor_tables(con: duckdb.DuckDBPyConnection, first: int, last: int, coal: str, grid: str) -> Iterator[None]:
-    """Register _coal and _co2 (year -> value) for the years first..last."""
-    years_ = range(first, last + 1)
-    con.register("_coal", factors.factor_table(ELECTRICITY_COAL[coal], years_))
-    con.register("_co2", factors.factor_table(GRID_CO2[grid], years_))
-    try:
-        yield
-    finally:
-        con.unregister("_coal")
-        con.unregister("_co2")
+def _columns(coal: str, grid: str) -> tuple[str, str]:
+    """The meter_month_converted columns of a conversion choice (kgce_<coal>, kgco2_<grid>)."""
+    if coal not in COALS or grid not in GRIDS:
+        raise ValueError(f"unknown conversion {coal}/{grid}")
+    return f"kgce_{coal}", f"kgco2_{grid}"
 
 
 def data_years(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
@@ -87,10 +76,10 @@ def meters(con: duckdb.DuckDBPyConnection, institution_id: str | None = None) ->
 
 def scope_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, coal: str = "dangliang",
                   grid: str = "guangxi", type_: str | None = None, institution_id: str | None = None,
-                  include_fleet: bool = False) -> pd.DataFrame:
+                  include_fleet: bool = True) -> pd.DataFrame:
     """figures.intensity_by_year for the selected scope (county, one type or one institution).
 
-    Official-vehicle fuel is added at county level only (include_fleet)."""
+    Official-vehicle fuel is counted at county level only (include_fleet)."""
     if institution_id:
         df = figures.intensity_by_year(con, first, last, coal, grid, "institution_id")
         return df[df["institution_id"] == institution_id].reset_index(drop=True)
@@ -100,21 +89,10 @@ def scope_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, coal: s
     return figures.intensity_by_year(con, first, last, coal, grid, include_fleet=include_fleet)
 
 
-def targets_from(per_year: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Target progress from scope_by_year's rows (which must reach back to the baseline year): the same
-    arithmetic as figures.target_progress, without querying again."""
-    return figures.progress_from_intensities(per_year, year)
-
-
-def scope_targets(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", grid: str = "guangxi",
-                  type_: str | None = None, institution_id: str | None = None,
-                  include_fleet: bool = False) -> pd.DataFrame:
-    """figures.target_progress for the selected scope."""
-    if institution_id:
-        return figures.target_progress(con, year, coal, grid, "institution_id", institution_id)
-    if type_:
-        return figures.target_progress(con, year, coal, grid, "type", type_)
-    return figures.target_progress(con, year, coal, grid, include_fleet=include_fleet)
+def targets_from(per_year: pd.DataFrame, year: int, targets: pd.DataFrame) -> pd.DataFrame:
+    """Target progress from scope_by_year's rows (which must reach back to the baseline year) and the
+    targets (factors.targets): the same arithmetic as figures.target_progress, without querying again."""
+    return figures.progress_from_intensities(per_year, year, targets)
 
 
 def meter_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, coal: str = "dangliang",
@@ -122,21 +100,17 @@ def meter_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, coal: s
                   institution_id: str | None = None) -> pd.DataFrame:
     """Per meter and year: kWh or m3, kgce and tCO2 (purchased electricity only), months with a figure,
     months estimated (估抄) and months taken from interval readings."""
-    with _factor_tables(con, first, last, coal, grid):
-        return con.execute(f"""
-            SELECT year(mm.month) AS year, mt.meter_id, mt.institution_id, i.name, i.type, mt.kind,
-                   mt.measures, mt.resolution,
-                   sum(mm.energy_kwh) AS energy_kwh, sum(mm.water_m3) AS water_m3,
-                   sum(CASE WHEN {PURCHASED} THEN mm.energy_kwh * c.value END) AS energy_kgce,
-                   sum(CASE WHEN {PURCHASED} THEN mm.energy_kwh * g.value END) / 1000 AS co2_t,
-                   count(*) AS months, count(*) FILTER (WHERE mm.estimated) AS estimated_months,
-                   count(*) FILTER (WHERE mm.source = 'interval') AS interval_months
-            FROM meter_month mm JOIN meters mt USING (meter_id) JOIN institutions i USING (institution_id)
-            JOIN _coal c ON c.year = year(mm.month) JOIN _co2 g ON g.year = year(mm.month)
-            WHERE year(mm.month) BETWEEN ? AND ?
-              AND (? IS NULL OR i.type = ?) AND (? IS NULL OR mt.institution_id = ?)
-            GROUP BY ALL ORDER BY year, mt.meter_id""",
-                           [first, last, type_, type_, institution_id, institution_id]).df()
+    kgce, kgco2 = _columns(coal, grid)
+    return con.execute(f"""
+        SELECT mm.year, mm.meter_id, mm.institution_id, i.name, i.type, mm.kind, mm.measures, mm.resolution,
+               sum(mm.energy_kwh) AS energy_kwh, sum(coalesce(mm.water_m3, mm.gas_m3)) AS water_m3,
+               sum(mm.{kgce}) AS energy_kgce, sum(mm.{kgco2}) / 1000 AS co2_t,
+               count(*) AS months, count(*) FILTER (WHERE mm.estimated) AS estimated_months,
+               count(*) FILTER (WHERE mm.source = 'interval') AS interval_months
+        FROM meter_month_converted mm JOIN institutions i USING (institution_id)
+        WHERE mm.year BETWEEN ? AND ? AND (? IS NULL OR i.type = ?) AND (? IS NULL OR mm.institution_id = ?)
+        GROUP BY ALL ORDER BY mm.year, mm.meter_id""",
+                       [first, last, type_, type_, institution_id, institution_id]).df()
 
 
 def _with_changes(cur: pd.DataFrame, prev: pd.DataFrame, base: pd.DataFrame, key: str,
@@ -147,8 +121,8 @@ def _with_changes(cur: pd.DataFrame, prev: pd.DataFrame, base: pd.DataFrame, key
         p = out[key].map(prev.set_index(key)[col]) if not prev.empty else pd.Series(float("nan"), index=out.index)
         b = out[key].map(base.set_index(key)[col]) if not base.empty else pd.Series(float("nan"), index=out.index)
         out[f"{col}_prev"] = p
-        out[f"{col}_change_pct"] = 100 * (out[col] - p) / p.where(p != 0)
-        out[f"{col}_vs_base_pct"] = 100 * (out[col] - b) / b.where(b != 0)
+        out[f"{col}_change_pct"] = figures.change_pct(out[col], p)
+        out[f"{col}_vs_base_pct"] = figures.change_pct(out[col], b)
     return out
 
 
@@ -160,7 +134,7 @@ def breakdown(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang"
     county → one row per type; type → one row per institution; institution → one row per meter.
     Columns: key, label (name), type, and the figures; meters carry kind and measures.
     """
-    base_year = int(factors.targets()["baseline_year"].min())
+    base_year = factors.baseline_year(con)
     first = min(base_year, year - 1)
     if institution_id:
         df = meter_by_year(con, first, year, coal, grid, institution_id=institution_id)
@@ -190,41 +164,31 @@ def monthly(con: duckdb.DuckDBPyConnection, first: int, last: int, coal: str = "
             grid: str = "guangxi", type_: str | None = None, institution_id: str | None = None) -> pd.DataFrame:
     """Per month and institution type in the scope: electricity use, grid import, PV self-use,
     energy (kgce), CO2 (t) and water (m3). The monthly stacked bars of the page."""
-    with _factor_tables(con, first, last, coal, grid):
-        return con.execute("""
-            SELECT m.month, i.type,
-                   sum(m.electricity_use_kwh) AS electricity_use_kwh, sum(m.grid_import_kwh) AS grid_import_kwh,
-                   sum(m.pv_self_use_kwh) AS pv_self_use_kwh,
-                   sum(m.grid_import_kwh * c.value) AS energy_kgce,
-                   sum(m.grid_import_kwh * g.value) / 1000 AS co2_t, sum(m.water_m3) AS water_m3
-            FROM institution_month m JOIN institutions i USING (institution_id)
-            JOIN _coal c ON c.year = year(m.month) JOIN _co2 g ON g.year = year(m.month)
-            WHERE year(m.month) BETWEEN ? AND ?
-              AND (? IS NULL OR i.type = ?) AND (? IS NULL OR m.institution_id = ?)
-            GROUP BY ALL ORDER BY m.month, i.type""",
-                           [first, last, type_, type_, institution_id, institution_id]).df()
+    _columns(coal, grid)
+    return con.execute("""
+        SELECT m.month, i.type,
+               sum(m.electricity_use_kwh) AS electricity_use_kwh, sum(m.grid_import_kwh) AS grid_import_kwh,
+               sum(m.pv_self_use_kwh) AS pv_self_use_kwh, sum(m.energy_kgce) AS energy_kgce,
+               sum(m.co2_t) AS co2_t, sum(m.water_m3) AS water_m3
+        FROM institution_month_energy m JOIN institutions i USING (institution_id)
+        WHERE m.coal = ? AND m.grid = ? AND m.year BETWEEN ? AND ?
+          AND (? IS NULL OR i.type = ?) AND (? IS NULL OR m.institution_id = ?)
+        GROUP BY ALL ORDER BY m.month, i.type""",
+                       [coal, grid, first, last, type_, type_, institution_id, institution_id]).df()
 
 
 def meter_monthly(con: duckdb.DuckDBPyConnection, meter_id: str, coal: str = "dangliang",
                   grid: str = "guangxi") -> pd.DataFrame:
     """One meter's months (all years): kWh or m3, where the figure comes from (bill / interval),
     estimated, the same month a year earlier, and kgce / tCO2 for purchased electricity."""
-    span = data_years(con)
-    if span is None:
-        return pd.DataFrame()
-    with _factor_tables(con, span[0], span[1], coal, grid):
-        return con.execute(f"""
-            SELECT mm.month, mt.meter_id, mt.kind,
-                   coalesce(mm.energy_kwh, mm.water_m3) AS value,
-                   CASE WHEN mt.kind = 'water' THEN 'm3' ELSE 'kWh' END AS unit,
-                   mm.source, mm.estimated,
-                   coalesce(p.energy_kwh, p.water_m3) AS same_month_last_year,
-                   CASE WHEN {PURCHASED} THEN mm.energy_kwh * c.value END AS energy_kgce,
-                   CASE WHEN {PURCHASED} THEN mm.energy_kwh * g.value / 1000 END AS co2_t
-            FROM meter_month mm JOIN meters mt USING (meter_id)
-            LEFT JOIN meter_month p ON p.meter_id = mm.meter_id AND p.month = (mm.month - INTERVAL 1 YEAR)::DATE
-            JOIN _coal c ON c.year = year(mm.month) JOIN _co2 g ON g.year = year(mm.month)
-            WHERE mm.meter_id = ? ORDER BY mm.month""", [meter_id]).df()
+    kgce, kgco2 = _columns(coal, grid)
+    return con.execute(f"""
+        SELECT mm.month, mm.meter_id, mm.kind, mm.quantity AS value, mm.unit, mm.source, mm.estimated,
+               p.quantity AS same_month_last_year, mm.{kgce} AS energy_kgce, mm.{kgco2} / 1000 AS co2_t
+        FROM meter_month_converted mm
+        LEFT JOIN meter_month_converted p ON p.meter_id = mm.meter_id
+             AND p.month = (mm.month - INTERVAL 1 YEAR)::DATE
+        WHERE mm.meter_id = ? ORDER BY mm.month""", [meter_id]).df()
 
 
 # Interval readings as hourly load. At a PV host the grid meter sees import only; the site's load adds
@@ -232,7 +196,7 @@ def meter_monthly(con: duckdb.DuckDBPyConnection, meter_id: str, coal: str = "da
 # The PV is added to an institution's import meters only when it has exactly one, so it never counts twice.
 HOURLY_LOAD_SQL = """
     WITH pv AS (
-        SELECT s.institution_id, p.ts, sum(p.generation_kwh - coalesce(p.export_kwh, 0)) AS self_kwh
+        SELECT s.institution_id, p.ts, sum(pv_self_use(p.generation_kwh, p.export_kwh)) AS self_kwh
         FROM pv_production p JOIN pv_sites s USING (site_id) WHERE s.institution_id IS NOT NULL GROUP BY ALL),
     single_import AS (
         SELECT institution_id FROM meters WHERE kind = 'electricity' AND measures = 'import'
@@ -245,7 +209,7 @@ HOURLY_LOAD_SQL = """
     FROM readings r JOIN meters mt USING (meter_id)
     LEFT JOIN single_import si ON si.institution_id = mt.institution_id
     LEFT JOIN pv ON pv.institution_id = mt.institution_id AND pv.ts = r.period_start
-    WHERE r.source = 'interval' AND mt.measures IN ('consumption', 'import')"""
+    WHERE r.source = 'interval' AND (is_purchased(mt.kind, mt.measures) OR mt.kind = 'water')"""
 
 
 def hourly_profile(con: duckdb.DuckDBPyConnection, meter_id: str, year: int) -> pd.DataFrame:
@@ -260,10 +224,10 @@ def hourly_profile(con: duckdb.DuckDBPyConnection, meter_id: str, year: int) -> 
 # ------------------------------------------------------------------ ranking and references
 
 
-def national_reference(year: int) -> dict[str, float]:
-    """The national public-institution averages (data/national_averages.csv) for a year: per metric the
+def national_reference(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, float]:
+    """The national public-institution averages (ref_national_averages) for a year: per metric the
     latest published value at or before the year (else the earliest)."""
-    nat = factors.national_averages()
+    nat = factors.national_averages(con)
     out = {}
     for metric, rows in nat.groupby("metric"):
         upto = rows[rows["year"] <= year]
@@ -283,10 +247,10 @@ def ranking(con: duckdb.DuckDBPyConnection, year: int, metric: str = "energy_kgc
     df = df.merge(names[["institution_id", "name", "type"]], on="institution_id")
     cur, prev = df[df["year"] == year].copy(), df[df["year"] == year - 1]
     cur["previous"] = cur["institution_id"].map(prev.set_index("institution_id")[metric])
-    cur["change_pct"] = 100 * (cur[metric] - cur["previous"]) / cur["previous"].where(cur["previous"] != 0)
+    cur["change_pct"] = figures.change_pct(cur[metric], cur["previous"])
     by_type = figures.intensity_by_year(con, year, year, coal, grid, "type").set_index("type")[metric]
     cur["type_value"] = cur["type"].map(by_type)
-    cur["national"] = national_reference(year).get(metric)
+    cur["national"] = national_reference(con, year).get(metric)
     cur = cur.dropna(subset=[metric]).sort_values(["type", metric], ascending=[True, False])
     cur["rank_in_type"] = cur.groupby("type").cumcount() + 1
     cur["of_in_type"] = cur.groupby("type")["institution_id"].transform("count")
@@ -302,15 +266,12 @@ def pv_contribution(con: duckdb.DuckDBPyConnection, first: int, last: int, coal:
                     grid: str = "guangxi") -> pd.DataFrame:
     """Per year: PV generated, exported and used on site (measured, institution_month), the coal and
     CO2 the self-use avoided (same factors as consumption), and the 综合节能率 of figures.pv_saving_rate."""
-    with _factor_tables(con, first, last, coal, grid):
-        df = con.execute("""
-            SELECT year(m.month) AS year, sum(m.pv_generation_kwh) AS pv_generation_kwh,
-                   sum(m.pv_export_kwh) AS pv_export_kwh, sum(m.pv_self_use_kwh) AS pv_self_use_kwh,
-                   sum(m.pv_self_use_kwh * c.value) AS avoided_kgce,
-                   sum(m.pv_self_use_kwh * g.value) / 1000 AS avoided_co2_t,
-                   sum(m.grid_import_kwh * c.value) AS energy_kgce
-            FROM institution_month m JOIN _coal c ON c.year = year(m.month) JOIN _co2 g ON g.year = year(m.month)
-            WHERE year(m.month) BETWEEN ? AND ? GROUP BY ALL ORDER BY year""", [first, last]).df()
+    _columns(coal, grid)
+    df = con.execute("""
+        SELECT year, pv_generation_kwh, pv_export_kwh, pv_self_use_kwh, pv_avoided_kgce AS avoided_kgce,
+               pv_avoided_co2_t AS avoided_co2_t, buildings_kgce AS energy_kgce
+        FROM county_year WHERE coal = ? AND grid = ? AND with_fleet AND year BETWEEN ? AND ?
+        ORDER BY year""", [coal, grid, first, last]).df()
     df = df[df["pv_generation_kwh"] > 0].reset_index(drop=True)
     df["saving_rate_pct"] = [figures.pv_saving_rate(con, int(y))["saving_rate_pct"] for y in df["year"]]
     # share of the county's energy the PV self-use avoided: avoided / (purchased + avoided)

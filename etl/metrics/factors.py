@@ -1,58 +1,44 @@
-"""Conversion and emission factors and targets, read from the committed CSV files in data/.
+"""Conversion and emission factors, targets and national averages, as they are in the database.
 
-Factors are data with a source (data/factors.csv), never literals in code: the
-officer corrects a value there without a release. A reading is converted with
-the factor valid for its own year.
+The reference tables (`ref_factors`, `ref_targets`, `ref_national_averages`, `ref_kpi_targets`,
+`ref_settings`; etl/store/reference.py) are seeded from the files under data/ and edited by an admin
+on the settings page. The conversions themselves are SQL views (etl/store/views.py); these functions
+only say which factor a page printed, so the printed factor and the figures always agree.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
+import duckdb
 import pandas as pd
 
-from etl.store.db import DATA_DIR
+from etl.store import reference
+from etl.store.views import ELECTRICITY_COAL, GRID_CO2
 
-FACTORS_CSV = DATA_DIR / "factors.csv"
-TARGETS_CSV = DATA_DIR / "targets.csv"
-NATIONAL_CSV = DATA_DIR / "national_averages.csv"
-
-ELECTRICITY_COAL = {"dangliang": "elec_kgce_dangliang", "dengjia": "elec_kgce_dengjia"}
-GRID_CO2 = {"national": "grid_co2_national", "south": "grid_co2_south", "guangxi": "grid_co2_guangxi"}
+__all__ = ["ELECTRICITY_COAL", "GRID_CO2", "factor_for_year", "factors", "national_averages", "targets"]
 
 
-@lru_cache(maxsize=8)
-def _read(path: Path, mtime: float) -> pd.DataFrame:
-    return pd.read_csv(path, comment="#", dtype={"factor_id": str})
+def factors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return reference.table(con, "ref_factors")
 
 
-def read_csv(path: Path) -> pd.DataFrame:
-    """A data CSV, re-read when the file changes."""
-    return _read(path, path.stat().st_mtime).copy()
+def targets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return reference.table(con, "ref_targets")
 
 
-def factors() -> pd.DataFrame:
-    return read_csv(FACTORS_CSV)
+def national_averages(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return reference.table(con, "ref_national_averages")
 
 
-def targets() -> pd.DataFrame:
-    return read_csv(TARGETS_CSV)
+def baseline_year(con: duckdb.DuckDBPyConnection) -> int:
+    """The targets' baseline year (2020)."""
+    return int(con.execute("SELECT min(baseline_year) FROM ref_targets").fetchall()[0][0])
 
 
-def national_averages() -> pd.DataFrame:
-    return read_csv(NATIONAL_CSV)
-
-
-def factor_for_year(factor_id: str, year: int) -> dict:
+def factor_for_year(con: duckdb.DuckDBPyConnection, factor_id: str, year: int) -> dict:
     """The row of `factor_id` valid in `year` (value, unit, source, status)."""
-    f = factors()
-    rows = f[(f["factor_id"] == factor_id) & (f["valid_from"] <= year) & (f["valid_to"] >= year)]
+    rows = con.execute("""SELECT * FROM ref_factors WHERE factor_id = ? AND ? BETWEEN valid_from AND valid_to""",
+                       [factor_id, year]).df()
     if rows.empty:
-        raise KeyError(f"no factor {factor_id} for {year} in {FACTORS_CSV.name}")
-    return rows.iloc[0].to_dict()
+        raise KeyError(f"no factor {factor_id} for {year}: add one on the settings page")
+    return {k: (v.item() if hasattr(v, "item") else v) for k, v in rows.iloc[0].items()}
 
-
-def factor_table(factor_id: str, years: range) -> pd.DataFrame:
-    """year -> value for a factor, for joining in SQL."""
-    return pd.DataFrame({"year": list(years), "value": [factor_for_year(factor_id, y)["value"] for y in years]})

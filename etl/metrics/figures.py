@@ -4,9 +4,11 @@ Functions take an open connection and return plain values or DataFrames; the
 pages cache them by data version. Units are in the names.
 
 Decisions (see README, "Decisions"):
-- 综合能耗 (energy_kgce) counts purchased energy: grid electricity import (and gas
-  where present). PV electricity used on site is a saving, shown as such, not
-  consumption; official-vehicle fuel is shown separately.
+- 综合能耗 (energy_kgce) counts every energy bought: grid electricity import, piped gas
+  and, at county level, the petrol and diesel of the official vehicles (the
+  public-institution energy statistics; `include_fleet=False` leaves the fuel out).
+  PV electricity used on site is a saving, shown as such, not consumption.
+- The definitions are SQL views (etl/store/views.py); these functions choose rows and columns.
 - A year is the calendar year of a bill's billing month or an interval's start.
 """
 
@@ -16,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from etl.metrics import factors
-from etl.metrics.factors import ELECTRICITY_COAL
+from etl.store.views import COALS, GRIDS
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
@@ -40,27 +42,21 @@ def years(con: duckdb.DuckDBPyConnection) -> list[int]:
     return [r[0] for r in rows]
 
 
-def _coal_factors(con: duckdb.DuckDBPyConnection, coal: str, first: int, last: int) -> None:
-    con.register("_coal", factors.factor_table(ELECTRICITY_COAL[coal], range(first, last + 1)))
+def _basis(coal: str, grid: str) -> None:
+    if coal not in COALS or grid not in GRIDS:
+        raise ValueError(f"unknown conversion {coal}/{grid}")
 
 
-def energy_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, coal: str = "dangliang") -> pd.DataFrame:
-    """County totals per year: electricity use, grid import, PV, kgce, water."""
-    _coal_factors(con, coal, first, last)
-    try:
-        return con.execute("""
-            SELECT year(m.month) AS year,
-                   sum(m.electricity_use_kwh) AS electricity_use_kwh,
-                   sum(m.grid_import_kwh) AS grid_import_kwh,
-                   sum(m.pv_generation_kwh) AS pv_generation_kwh,
-                   sum(m.pv_self_use_kwh) AS pv_self_use_kwh,
-                   sum(m.grid_import_kwh * f.value) AS energy_kgce,
-                   sum(m.water_m3) AS water_m3
-            FROM institution_month m JOIN _coal f ON f.year = year(m.month)
-            WHERE year(m.month) BETWEEN ? AND ?
-            GROUP BY ALL ORDER BY year""", [first, last]).df()
-    finally:
-        con.unregister("_coal")
+def energy_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, coal: str = "dangliang",
+                   include_fleet: bool = True, grid: str = "guangxi") -> pd.DataFrame:
+    """County totals per year (county_year view): electricity use, grid import, PV, kgce, water, and the
+    fleet's fuel (fleet_kgce: counted in energy_kgce; fleet_fuel_kgce and fleet_share_pct: always)."""
+    _basis(coal, grid)
+    return con.execute("""
+        SELECT year, electricity_use_kwh, grid_import_kwh, pv_generation_kwh, pv_self_use_kwh, energy_kgce,
+               water_m3, buildings_kgce, fleet_kgce, fleet_fuel_kgce, fleet_share_pct
+        FROM county_year WHERE coal = ? AND grid = ? AND with_fleet = ? AND year BETWEEN ? AND ?
+        ORDER BY year""", [coal, grid, include_fleet, first, last]).df()
 
 
 def monthly_by_type(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
@@ -150,19 +146,26 @@ def certification_stages(con: duckdb.DuckDBPyConnection, program: str, as_of: st
                        [program, as_of]).df()
 
 
-def change_pct(value: float | None, previous: float | None) -> float | None:
+def change_pct(value, previous):
+    """Relative change in % against a previous value: the one definition (scalars or pandas Series).
+    None (NaN in a Series) where there is no previous value or it is zero."""
+    if isinstance(value, pd.Series) or isinstance(previous, pd.Series):
+        prev = (previous if isinstance(previous, pd.Series) else pd.Series(previous, index=value.index))
+        prev = prev.astype("float64")
+        return 100.0 * (value - prev) / prev.where(prev != 0)
     if value is None or previous is None or pd.isna(value) or pd.isna(previous) or previous == 0:
         return None
     return 100.0 * (value - previous) / previous
 
 
-def overview(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang") -> pd.DataFrame:
+def overview(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang",
+             include_fleet: bool = True) -> pd.DataFrame:
     """The overview page's figures for a year with the year before and the change in %."""
-    energy = energy_by_year(con, year - 1, year, coal).set_index("year")
+    energy = energy_by_year(con, year - 1, year, coal, include_fleet).set_index("year")
     logistics = logistics_by_year(con, year - 1, year).set_index("year")
     rows = []
     spec = [("electricity_use_kwh", energy), ("grid_import_kwh", energy), ("energy_kgce", energy),
-            ("water_m3", energy), ("pv_generation_kwh", energy), ("dispatches", logistics),
+            ("fleet_share_pct", energy), ("water_m3", energy), ("pv_generation_kwh", energy), ("dispatches", logistics),
             ("repairs_total", logistics)]
     for metric, frame in spec:
         value = frame[metric].get(year) if metric in frame else None
@@ -176,61 +179,33 @@ def overview(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang")
 
 # ------------------------------------------------------------------ intensities and targets
 
-GROUPS = {None: "", "type": "i.type", "institution_id": "i.institution_id"}
+LEVELS = {None: "county", "type": "type", "institution_id": "institution"}
 
 
 def intensity_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, coal: str = "dangliang",
                       grid: str = "guangxi", group_by: str | None = None,
-                      include_fleet: bool = False) -> pd.DataFrame:
-    """Energy (kgce), water, CO2 and their intensities per year, for the county or per type/institution.
+                      include_fleet: bool = True) -> pd.DataFrame:
+    """Energy (kgce), water, CO2 and their intensities per year, for the county or per type/institution
+    (scope_year view).
 
     Floor area and people count only institutions that have data in that year, so a
     missing bill does not dilute the intensity.
 
-    include_fleet (county only): add official-vehicle fuel (fleet_by_year's fuel_kgce) to energy_kgce
-    and its intensities; the added amount is in the column fleet_kgce. CO2 stays buildings-only.
+    include_fleet (county only; per type or institution there is no fleet fuel): official-vehicle fuel
+    is counted in energy_kgce and its intensities; fleet_kgce is the amount added, fleet_fuel_kgce and
+    fleet_share_pct the fleet's fuel and share whether counted or not. CO2 stays buildings-only.
     """
-    if include_fleet and group_by is not None:
-        raise ValueError("official-vehicle fuel is counted for the county only, not per type or institution")
-    from etl.metrics.factors import GRID_CO2
-
-    years_ = range(first, last + 1)
-    con.register("_coal", factors.factor_table(ELECTRICITY_COAL[coal], years_))
-    con.register("_co2", factors.factor_table(GRID_CO2[grid], years_))
-    col = GROUPS[group_by]
-    sel = f"{col} AS {group_by}, " if col else ""
-    try:
-        out = con.execute(f"""
-            WITH per_inst AS (
-                SELECT year(m.month) AS year, m.institution_id,
-                       sum(m.grid_import_kwh * c.value) AS energy_kgce,
-                       sum(m.grid_import_kwh * g.value) / 1000 AS co2_t,
-                       sum(m.water_m3) AS water_m3, sum(m.electricity_use_kwh) AS electricity_use_kwh,
-                       sum(m.grid_import_kwh) AS grid_import_kwh
-                FROM institution_month m
-                JOIN _coal c ON c.year = year(m.month) JOIN _co2 g ON g.year = year(m.month)
-                WHERE year(m.month) BETWEEN ? AND ? GROUP BY ALL)
-            SELECT p.year, {sel}
-                   sum(i.floor_area_m2) AS floor_area_m2, sum(i.people) AS people,
-                   sum(p.energy_kgce) AS energy_kgce, sum(p.co2_t) AS co2_t, sum(p.water_m3) AS water_m3,
-                   sum(p.electricity_use_kwh) AS electricity_use_kwh, sum(p.grid_import_kwh) AS grid_import_kwh,
-                   sum(p.energy_kgce) / sum(i.floor_area_m2) AS energy_kgce_per_m2,
-                   sum(p.energy_kgce) / sum(i.people) AS energy_kgce_per_person,
-                   sum(p.water_m3) / sum(i.people) AS water_m3_per_person,
-                   1000 * sum(p.co2_t) / sum(i.floor_area_m2) AS co2_kg_per_m2
-            FROM per_inst p JOIN institutions i USING (institution_id)
-            GROUP BY ALL ORDER BY ALL""", [first, last]).df()
-    finally:
-        con.unregister("_coal")
-        con.unregister("_co2")
-    if include_fleet:
-        fleet = fleet_by_year(con, first, last, grid)[["year", "fuel_kgce"]]
-        out = out.merge(fleet.rename(columns={"fuel_kgce": "fleet_kgce"}), on="year", how="left")
-        out["fleet_kgce"] = out["fleet_kgce"].fillna(0.0)
-        out["energy_kgce"] = out["energy_kgce"] + out["fleet_kgce"]
-        out["energy_kgce_per_m2"] = out["energy_kgce"] / out["floor_area_m2"]
-        out["energy_kgce_per_person"] = out["energy_kgce"] / out["people"]
-    return out
+    _basis(coal, grid)
+    level = LEVELS[group_by]
+    sel = f"{group_by}, " if group_by else ""
+    cols = ("floor_area_m2, people, energy_kgce, co2_t, water_m3, electricity_use_kwh, grid_import_kwh, "
+            "energy_kgce_per_m2, energy_kgce_per_person, water_m3_per_person, co2_kg_per_m2")
+    if level == "county":
+        cols += ", buildings_kgce, fleet_kgce, fleet_fuel_kgce, fleet_share_pct"
+    return con.execute(f"""
+        SELECT year, {sel}{cols} FROM scope_year
+        WHERE level = ? AND coal = ? AND grid = ? AND with_fleet = ? AND year BETWEEN ? AND ?
+        ORDER BY ALL""", [level, coal, grid, include_fleet, first, last]).df()
 
 
 def target_status(change_pct_value: float | None, path_pct: float) -> str | None:
@@ -247,23 +222,24 @@ def target_status(change_pct_value: float | None, path_pct: float) -> str | None
 
 def target_progress(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang",
                     grid: str = "guangxi", group_by: str | None = None, key: str | None = None,
-                    include_fleet: bool = False) -> pd.DataFrame:
-    """Each target of data/targets.csv: baseline value, this year's value, change, the straight path
+                    include_fleet: bool = True) -> pd.DataFrame:
+    """Each target (ref_targets, seeded from data/targets.csv): baseline value, this year's value, change, the straight path
     from the baseline to the target for this year, and the status.
 
     For the county by default; with group_by ('type' or 'institution_id') and key, for that type or
     institution (the same national targets applied to its own 2020 baseline)."""
-    base_year = int(factors.targets()["baseline_year"].min())
+    tg = factors.targets(con)
+    base_year = int(tg["baseline_year"].min())
     data = intensity_by_year(con, base_year, year, coal, grid, group_by, include_fleet)
     if group_by is not None:
         data = data[data[group_by] == key]
-    return progress_from_intensities(data, year)
+    return progress_from_intensities(data, year, tg)
 
 
-def progress_from_intensities(data: pd.DataFrame, year: int) -> pd.DataFrame:
+def progress_from_intensities(data: pd.DataFrame, year: int, tg: pd.DataFrame) -> pd.DataFrame:
     """target_progress from intensity_by_year rows of one scope (county, a type or an institution) that
-    include the baseline year and `year`: the one definition of the targets' arithmetic."""
-    tg = factors.targets()
+    include the baseline year and `year`, and the targets (factors.targets): the one definition of the
+    targets' arithmetic."""
     data = data.set_index("year")
     rows = []
     for r in tg.itertuples():
@@ -283,58 +259,22 @@ def progress_from_intensities(data: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def fleet_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, grid: str = "guangxi") -> pd.DataFrame:
-    """Fuel (L, kg, kgce), EV charging (kWh), CO2 (t) and dispatches per year.
+    """Fuel (L, kgce), EV charging (kWh), CO2 (t) and dispatches per year (fleet_year view), with a row of
+    zeros for a year without fleet records.
 
     Fuel is scope 1 (litres x density x emission factor); charging is scope 2 at the year's grid
     factor. A fill counts as diesel when its product or its vehicle says diesel. Top-ups
     (money loaded onto a card) are not fuel and are left out.
     """
-    from etl.metrics.factors import GRID_CO2
-
-    years_ = range(first, last + 1)
-    f = {k: factors.factor_table(k, years_).set_index("year")["value"] for k in (
-        "petrol_density", "diesel_density", "petrol_kgce_per_kg", "diesel_kgce_per_kg",
-        "petrol_co2_per_kg", "diesel_co2_per_kg")}
-    table = pd.DataFrame({"year": list(years_), **{k: v.to_numpy() for k, v in f.items()}})
-    table["grid_co2"] = factors.factor_table(GRID_CO2[grid], years_)["value"].to_numpy()
-    con.register("_ff", table)
-    try:
-        return con.execute("""
-            WITH fills AS (
-                SELECT year(f.ts) AS year,
-                       sum(f.fuel_l) FILTER (WHERE NOT is_diesel) AS petrol_l,
-                       sum(f.fuel_l) FILTER (WHERE is_diesel) AS diesel_l,
-                       sum(f.amount_yuan) AS fuel_yuan
-                FROM (SELECT f.*, (coalesce(f.product, '') LIKE '%柴%' OR v.fuel_type = 'diesel') AS is_diesel
-                      FROM fuel_fills f LEFT JOIN vehicles v USING (plate) WHERE f.txn_type = 'fuel') f
-                GROUP BY ALL),
-            charging AS (SELECT year(start_ts) AS year, sum(energy_kwh) AS charging_kwh,
-                                sum(amount_yuan) AS charging_yuan FROM charging_sessions GROUP BY ALL),
-            trips AS (SELECT year(d.depart_at) AS year, count(*) AS dispatches, sum(d.distance_km) AS distance_km,
-                             count(*) FILTER (WHERE v.fuel_type = 'electric') AS ev_dispatches,
-                             count(*) FILTER (WHERE v.fuel_type IN ('electric', 'hybrid')) AS ev_hybrid_dispatches
-                      FROM dispatches d LEFT JOIN vehicles v USING (plate) GROUP BY ALL)
-            SELECT x.year,
-                   coalesce(petrol_l, 0) AS petrol_l, coalesce(diesel_l, 0) AS diesel_l,
-                   coalesce(petrol_l, 0) * petrol_density * petrol_kgce_per_kg
-                     + coalesce(diesel_l, 0) * diesel_density * diesel_kgce_per_kg AS fuel_kgce,
-                   (coalesce(petrol_l, 0) * petrol_density * petrol_co2_per_kg
-                     + coalesce(diesel_l, 0) * diesel_density * diesel_co2_per_kg) / 1000 AS fuel_co2_t,
-                   coalesce(charging_kwh, 0) AS charging_kwh,
-                   coalesce(charging_kwh, 0) * grid_co2 / 1000 AS charging_co2_t,
-                   (coalesce(petrol_l, 0) * petrol_density * petrol_co2_per_kg
-                     + coalesce(diesel_l, 0) * diesel_density * diesel_co2_per_kg
-                     + coalesce(charging_kwh, 0) * grid_co2) / 1000 AS fleet_co2_t,
-                   coalesce(fuel_yuan, 0) AS fuel_yuan, coalesce(charging_yuan, 0) AS charging_yuan,
-                   coalesce(dispatches, 0) AS dispatches, coalesce(distance_km, 0) AS distance_km,
-                   coalesce(ev_dispatches, 0) AS ev_dispatches,
-                   coalesce(ev_hybrid_dispatches, 0) AS ev_hybrid_dispatches
-            FROM _ff x LEFT JOIN fills USING (year) LEFT JOIN charging USING (year) LEFT JOIN trips USING (year)
-            ORDER BY x.year""").df().assign(
-            co2_kg_per_dispatch=lambda d: 1000 * d["fleet_co2_t"] / d["dispatches"].where(d["dispatches"] > 0),
-            electric_share_pct=lambda d: 100 * d["ev_dispatches"] / d["dispatches"].where(d["dispatches"] > 0))
-    finally:
-        con.unregister("_ff")
+    _basis("dangliang", grid)
+    df = con.execute("""
+        SELECT y.range::INTEGER AS year, f.* EXCLUDE (year, grid)
+        FROM range(?, ? + 1) y LEFT JOIN fleet_year f ON f.year = y.range AND f.grid = ?
+        ORDER BY year""", [first, last, grid]).df()
+    counts = ["petrol_l", "diesel_l", "fuel_kgce", "fuel_co2_t", "charging_kwh", "charging_co2_t", "fuel_yuan",
+              "charging_yuan", "dispatches", "distance_km", "ev_dispatches", "ev_hybrid_dispatches", "fleet_co2_t"]
+    df[counts] = df[counts].fillna(0)
+    return df
 
 
 # ------------------------------------------------------------------ logistics detail (KPI page)

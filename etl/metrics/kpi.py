@@ -31,9 +31,8 @@ import pandas as pd
 
 from etl.ingest.kinds import STAGE_ORDER
 from etl.metrics import factors, figures
-from etl.store.db import DATA_DIR
+from etl.store import reference
 
-KPI_TARGETS_CSV = DATA_DIR / "kpi_targets.csv"
 PROGRAMS = ("jieyue", "jieshui")
 CERTIFIED = ("certified", "rechecked")
 
@@ -71,6 +70,8 @@ SPEC: tuple[Kpi, ...] = (
         "higher"),
     # energy and resources
     Kpi("energy_kgce", "energy", "综合能耗", "Total energy use", "kgce", "kgce", "lower"),
+    Kpi("energy_fleet_share_pct", "energy", "综合能耗中公务用车燃油占比", "Fleet fuel share of total energy", "%",
+        "%", None, 1),
     Kpi("energy_kgce_change_vs_2020_pct", "energy", "综合能耗较2020年", "Total energy vs 2020", "%", "%", "lower", 1),
     Kpi("energy_kgce_per_m2", "energy", "单位建筑面积能耗", "Energy per m²", "kgce/m²", "kgce/m²", "lower", 2),
     Kpi("energy_kgce_per_person", "energy", "人均综合能耗", "Energy per person", "kgce/人", "kgce/person", "lower", 2),
@@ -123,17 +124,22 @@ def _row(frame: pd.DataFrame, year: int) -> dict:
     return {k: _py(v) for k, v in rows.iloc[0].items()} if len(rows) else {}
 
 
-def kpi_targets() -> pd.DataFrame:
-    return factors.read_csv(KPI_TARGETS_CSV)
+def kpi_targets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The KPI targets (ref_kpi_targets, seeded from data/kpi_targets.csv)."""
+    return reference.table(con, "ref_kpi_targets")
 
 
-def baseline_year() -> int:
-    return int(factors.targets()["baseline_year"].min())
+def baseline_year(con: duckdb.DuckDBPyConnection) -> int:
+    return factors.baseline_year(con)
 
 
-def kpis(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", grid: str = "guangxi") -> dict:
-    """Every KPI of the year under its stable key (see SPEC and the module docstring)."""
-    out: dict = {"year": year}
+def kpis(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", grid: str = "guangxi",
+         include_fleet: bool = True) -> dict:
+    """Every KPI of the year under its stable key (see SPEC and the module docstring).
+
+    energy_kgce (综合能耗) counts the official vehicles' fuel unless include_fleet is False; the fleet's
+    share of it is energy_fleet_share_pct either way."""
+    out: dict = {"year": year, "energy_includes_fleet": include_fleet}
     lg = _row(figures.logistics_by_year(con, year, year), year)
     has = {
         "repairs": lg.get("repairs_total", 0) > 0, "meetings": lg.get("meetings_served", 0) > 0,
@@ -163,17 +169,20 @@ def kpis(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", gri
     out["fleet_last_accident_on"] = safety["last_accident_on"]
     out["fleet_safety_period_end"] = safety["period_end"]
 
-    base = baseline_year()
+    base = baseline_year(con)
     first = min(base, year)
-    energy = figures.energy_by_year(con, first, year, coal)
+    energy = figures.energy_by_year(con, first, year, coal, include_fleet, grid)
     en, en0 = _row(energy, year), _row(energy, base)
     for key in ("electricity_use_kwh", "grid_import_kwh", "energy_kgce", "water_m3", "pv_generation_kwh",
                 "pv_self_use_kwh"):
         out[key] = en.get(key)
+    out["energy_kgce_buildings"] = en.get("buildings_kgce")
+    out["energy_fleet_kgce"] = en.get("fleet_fuel_kgce")
+    out["energy_fleet_share_pct"] = en.get("fleet_share_pct")
     out["baseline_year"] = base
     out["energy_kgce_baseline"] = en0.get("energy_kgce")
     out["energy_kgce_change_vs_2020_pct"] = figures.change_pct(out["energy_kgce"], out["energy_kgce_baseline"])
-    it = figures.intensity_by_year(con, first, year, coal, grid)
+    it = figures.intensity_by_year(con, first, year, coal, grid, include_fleet=include_fleet)
     cur, b0 = _row(it, year), _row(it, base)
     out["floor_area_m2"] = cur.get("floor_area_m2")
     out["people"] = cur.get("people")
@@ -233,16 +242,16 @@ def _compare(value, comparison: str, target: float) -> str | None:
 
 
 def targets_for(con: duckdb.DuckDBPyConnection, year: int, values: dict, coal: str = "dangliang",
-                grid: str = "guangxi") -> dict:
+                grid: str = "guangxi", include_fleet: bool = True) -> dict:
     """key -> {target, comparison or target_change_pct/path, status, source} for the KPIs with a target."""
     out: dict = {}
-    progress = figures.target_progress(con, year, coal, grid)
+    progress = figures.target_progress(con, year, coal, grid, include_fleet=include_fleet)
     for r in progress.itertuples():
         out[r.metric] = {"kind": "path", "baseline_year": int(r.baseline_year), "baseline": _py(r.baseline),
                          "target_change_pct": _py(r.target_change_pct), "target_year": int(r.target_year),
                          "change_pct": _py(r.change_pct), "path_pct": _py(r.path_pct), "status": r.status,
                          "source": r.source}
-    tg = kpi_targets()
+    tg = kpi_targets(con)
     tg = tg[(tg["year_from"] <= year) & (tg["year_to"] >= year)]
     for r in tg.itertuples():
         target = _py(r.target)
@@ -252,10 +261,11 @@ def targets_for(con: duckdb.DuckDBPyConnection, year: int, values: dict, coal: s
     return out
 
 
-def kpi_report(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", grid: str = "guangxi") -> dict:
+def kpi_report(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", grid: str = "guangxi",
+               include_fleet: bool = True) -> dict:
     """The year's KPIs (flat, stable keys) with `previous`, `change_pct` and `targets` alongside."""
-    now = kpis(con, year, coal, grid)
-    prev = kpis(con, year - 1, coal, grid)
+    now = kpis(con, year, coal, grid, include_fleet)
+    prev = kpis(con, year - 1, coal, grid, include_fleet)
     change, change_pp = {}, {}
     for key, value in now.items():
         if (isinstance(value, bool) or not isinstance(value, int | float)
@@ -267,7 +277,7 @@ def kpi_report(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang
         else:
             change[key] = _py(figures.change_pct(value, before))
     return {**now, "previous": prev, "change_pct": change, "change_pp": change_pp,
-            "targets": targets_for(con, year, now, coal, grid)}
+            "targets": targets_for(con, year, now, coal, grid, include_fleet)}
 
 
 def kpi_table(report: dict, lang: str = "zh") -> pd.DataFrame:

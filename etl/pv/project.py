@@ -11,7 +11,8 @@
   production in daylight, data gaps, stuck values, clipping.
 * :func:`savings` and :func:`settlement` give the 综合节能率, kgce and tCO2 avoided, and the EMC settlement.
 
-Settings (losses, thresholds, tariff, discount, term) are data: ``data/pv_settings.csv``, each with a source.
+Settings (losses, thresholds, tariff, discount, term) are data: ``ref_settings`` (scope 'pv'), seeded from
+``data/pv_settings.csv``, each with a source; an admin edits them on the settings page.
 Timestamps in the database are local time (Asia/Shanghai), naive, labelling the start of the interval, as in
 ``pv_production``. Functions take an open connection; the pages cache them through ``ui.common.query``.
 """
@@ -55,25 +56,27 @@ def read_sites_csv(path: str | Path = SITES_CSV) -> pd.DataFrame:
     return pd.read_csv(path, encoding="utf-8-sig", dtype={"site_id": str, "institution_id": str})
 
 
-def settings_table(path: str | Path = SETTINGS_CSV) -> pd.DataFrame:
-    """The settings file as a table: key, value, unit, group, names and source."""
-    return pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+def settings_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The PV settings (ref_settings, scope 'pv'): key, value, unit, group, names and source."""
+    return con.execute("""SELECT key, coalesce(value, '') AS value, unit, grp AS "group", name_zh, name_en, source
+                          FROM ref_settings WHERE scope = 'pv' ORDER BY rowid""").df()
 
 
-def settings_key(path: str | Path = SETTINGS_CSV) -> str:
-    """A short hash of the settings file. Functions that read alert settings take it as ``settings_key`` (unused
-    in the body) so that a page's cache, keyed by the arguments, sees an edited threshold at once."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+def settings_key(con: duckdb.DuckDBPyConnection) -> str:
+    """A short hash of the PV settings (a page's cache is keyed on the data version, which an edit bumps;
+    this key is for callers outside the page cache)."""
+    rows = settings_table(con)[["key", "value"]].to_numpy().tolist()
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:12]
 
 
-def settings(path: str | Path = SETTINGS_CSV) -> dict[str, object]:
+def settings(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     """key -> value; numbers as float, everything else as text."""
     out: dict[str, object] = {}
-    for key, value in zip(*(settings_table(path)[c] for c in ("key", "value")), strict=True):
+    for key, value in settings_table(con)[["key", "value"]].itertuples(index=False):
         try:
             out[key] = float(value)
         except ValueError:
-            out[key] = value.strip()
+            out[key] = str(value).strip()
     return out
 
 
@@ -190,22 +193,22 @@ def build_weather(con: duckdb.DuckDBPyConnection, times: pd.DatetimeIndex, mode:
 # ------------------------------------------------------------------ fingerprint and runs
 
 
-def _model_settings(cfg: dict) -> dict:
-    keys = [k for k, g in zip(*(settings_table()[c] for c in ("key", "group")), strict=True) if g == "model"]
+def _model_settings(con: duckdb.DuckDBPyConnection, cfg: dict) -> dict:
+    keys = [k for k, g in settings_table(con)[["key", "group"]].itertuples(index=False) if g == "model"]
     return {k: cfg.get(k) for k in keys}
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection, mode: str = "auto", years: list[int] | None = None,
                 interval_min: int | None = None, cfg: dict | None = None) -> str:
     """Hash of everything the expected output depends on: sites, weather batches, climate table, settings."""
-    cfg = settings() if cfg is None else cfg
+    cfg = settings(con) if cfg is None else cfg
     prof = production_profile(con)
     sites = con.execute(f"SELECT {', '.join(SITE_MODEL_COLUMNS)} FROM pv_sites ORDER BY site_id").fetchall()
     weather_batches = con.execute(
         "SELECT batch_id FROM load_batches WHERE kind = 'weather' AND status = 'loaded' ORDER BY 1").fetchall()
     payload = {
         "model": MODEL_VERSION, "mode": mode, "years": years or prof["years"],
-        "interval_min": interval_min or prof["interval_min"], "settings": _model_settings(cfg),
+        "interval_min": interval_min or prof["interval_min"], "settings": _model_settings(con, cfg),
         "sites": [[str(v) for v in r] for r in sites],
         "weather_batches": [r[0] for r in weather_batches] if mode in ("auto", "measured") else [],
         "climate": hashlib.sha256(pvmodel.CLIMATE_CSV.read_bytes()).hexdigest(),
@@ -232,6 +235,25 @@ def refresh_needed(con: duckdb.DuckDBPyConnection) -> bool:
     return fingerprint(con, run["mode"], run["years_requested"]) != run["fingerprint"]
 
 
+MODEL_INPUT_KINDS = ("pv", "pv_sites", "weather")  # a load or undo of these may change the expected output
+
+
+def refresh_if_needed(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """Run the model again (same weather mode and years as the last run) when its inputs changed.
+
+    Called by the writers — the loader's commit or undo of a PV, site or weather file (upload page,
+    history page, `python -m etl load`), a settings edit — never by a page view. Returns the run's summary,
+    or None when the expected output is current or there is nothing to model."""
+    if not refresh_needed(con):
+        return None
+    previous = last_run(con)
+    try:
+        return run_model(con, previous["mode"] if previous else "auto",
+                         previous["years_requested"] if previous else None)
+    except ValueError:
+        return None  # no production or no site yet: nothing to model
+
+
 def run_model(con: duckdb.DuckDBPyConnection, mode: str = "auto", years: list[int] | None = None,
               interval_min: int | None = None) -> dict:
     """Compute the expected output of every producing site and replace ``pv_expected`` with it.
@@ -244,7 +266,7 @@ def run_model(con: duckdb.DuckDBPyConnection, mode: str = "auto", years: list[in
         raise ValueError(f"weather must be one of {', '.join(WEATHER_MODES)}")
     with _lock:
         t0 = time.perf_counter()
-        cfg = settings()
+        cfg = settings(con)
         prof = production_profile(con)
         use_years = sorted(years or prof["years"])
         if not use_years:
@@ -372,7 +394,7 @@ def site_months(con: duckdb.DuckDBPyConnection, year: int, gamma_pdc: float | No
 
     ``expected_kwh`` counts every interval; ``completeness`` is the share of daylight intervals with data.
     """
-    gamma = float(settings()["gamma_pdc"] if gamma_pdc is None else gamma_pdc)
+    gamma = float(settings(con)["gamma_pdc"] if gamma_pdc is None else gamma_pdc)
     df = con.execute("""
         WITH t AS (SELECT site_id, sum(poa_kwh_m2 * temp_cell_c) / nullif(sum(poa_kwh_m2), 0) AS t_typ_c
                    FROM pv_expected GROUP BY ALL),
@@ -423,7 +445,7 @@ def site_daily(con: duckdb.DuckDBPyConnection, year: int, settings_key: str = ""
     and the day's verdict (gap / zero / judged / low)."""
     from pvanalytics.quality import gaps
 
-    cfg = settings()
+    cfg = settings(con)
     j = _joined(con, year)
     if j.empty:
         return pd.DataFrame()
@@ -500,7 +522,7 @@ def alerts(con: duckdb.DuckDBPyConnection, year: int, settings_key: str = "") ->
     * ``clipping``: months with intervals held at the inverter rating (pvanalytics.features.clipping.geometric
       or .threshold, confirmed against the site's ac_kw).
     """
-    cfg = settings()
+    cfg = settings(con)
     daily = site_daily(con, year)
     cols = ["site_id", "kind", "start", "end", "days", "intervals", "measured_kwh", "expected_kwh", "ratio",
             "lost_kwh", "value"]
@@ -605,8 +627,8 @@ def savings(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", 
             basis: str = "self_use") -> dict:
     """综合节能率 of the year with kgce and tCO2 avoided, and the factors used (each from data/factors.csv)."""
     rate = figures.pv_saving_rate(con, year)
-    coal_f = factors.factor_for_year(factors.ELECTRICITY_COAL[coal], year)
-    co2_f = factors.factor_for_year(factors.GRID_CO2[co2], year)
+    coal_f = factors.factor_for_year(con, factors.ELECTRICITY_COAL[coal], year)
+    co2_f = factors.factor_for_year(con, factors.GRID_CO2[co2], year)
     kwh_co2 = rate["pv_generation_kwh"] if basis == "generation" else rate["pv_self_use_kwh"]
     return {**rate, "year": year, "kgce_avoided": rate["pv_self_use_kwh"] * float(coal_f["value"]),
             "co2_t_avoided": kwh_co2 * float(co2_f["value"]) / 1000.0, "co2_basis": basis,
@@ -635,11 +657,11 @@ def settlement(con: duckdb.DuckDBPyConnection, tariff_yuan_kwh: float | None = N
             GROUP BY ALL)
         SELECT year(p.ts) AS year, sum(p.generation_kwh) AS generation_kwh,
                sum(coalesce(p.export_kwh, 0)) AS export_kwh,
-               sum(p.generation_kwh - coalesce(p.export_kwh, 0)) AS on_site_kwh, any_value(b.billed_price) AS billed
+               sum(pv_self_use(p.generation_kwh, p.export_kwh)) AS on_site_kwh, any_value(b.billed_price) AS billed
         FROM pv_production p JOIN pv_sites s USING (site_id) LEFT JOIN b ON b.year = year(p.ts)
         WHERE s.institution_id IS NOT NULL AND p.ts >= ? AND p.ts < ?
         GROUP BY ALL ORDER BY year""", [start.to_pydatetime(), end.to_pydatetime()]).df()
-    fallback = float(settings()["tariff_yuan_kwh"])
+    fallback = float(settings(con)["tariff_yuan_kwh"])
     if tariff_yuan_kwh is not None:
         df["tariff_yuan_kwh"], df["tariff_source"] = float(tariff_yuan_kwh), "setting"
     else:

@@ -55,15 +55,15 @@ def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int, report: dict | No
     table["status_zh"] = table["status"].map(lambda s: STATUS_ZH.get(s, s) if s else None)
     stages = kpi.stage_table(report)
     stages.insert(1, "stage_zh", stages["stage"].map(STAGE_ZH))
-    base = kpi.baseline_year()
+    base = kpi.baseline_year(con)
     first = min(base, year - 1)
-    energy = figures.energy_by_year(con, first, year)
+    energy = figures.energy_by_year(con, first, year, include_fleet=report.get("energy_includes_fleet", True))
     logistics = figures.logistics_by_year(con, first, year)
     fleet = figures.fleet_by_year(con, first, year)
     years = logistics.merge(energy, on="year", how="left").merge(fleet.drop(columns="dispatches"), on="year",
                                                                   how="left")
-    targets = figures.target_progress(con, year)
-    level = kpi.kpi_targets()
+    targets = figures.target_progress(con, year, include_fleet=report.get("energy_includes_fleet", True))
+    level = kpi.kpi_targets(con)
     level = level[(level["year_from"] <= year) & (level["year_to"] >= year)]
     level = level.assign(value=[report.get(k) for k in level["kpi"]],
                          status=[report["targets"].get(k, {}).get("status") for k in level["kpi"]])
@@ -240,9 +240,15 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
     if r["energy_kgce"] is None:
         out.append(("p", "一是能源资源消耗情况。" + _missing("用电、用水计量", year)))
     else:
-        coal = factors.factor_for_year("elec_kgce_dangliang", year)
+        coal = factors.factor_for_year(con, "elec_kgce_dangliang", year)
         s = (f"一是能源资源消耗情况。{year}年，全县公共机构综合能耗{_amount(r['energy_kgce'], '千克标准煤', '吨标准煤', 1e3)}"
-             f"（外购电力按{coal['value']}千克标准煤/千瓦时折算）")
+             f"（外购电力按{coal['value']}千克标准煤/千瓦时折算")
+        if r.get("energy_fleet_kgce"):
+            s += ("；含" if r.get("energy_includes_fleet", True) else "；不含") + \
+                f"公务用车燃油{_amount(r['energy_fleet_kgce'], '千克标准煤', '吨标准煤', 1e3)}"
+            if r.get("energy_fleet_share_pct") is not None:
+                s += f"，占{_pc(r['energy_fleet_share_pct'])}%"
+        s += "）"
         parts = []
         if chg.get("energy_kgce") is not None:
             parts.append(f"较上年{_updown(chg['energy_kgce'])}")

@@ -7,9 +7,11 @@ so that undoing that file restores exactly what was there before.
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
-SCHEMA_VERSION = "2-pv"
+SCHEMA_VERSION = "4-metric-views+fleet"
 
 # table name -> (column definitions, key columns used to find rows a new file replaces)
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -59,15 +61,18 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "vehicles": (
         """plate VARCHAR NOT NULL, model VARCHAR,
-        fuel_type VARCHAR NOT NULL,          -- petrol / diesel / hybrid / electric
+        fuel_type VARCHAR NOT NULL,          -- petrol / diesel / hybrid (油电混合) / phev (插电式) / erev (增程式) / electric
         tank_l DOUBLE, battery_kwh DOUBLE, fuel_card_no VARCHAR,
-        l_per_100km DOUBLE, kwh_per_100km DOUBLE, acquired_on DATE""",
+        l_per_100km DOUBLE, kwh_per_100km DOUBLE, acquired_on DATE,
+        displacement_l DOUBLE, power_kw DOUBLE, registered_on DATE, disposed_on DATE,
+        use_mode VARCHAR                     -- pooled (统筹调度) / assigned (定向保障)""",
         ("plate",),
     ),
     "fuel_fills": (
         """card_no VARCHAR NOT NULL, plate VARCHAR, ts TIMESTAMP NOT NULL,
         txn_type VARCHAR NOT NULL,           -- fuel / topup (money onto the card, not fuel)
-        product VARCHAR, fuel_l DOUBLE, unit_price_yuan DOUBLE, amount_yuan DOUBLE, station VARCHAR""",
+        product VARCHAR, fuel_l DOUBLE, unit_price_yuan DOUBLE, amount_yuan DOUBLE, station VARCHAR,
+        odometer_km DOUBLE                   -- odometer on the receipt, when written""",
         ("card_no", "ts", "txn_type"),
     ),
     "charging_sessions": (
@@ -79,8 +84,20 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
         """dispatch_id VARCHAR NOT NULL, plate VARCHAR, driver VARCHAR,
         depart_at TIMESTAMP NOT NULL, return_at TIMESTAMP,
         destination VARCHAR, purpose VARCHAR, requesting_unit VARCHAR,
-        distance_km DOUBLE, accident BOOLEAN""",
+        distance_km DOUBLE, accident BOOLEAN,
+        odo_out_km DOUBLE, odo_back_km DOUBLE -- 出车里程 / 回车里程 (odometer out and back)""",
         ("dispatch_id",),
+    ),
+    "vehicle_costs": (
+        """plate VARCHAR NOT NULL, cost_date DATE NOT NULL,
+        category VARCHAR NOT NULL,           -- repair / service / insurance / inspection / other
+        amount_yuan DOUBLE NOT NULL, note VARCHAR""",
+        ("plate", "cost_date", "category"),
+    ),
+    "vehicle_secondments": (
+        """plate VARCHAR NOT NULL, driver VARCHAR, start_on DATE NOT NULL, end_on DATE,
+        seconded_to VARCHAR, note VARCHAR""",
+        ("plate", "start_on"),
     ),
     "work_orders": (
         """order_id VARCHAR NOT NULL, building_group VARCHAR NOT NULL, location VARCHAR,
@@ -124,6 +141,10 @@ DERIVED = {
         years_requested VARCHAR,             -- JSON list, NULL = the years with measured production
         weather VARCHAR NOT NULL,            -- what was used: synthetic / clearsky / measured:<station>
         first_year INTEGER, last_year INTEGER, interval_min INTEGER, rows BIGINT, seconds DOUBLE""",
+    # An officer's "explained" mark on a fuel-card flag (etl/metrics/fleet.py): the flag itself is computed
+    # from the data; its key (code, plate, ts) finds the mark again, with the evidence as it was then.
+    "fleet_flag_notes": """code VARCHAR NOT NULL, plate VARCHAR NOT NULL, ts TIMESTAMP NOT NULL,
+        evidence VARCHAR, note VARCHAR NOT NULL, explained_by VARCHAR NOT NULL, explained_at TIMESTAMP NOT NULL""",
 }
 
 _BOOKKEEPING = """
@@ -152,30 +173,7 @@ VIEWS = {
             SELECT *, row_number() OVER (PARTITION BY meter_id, month ORDER BY (source = 'bill') DESC) AS rk
             FROM r)
         SELECT meter_id, month, source, energy_kwh, water_m3, estimated, readings FROM ranked WHERE rk = 1""",
-    # Per institution and month. At a PV host the grid meter sees import only:
-    # use = grid import + PV generation - export.
-    "institution_month": """
-        WITH m AS (
-            SELECT mt.institution_id, mm.month,
-                   sum(CASE WHEN mt.kind = 'electricity' AND mt.measures IN ('consumption', 'import')
-                            THEN mm.energy_kwh END) AS grid_import_kwh,
-                   sum(CASE WHEN mt.kind = 'water' THEN mm.water_m3 END) AS water_m3
-            FROM meter_month mm JOIN meters mt USING (meter_id) GROUP BY ALL),
-        pv AS (
-            SELECT s.institution_id, date_trunc('month', p.ts)::DATE AS month,
-                   sum(p.generation_kwh) AS pv_generation_kwh, sum(coalesce(p.export_kwh, 0)) AS pv_export_kwh
-            FROM pv_production p JOIN pv_sites s USING (site_id)
-            WHERE s.institution_id IS NOT NULL GROUP BY ALL)
-        SELECT coalesce(m.institution_id, pv.institution_id) AS institution_id,
-               coalesce(m.month, pv.month) AS month,
-               coalesce(m.grid_import_kwh, 0) AS grid_import_kwh,
-               coalesce(pv.pv_generation_kwh, 0) AS pv_generation_kwh,
-               coalesce(pv.pv_export_kwh, 0) AS pv_export_kwh,
-               coalesce(pv.pv_generation_kwh, 0) - coalesce(pv.pv_export_kwh, 0) AS pv_self_use_kwh,
-               coalesce(m.grid_import_kwh, 0) + coalesce(pv.pv_generation_kwh, 0)
-                   - coalesce(pv.pv_export_kwh, 0) AS electricity_use_kwh,
-               m.water_m3
-        FROM m FULL OUTER JOIN pv ON m.institution_id = pv.institution_id AND m.month = pv.month""",
+    # institution_month and every converted figure: etl/store/views.py (the metric layer)
 }
 
 
@@ -196,9 +194,34 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         )
     for name, cols in DERIVED.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols}\n)")
+    _add_new_columns(con)
     for name, sql in VIEWS.items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+    _metric_layer(con)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+
+
+def _metric_layer(con: duckdb.DuckDBPyConnection) -> None:
+    """Reference tables (seeded from data/ when empty) and the metric views on them."""
+    from etl.store import reference, views
+
+    reference.create(con)
+    reference.seed(con)
+    views.create(con)
+def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Columns added to a table after a database was built (odometers, vehicle details): add them empty.
+    The shadow table is rebuilt in the declared order, because the loader copies rows into it by position."""
+    for name, (cols, _key) in TABLES.items():
+        have = set(columns(con, name))
+        defs = [p.split()[:2] for p in re.sub(r"--[^\n]*", "", cols).split(",") if len(p.split()) >= 2]
+        missing = [(c, typ) for c, typ in defs if c not in have]
+        if not missing:
+            continue
+        for c, typ in missing:
+            con.execute(f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {c} {typ}")
+        select = ", ".join(c if c in have else f"CAST(NULL AS {typ}) AS {c}" for c, typ in defs)
+        con.execute(f"CREATE OR REPLACE TABLE {name}__replaced AS "
+                    f"SELECT {select}, batch_id, replaced_by FROM {name}__replaced")
 
 
 def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:

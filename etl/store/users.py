@@ -2,7 +2,7 @@
 
 Why the database: it is already the one file the app backs up and moves, every write
 already happens there, and `loaded_by` in load_batches can name a row of this table.
-Passwords are stored only as bcrypt hashes (cost 12). Roles:
+Passwords are stored only as bcrypt hashes (cost 12; $BCRYPT_ROUNDS sets it, tests use 4). Roles:
 
     visitor  reads every page (nobody needs an account for that)
     officer  uploads, undoes batches
@@ -15,9 +15,11 @@ is even checked, and the wait is told to the user.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import bcrypt
 import duckdb
@@ -27,6 +29,8 @@ WRITER_ROLES = ("officer", "admin")
 FREE_FAILURES = 3
 MAX_WAIT_S = 300
 MIN_PASSWORD_LEN = 8
+# bcrypt cost: 12 in use; tests set BCRYPT_ROUNDS=4 so they do not spend seconds hashing (4 is bcrypt's minimum)
+ROUNDS = max(4, int(os.environ.get("BCRYPT_ROUNDS", "12")))
 _NAME = re.compile(r"^[\w.\-@\u4e00-\u9fff]{2,40}$")
 
 SCHEMA = """
@@ -52,8 +56,8 @@ def ensure_users_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA)
 
 
-def hash_password(password: str) -> str:
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=12)).decode("ascii")
+def hash_password(password: str, rounds: int | None = None) -> str:
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=rounds or ROUNDS)).decode("ascii")
 
 
 def add_user(con: duckdb.DuckDBPyConnection, name: str, role: str, password: str, created_by: str = "cli",
@@ -129,7 +133,7 @@ def check_login(con: duckdb.DuckDBPyConnection, name: str, password: str, now: d
     row = con.execute("SELECT role, password_hash, active, failed_logins, last_failed_at FROM users WHERE name = ?",
                       [name.strip()]).fetchall()
     if not row:
-        bcrypt.checkpw(b"x", _DUMMY_HASH)  # same time as a real check: names cannot be probed by timing
+        bcrypt.checkpw(b"x", _dummy_hash(ROUNDS))  # same time as a real check: names cannot be probed by timing
         return LoginResult(False)
     role, hashed, active, failed, last_failed = row[0]
     wait = wait_seconds(failed, last_failed, now)
@@ -145,4 +149,6 @@ def check_login(con: duckdb.DuckDBPyConnection, name: str, password: str, now: d
     return LoginResult(False, wait_s=wait_seconds(failed + 1, now, now))
 
 
-_DUMMY_HASH = bcrypt.hashpw(b"not a password", bcrypt.gensalt(rounds=12))
+@lru_cache(maxsize=4)
+def _dummy_hash(rounds: int) -> bytes:
+    return bcrypt.hashpw(b"not a password", bcrypt.gensalt(rounds=rounds))

@@ -1,0 +1,263 @@
+"""Reference data in the database: factors, targets, national averages, KPI targets and settings.
+
+The committed files under data/ are the seed: when the schema is created (first open, demo build,
+the command line) an empty reference table is filled from its file. From then on the tables are the
+truth: an admin edits a row on the settings page (value, source, valid years), every edit is kept
+with who and when in `ref_edits` and can be undone, and an edit bumps the data version, so every
+cached figure follows at once. A page view never seeds or edits (it only reads).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl.store.db import DATA_DIR
+
+
+@dataclass(frozen=True)
+class RefTable:
+    name: str
+    csv: str                        # the seed file under data/
+    columns: str                    # column definitions
+    key: tuple[str, ...]            # what names one row
+    editable: tuple[str, ...]       # what an admin may change
+    numeric: tuple[str, ...] = ()   # editable columns that must be numbers
+    years: tuple[str, str] | None = None  # (from, to) columns of the valid years
+
+
+REF_TABLES: dict[str, RefTable] = {t.name: t for t in (
+    RefTable("ref_factors", "factors.csv",
+             """factor_id VARCHAR NOT NULL, name_zh VARCHAR, name_en VARCHAR, value DOUBLE NOT NULL,
+             unit VARCHAR, valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL, source VARCHAR NOT NULL,
+             status VARCHAR""",
+             ("factor_id", "valid_from"), ("value", "source", "valid_from", "valid_to", "status"),
+             ("value", "valid_from", "valid_to"), ("valid_from", "valid_to")),
+    RefTable("ref_targets", "targets.csv",
+             """target_id VARCHAR NOT NULL, metric VARCHAR NOT NULL, name_zh VARCHAR, name_en VARCHAR,
+             baseline_year INTEGER NOT NULL, target_year INTEGER NOT NULL, change_pct DOUBLE NOT NULL,
+             source VARCHAR NOT NULL""",
+             ("target_id",), ("change_pct", "source", "baseline_year", "target_year"),
+             ("change_pct", "baseline_year", "target_year"), ("baseline_year", "target_year")),
+    RefTable("ref_national_averages", "national_averages.csv",
+             """metric VARCHAR NOT NULL, year INTEGER NOT NULL, value DOUBLE NOT NULL, unit VARCHAR,
+             source VARCHAR NOT NULL""",
+             ("metric", "year"), ("value", "source"), ("value",)),
+    RefTable("ref_kpi_targets", "kpi_targets.csv",
+             """kpi VARCHAR NOT NULL, name_zh VARCHAR, name_en VARCHAR, comparison VARCHAR NOT NULL,
+             target DOUBLE NOT NULL, unit VARCHAR, year_from INTEGER NOT NULL, year_to INTEGER NOT NULL,
+             source VARCHAR NOT NULL, note VARCHAR""",
+             ("kpi", "year_from"), ("target", "source", "year_from", "year_to"),
+             ("target", "year_from", "year_to"), ("year_from", "year_to")),
+    # PV model / alert / contract settings and anomaly thresholds: values are text (a few are words)
+    RefTable("ref_settings", "pv_settings.csv + anomaly_settings.csv",
+             """scope VARCHAR NOT NULL, key VARCHAR NOT NULL, value VARCHAR, unit VARCHAR, grp VARCHAR,
+             name_zh VARCHAR, name_en VARCHAR, help_zh VARCHAR, help_en VARCHAR, source VARCHAR,
+             valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL""",
+             ("scope", "key"), ("value", "source", "valid_from", "valid_to"),
+             ("valid_from", "valid_to"), ("valid_from", "valid_to")),
+)}
+
+EDITS_DDL = """CREATE TABLE IF NOT EXISTS ref_edits (
+    edit_id INTEGER NOT NULL, tbl VARCHAR NOT NULL, row_key VARCHAR NOT NULL,
+    before VARCHAR NOT NULL, after VARCHAR NOT NULL,   -- JSON of the changed columns
+    edited_by VARCHAR NOT NULL, edited_at TIMESTAMP NOT NULL,
+    undone_by VARCHAR, undone_at TIMESTAMP)"""
+
+
+class EditError(ValueError):
+    """An edit that would leave the reference data wrong; nothing was changed."""
+
+
+def create(con: duckdb.DuckDBPyConnection) -> None:
+    for t in REF_TABLES.values():
+        con.execute(f"CREATE TABLE IF NOT EXISTS {t.name} ({t.columns})")
+    con.execute(EDITS_DDL)
+
+
+def _csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA_DIR / name, comment="#", dtype=str, keep_default_na=False)
+
+
+def seed_frame(table: str) -> pd.DataFrame:
+    """The rows a reference table is seeded with, from its file(s) under data/."""
+    t = REF_TABLES[table]
+    if table == "ref_settings":
+        pv = _csv("pv_settings.csv").rename(columns={"group": "grp"}).assign(scope="pv", help_zh="", help_en="")
+        an = _csv("anomaly_settings.csv").rename(columns={"setting": "key"})
+        an = an.assign(scope="anomaly", grp="anomaly", name_zh="", name_en="",
+                       source="data/anomaly_settings.csv (project thresholds, see help)")
+        df = pd.concat([pv, an], ignore_index=True)
+        df["valid_from"], df["valid_to"] = "2000", "2099"
+    else:
+        df = _csv(t.csv)
+    cols = [c.split()[0] for c in t.columns.replace("\n", " ").split(",")]
+    cols = [c.strip() for c in cols]
+    return df.reindex(columns=cols)
+
+
+def seed(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Fill every empty reference table from its file. Returns the tables seeded."""
+    done = []
+    for name in REF_TABLES:
+        if con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]:
+            continue
+        df = seed_frame(name)
+        con.register("_seed", df)
+        try:
+            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _seed")
+        finally:
+            con.unregister("_seed")
+        done.append(name)
+    return done
+
+
+def table(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    """A reference table as it is now, ordered by its key."""
+    t = REF_TABLES[name]
+    return con.execute(f"SELECT * FROM {name} ORDER BY {', '.join(t.key)}").df()
+
+
+# ------------------------------------------------------------------ edits
+
+
+def _key_json(key: dict) -> str:
+    return json.dumps(key, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _where(t: RefTable, key: dict) -> tuple[str, list]:
+    missing = set(t.key) - set(key)
+    if missing:
+        raise EditError(f"{t.name}: the row is named by {', '.join(t.key)}; missing {', '.join(sorted(missing))}")
+    return " AND ".join(f"{k} = ?" for k in t.key), [key[k] for k in t.key]
+
+
+def _clean(t: RefTable, changes: dict) -> dict:
+    out = {}
+    for col, value in changes.items():
+        if col not in t.editable:
+            raise EditError(f"{t.name}: {col} cannot be edited here (editable: {', '.join(t.editable)})")
+        if col in t.numeric:
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise EditError(f"{t.name}: {col} must be a number, not {value!r}") from None
+            if col in (t.years or ()) or col.endswith("year"):
+                if value != int(value):
+                    raise EditError(f"{t.name}: {col} must be a whole year, not {value!r}")
+                value = int(value)
+        elif col == "source" and not str(value or "").strip():
+            raise EditError(f"{t.name}: a source is required (standard, document number or issuing body)")
+        else:
+            value = None if value is None else str(value).strip()
+        out[col] = value
+    return out
+
+
+def _check(con: duckdb.DuckDBPyConnection, t: RefTable) -> None:
+    """Valid years in order, and a factor never has two values in one year."""
+    if t.years:
+        lo, hi = t.years
+        bad = con.execute(f"SELECT count(*) FROM {t.name} WHERE {lo} > {hi}").fetchall()[0][0]
+        if bad:
+            raise EditError(f"{t.name}: the first valid year must not be after the last")
+    if t.name == "ref_factors":
+        clash = con.execute("""
+            SELECT a.factor_id, a.valid_from, a.valid_to, b.valid_from, b.valid_to
+            FROM ref_factors a JOIN ref_factors b ON a.factor_id = b.factor_id AND a.rowid < b.rowid
+            WHERE a.valid_from <= b.valid_to AND b.valid_from <= a.valid_to LIMIT 1""").fetchall()
+        if clash:
+            f, a0, a1, b0, b1 = clash[0]
+            raise EditError(f"{f}: the years {a0}-{a1} and {b0}-{b1} overlap; a year must have one value")
+
+
+def bump_version(con: duckdb.DuckDBPyConnection) -> None:
+    """Every cached figure is keyed on this number (ui.common.query)."""
+    con.execute(
+        "INSERT OR REPLACE INTO meta SELECT 'data_version', "
+        "CAST(coalesce((SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'data_version'), 0) + 1 AS VARCHAR)")
+
+
+def _apply(con: duckdb.DuckDBPyConnection, t: RefTable, key: dict, values: dict) -> dict:
+    """Set values on the row named by key, return the new key (a key column may be among the values)."""
+    where, params = _where(t, key)
+    sets = ", ".join(f"{c} = ?" for c in values)
+    n = con.execute(f"SELECT count(*) FROM {t.name} WHERE {where}", params).fetchall()[0][0]
+    if n != 1:
+        raise EditError(f"{t.name}: no row {_key_json(key)}")
+    con.execute(f"UPDATE {t.name} SET {sets} WHERE {where}", [*values.values(), *params])
+    return {k: values.get(k, key[k]) for k in t.key}
+
+
+def edit(con: duckdb.DuckDBPyConnection, name: str, key: dict, changes: dict, by: str) -> int:
+    """Change some columns of one row; kept in ref_edits with who and when. Returns the edit id.
+
+    Nothing changes when the edit is refused (EditError with a sentence saying why)."""
+    if name not in REF_TABLES:
+        raise EditError(f"no reference table {name}")
+    t = REF_TABLES[name]
+    values = _clean(t, changes)
+    where, params = _where(t, key)
+    row = con.execute(f"SELECT {', '.join(values)} FROM {name} WHERE {where}", params).fetchall()
+    if not row:
+        raise EditError(f"{name}: no row {_key_json(key)}")
+    before = dict(zip(values, row[0], strict=True))
+    values = {c: v for c, v in values.items() if before[c] != v}
+    if not values:
+        raise EditError(f"{name}: nothing to change")
+    con.execute("BEGIN")
+    try:
+        new_key = _apply(con, t, key, values)
+        _check(con, t)
+        edit_id = con.execute("SELECT coalesce(max(edit_id), 0) + 1 FROM ref_edits").fetchall()[0][0]
+        con.execute("INSERT INTO ref_edits VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+                    [edit_id, name, _key_json(new_key), _key_json({c: before[c] for c in values}),
+                     _key_json(values), by, datetime.now()])
+        bump_version(con)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return int(edit_id)
+
+
+def undo(con: duckdb.DuckDBPyConnection, edit_id: int, by: str) -> None:
+    """Put back what an edit changed. Only the latest live edit of a row can be undone (later ones first)."""
+    row = con.execute("SELECT tbl, row_key, before, undone_at FROM ref_edits WHERE edit_id = ?",
+                      [edit_id]).fetchall()
+    if not row:
+        raise EditError(f"no edit {edit_id}")
+    name, row_key, before, undone_at = row[0]
+    if undone_at is not None:
+        raise EditError(f"edit {edit_id} was undone already")
+    later = con.execute("""SELECT min(edit_id) FROM ref_edits WHERE tbl = ? AND row_key = ? AND edit_id > ?
+                           AND undone_at IS NULL""", [name, row_key, edit_id]).fetchall()[0][0]
+    if later is not None:
+        raise EditError(f"edit {later} changed the same row later; undo it first")
+    t = REF_TABLES[name]
+    con.execute("BEGIN")
+    try:
+        _apply(con, t, json.loads(row_key), json.loads(before))
+        _check(con, t)
+        con.execute("UPDATE ref_edits SET undone_by = ?, undone_at = ? WHERE edit_id = ?",
+                    [by, datetime.now(), edit_id])
+        bump_version(con)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def edits(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every edit, newest first: table, row, before, after, who and when, undone by and when."""
+    return con.execute("SELECT * FROM ref_edits ORDER BY edit_id DESC").df()
+
+
+def files() -> dict[str, Path]:
+    """The seed files (for the README and the tests)."""
+    return {n: DATA_DIR / t.csv for n, t in REF_TABLES.items() if n != "ref_settings"}

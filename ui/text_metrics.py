@@ -1,0 +1,56 @@
+"""Texts of the metric layer: the settings page, the fleet-fuel switch, the PV model button: key -> (zh, en)."""
+
+TEXT: dict[str, tuple[str, str]] = {
+    # fleet fuel in 综合能耗
+    "mv_fleet_toggle": ("公务用车燃油计入综合能耗", "Count official-vehicle fuel in total energy"),
+    "mv_fleet_help": ("公共机构能源资源消费统计把自有车辆的汽油、柴油计入综合能耗，默认计入；关闭后不计入。",
+                      "The public-institution energy statistics count the petrol and diesel of the institution's "
+                      "own vehicles in total energy: on by default; switch off to leave it out."),
+    "mv_fleet_in": ("综合能耗含公务用车燃油。", "Total energy includes official-vehicle fuel."),
+    "mv_fleet_out": ("综合能耗不含公务用车燃油（已关闭）。", "Total energy leaves official-vehicle fuel out (switched off)."),
+    "mv_fleet_share": ("公务用车燃油 {fuel} tce，占综合能耗（含燃油）的 {share}%。{state}",
+                       "Official-vehicle fuel {fuel} tce, {share}% of total energy including fuel. {state}"),
+    "fleet_share_pct": ("公务用车燃油占综合能耗", "Fleet fuel share of total energy"),
+    "unit_pct": ("%", "%"),
+    # PV model refresh (never from a page view)
+    "mv_pv_stale": ("站点、气象或模型设置已变化，预期发电量尚未重新计算；下方的对比仍基于上次计算结果。",
+                    "Sites, weather or model settings changed and the expected output has not been recomputed yet: "
+                    "the comparison below rests on the last run."),
+    "mv_pv_stale_visitor": ("请能源专干重新计算（或运行 python -m etl model-pv）。",
+                            "Ask an energy officer to recompute it (or run python -m etl model-pv)."),
+    "mv_pv_run": ("重新计算预期发电量", "Recompute the expected output"),
+    # settings page
+    "page_settings": ("设置", "Settings"),
+    "mv_settings_title": ("系数、目标与设置", "Factors, targets and settings"),
+    "mv_settings_intro": ("所有页面和报表都按这里的数值计算。修改会记录修改人和时间，可撤销；修改后各页面立即按新值显示。",
+                          "Every page and report computes with these values. Each edit is kept with who and when and "
+                          "can be undone; pages show the new value at once."),
+    "mv_tab_ref_factors": ("折算与排放系数", "Conversion and emission factors"),
+    "mv_tab_ref_targets": ("“十四五”目标", "14th Five-Year targets"),
+    "mv_tab_ref_national_averages": ("全国平均水平", "National averages"),
+    "mv_tab_ref_kpi_targets": ("KPI 目标", "KPI targets"),
+    "mv_tab_ref_settings": ("光伏与异常规则设置", "PV and anomaly settings"),
+    "mv_edit_head": ("修改一行", "Edit a row"),
+    "mv_row": ("行", "Row"),
+    "mv_column": ("修改项", "What to change"),
+    "mv_new_value": ("新值", "New value"),
+    "mv_save": ("保存修改", "Save the edit"),
+    "mv_saved": ("已保存（修改 {edit_id}）。", "Saved (edit {edit_id})."),
+    "mv_refused": ("未修改：{reason}", "Not changed: {reason}"),
+    "mv_history": ("修改记录", "Edits"),
+    "mv_no_edits": ("还没有修改。", "No edits yet."),
+    "mv_undo_pick": ("撤销修改", "Undo an edit"),
+    "mv_undo": ("撤销", "Undo"),
+    "mv_undone": ("已撤销修改 {edit_id}。", "Edit {edit_id} undone."),
+    "mv_col_value": ("数值", "Value"),
+    "mv_col_source": ("来源", "Source"),
+    "mv_col_valid_from": ("起始年份", "Valid from"),
+    "mv_col_valid_to": ("截止年份", "Valid to"),
+    "mv_col_status": ("状态（confirmed / unconfirmed）", "Status (confirmed / unconfirmed)"),
+    "mv_col_change_pct": ("目标变化 %", "Target change %"),
+    "mv_col_baseline_year": ("基期年份", "Baseline year"),
+    "mv_col_target_year": ("目标年份", "Target year"),
+    "mv_col_target": ("目标值", "Target"),
+    "mv_col_year_from": ("起始年份", "From year"),
+    "mv_col_year_to": ("截止年份", "To year"),
+}
