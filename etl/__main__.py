@@ -1,4 +1,4 @@
-"""Command line: python -m etl {demo,load,batches,undo,template,users,model-pv,kpi,fleet,report} [--db PATH]."""
+"""Command line: python -m etl {demo,load,batches,undo,template,users,model-pv,kpi,fleet,report,cert} [--db PATH]."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 
 from etl.ingest import loader
 from etl.ingest.kinds import LOAD_ORDER
-from etl.store.db import DatabaseBusy, connect, db_path
+from etl.store import db as store_db
+from etl.store.db import DatabaseBusy, DatabaseDamaged, connect, db_path
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -27,6 +28,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"[{frac:4.0%}] {msg}", file=sys.stderr)
 
     times = dataset.build(target, progress=progress)
+    store_db.save_good_copy(target)
     print(f"demo database written to {target} (generated in {times['generate_s']:.1f} s, "
           f"loaded in {times['load_s']:.1f} s, PV model {times['model_s']:.1f} s)")
     return 0
@@ -62,6 +64,8 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
         if any(r.status == "loaded" and r.kind in project.MODEL_INPUT_KINDS for r in results):
             project.refresh_if_needed(con)  # the expected PV output follows the committed files
+    if any(r.status == "loaded" for r in results):
+        store_db.save_good_copy(args.db)  # what DatabaseDamaged points to if the file breaks later
     failed = 0
     for r in results:
         if r.status == "rejected":
@@ -183,6 +187,38 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_cert(args: argparse.Namespace) -> int:
+    import json
+
+    from etl.metrics import certification as cert
+
+    try:
+        if args.action == "status":
+            with connect(args.db) as con:
+                out = cert.status(con, args.program, args.as_of)
+            if args.format == "json":
+                print(json.dumps(out, ensure_ascii=False, indent=2))
+            else:
+                tk = out["task"]
+                if tk:
+                    print(f"task {tk['year']}: {tk['units']} units at {tk['stage']} by {tk['deadline']}: "
+                          f"{tk['units_reached']} reached, {tk['status']}")
+                print("funnel: " + ", ".join(f"{k} {v}" for k, v in out["funnel"].items()))
+                for u in out["units"]:
+                    print(f"{u['institution_id']}\t{u['stage']}\tsince {u['stage_since']}\t"
+                          f"{u['score']:g}/{u['pass_mark']:g}\tmissing {','.join(u['missing']) or '-'}")
+            return 0
+        with connect(args.db) as con:
+            batch = cert.set_stage(con, args.institution, args.program, args.stage, args.date, args.note,
+                                   args.user, "cli")
+        print(f"{args.institution} {args.program}: {args.stage} on {args.date} recorded (batch {batch}; "
+              f"undo with: python -m etl undo {batch})")
+        return 0
+    except cert.CertError as exc:
+        print(f"cannot do that: {exc}", file=sys.stderr)
+        return 1
+
+
 def _cmd_fleet(args: argparse.Namespace) -> int:
     import json
 
@@ -199,6 +235,24 @@ def _cmd_fleet(args: argparse.Namespace) -> int:
         for f in report["flags"]:
             print(f"{f['ts']}  {f['code']:<17} {f['plate']}  {json.dumps(f['evidence'], ensure_ascii=False)}"
                   + ("  (explained)" if f["explained"] else ""))
+    return 0
+
+
+def _cmd_export_parquet(args: argparse.Namespace) -> int:
+    import os
+
+    from etl.store import parquet_export
+
+    county = args.county or os.environ.get("COUNTY_CODE") or "county"
+    with connect(args.db) as con:
+        try:
+            m = parquet_export.export(con, args.dir, county)
+        except ValueError as exc:
+            print(f"cannot export: {exc}", file=sys.stderr)
+            return 1
+    rows = sum(t["rows"] for t in m["tables"].values())
+    print(f"{rows:,} rows of {len(m['tables'])} tables written to {args.dir} as Parquet (county={county}/year=…), "
+          "with manifest.json and the factors used")
     return 0
 
 
@@ -261,14 +315,39 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--format", choices=("docx", "xlsx"), required=True)
     p.add_argument("--out", required=True, help="file to write")
     p.set_defaults(func=_cmd_report)
+    p = add("cert", "certification tracker: cert status --program jieyue|jieshui --as-of DATE; "
+                    "cert set-stage INSTITUTION PROGRAM STAGE --date DATE [--note TEXT]")
+    cert_sub = p.add_subparsers(dest="action", required=True)
+    q = cert_sub.add_parser("status", help="each unit's stage, score and computed items on a date, and the task")
+    q.add_argument("--db", default=argparse.SUPPRESS, help="database file")
+    q.add_argument("--program", choices=("jieyue", "jieshui"), required=True)
+    q.add_argument("--as-of", required=True, help="YYYY-MM-DD")
+    q.add_argument("--format", choices=("json", "table"), default="json")
+    q = cert_sub.add_parser("set-stage", help="record a change of stage (one row of the history; undo with etl undo)")
+    q.add_argument("--db", default=argparse.SUPPRESS, help="database file")
+    q.add_argument("institution")
+    q.add_argument("program", help="jieyue / jieshui (or 节约型机关 / 节水型单位)")
+    q.add_argument("stage", help="a stage code or name of data/cert_stages.csv")
+    q.add_argument("--date", required=True, help="YYYY-MM-DD")
+    q.add_argument("--note")
+    q.add_argument("--user", default=_default_user(), help="name recorded with the change (default cli:LOGIN)")
+    p.set_defaults(func=_cmd_cert)
+    p = add("export-parquet", "write the tables as Hive-partitioned Parquet (county=…/year=…) with a manifest")
+    p.add_argument("dir")
+    p.add_argument("--county", help="county code for the partition (default $COUNTY_CODE, else 'county')")
+    p.set_defaults(func=_cmd_export_parquet)
     args = parser.parse_args(argv)
     if getattr(args, "action", None) in ("add", "set-password", "disable") and not args.name:
         parser.error(f"users {args.action} needs a NAME")
     try:
-        return args.func(args)
+        with store_db.command_line():
+            return args.func(args)
     except DatabaseBusy as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except DatabaseDamaged as exc:
+        print(str(exc), file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

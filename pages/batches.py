@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from etl.ingest import loader
@@ -16,6 +17,7 @@ from ui.auth import require_role
 from ui.common import query
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
+from ui.safe import md
 
 inside_dashboard()
 user = require_role("officer", "admin")
@@ -23,7 +25,7 @@ user = require_role("officer", "admin")
 st.title(t("batches_title"))
 flash = st.session_state.pop("undo_message", None)
 if flash:
-    values = {k: translate(v, lang()) if k == "reason" else v for k, v in flash[1].items()}  # the loader's refusal
+    values = {k: md(translate(v, lang()) if k == "reason" else v) for k, v in flash[1].items()}  # the loader's refusal
     (st.success if flash[0] == "undone" else st.error)(t(flash[0], **values))
 
 history = query(loader.batches)
@@ -38,10 +40,12 @@ kinds = {k: (s.label_en if lang() == "en" else s.label_zh) for k, s in KINDS.ite
 shown = history.drop(columns=["undone_at"]).assign(status=history["status"].map(lambda s: t(f"status_{s}")),
                                                    kind=history["kind"].map(lambda k: kinds.get(k, k)),
                                                    file_name=history["file_name"].map(lambda f: Path(f).name))
-shown = shown.rename(columns=labels)
-st.dataframe(shown, hide_index=True, width="stretch", column_config={
-    t("b_from"): st.column_config.DateColumn(format="YYYY-MM-DD"),
-    t("b_to"): st.column_config.DateColumn(format="YYYY-MM-DD")})
+# an empty cell reads "—", never the grid's "None" (registries have no period; most loads are not undone)
+for col in ("period_start", "period_end"):
+    shown[col] = pd.to_datetime(shown[col]).dt.strftime("%Y-%m-%d").fillna("—")
+shown["undone_by"] = shown["undone_by"].fillna("—")
+shown = shown.rename(columns=labels).fillna("—")
+st.dataframe(shown, hide_index=True, width="stretch")
 st.download_button(t("history_csv"), to_csv_bytes(shown), file_name="load_batches.csv", mime="text/csv")
 
 st.subheader(t("undo_title"))
@@ -49,7 +53,7 @@ st.caption(t("undo_rule"))
 loaded = history.loc[history["status"] == "loaded"]
 if loaded.empty:
     st.stop()
-names = dict(zip(loaded["batch_id"], loaded["file_name"], strict=True))
+names = dict(zip(loaded["batch_id"], loaded["file_name"].map(lambda f: Path(f).name), strict=True))  # no server paths
 batch = st.selectbox(t("undo_pick"), list(names), format_func=lambda b: f"{b} · {names[b]}", key="undo_batch")
 sure = st.checkbox(t("undo_confirm"), key="undo_confirm")
 

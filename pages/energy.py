@@ -16,10 +16,13 @@ import streamlit as st
 
 from etl.metrics import anomalies, energy, factors, figures
 from etl.metrics.factors import ELECTRICITY_COAL, GRID_CO2
+from ui import format as fmt
 from ui.common import fmt_num, fmt_pct, query
 from ui.downloads import download_buttons
+from ui.format import citation
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
+from ui.safe import md
 
 inside_dashboard()
 st.title(t("en_title"))
@@ -124,18 +127,17 @@ def link(**over) -> str:
 st.query_params.from_dict(view_params())
 crumbs = [t("en_county")] + ([t(f"type_{type_}")] if type_ else []) + \
     ([inst_name[inst]] if inst else []) + ([meter] if meter else [])
-st.markdown(" › ".join(f"**{x}**" for x in crumbs))
+st.markdown(" › ".join(f"**{md(x)}**" for x in crumbs))
 st.caption(f"{t('en_link')} `energy?{unquote(urlencode(view_params()))}`")
 
 # which factors this view uses, said on the page
 coal_f = query(factors.factor_for_year, ELECTRICITY_COAL[coal], year)
 grid_f = query(factors.factor_for_year, GRID_CO2[grid], year)
-unconf = t("en_unconfirmed")
 st.caption(t(
     "en_method", coal_name=t(f"en_coal_{coal}"), coal_value=coal_f["value"], coal_year=year,
-    coal_source=coal_f["source"] + ("" if coal_f["status"] == "confirmed" else unconf),
+    coal_source=citation(coal_f, lang()),
     grid_name=t(f"en_grid_{grid}"), grid_value=grid_f["value"], grid_year=year,
-    grid_source=grid_f["source"] + ("" if grid_f["status"] == "confirmed" else unconf),
+    grid_source=citation(grid_f, lang()),
     fleet=t("en_fleet_in") if fleet_on else t("en_fleet_out")))
 
 findings = query(anomalies.find_all)
@@ -176,7 +178,7 @@ def anomaly_table(f: pd.DataFrame, key: str) -> None:
 # ------------------------------------------------------------------ meter level
 if level == "meter":
     info = all_meters.set_index("meter_id").loc[meter]
-    st.subheader(t("en_meter_title", meter=meter, name=info["name"], kind=KIND.get(info["kind"], info["kind"]),
+    st.subheader(t("en_meter_title", meter=md(meter), name=md(info["name"]), kind=KIND.get(info["kind"], info["kind"]),
                    measures=t(f"measures_{info['measures']}")))
     mm = query(energy.meter_monthly, meter, coal, grid)
     mine = anomalies.for_scope(findings, meter_id=meter)
@@ -266,7 +268,9 @@ ttable = pd.DataFrame({
     t("col_path_pct"): tp["path_pct"].round(2), t("col_target_pct"): tp["target_change_pct"],
     t("col_status"): [t(f"status_{s if isinstance(s, str) else 'none'}") for s in tp["status"]],
     t("col_source"): tp["source"]})
-st.dataframe(ttable, hide_index=True, width="stretch")
+st.dataframe(ttable, hide_index=True, width="stretch", column_config=fmt.number_columns(
+    {t("col_baseline"): 2, t("col_value"): 2, t("col_change_pct"): 1, t("col_path_pct"): 1, t("col_target_pct"): 0},
+    pin=t("col_target"), signed=(t("col_change_pct"), t("col_path_pct"), t("col_target_pct"))))
 download_buttons(ttable, f"targets_{year}", "dl_targets")
 
 # intensity trend with the target path and the national average
@@ -280,11 +284,20 @@ if pd.notna(row["baseline"]):
     b, y0, y1 = row["baseline"], int(row["baseline_year"]), int(row["target_year"])
     fig.add_scatter(x=[y0, y1], y=[b, b * (1 + row["target_change_pct"] / 100)], name=t("en_series_path"),
                     mode="lines+markers", line={"dash": "dash", "color": "green"})
+# the axis fits the county's own values and its path; a national average far away is named, not drawn
+shown = [v for trace in fig.data for v in trace.y if v is not None and pd.notna(v)]
+lo, hi = (min(shown), max(shown)) if shown else (0.0, 1.0)
+pad = max((hi - lo) * 0.15, abs(hi) * 0.03, 1e-9)
+y_range = [max(0.0, lo - pad) if lo >= 0 else lo - pad, hi + pad]
 nat = query(energy.national_reference, year).get(metric)
-if nat is not None:
+if nat is not None and y_range[0] <= nat <= y_range[1]:
     fig.add_hline(y=nat, line_dash="dot", line_color="grey", annotation_text=f"{t('en_series_national')} {nat:g}")
+elif nat is not None:
+    fig.add_annotation(xref="paper", yref="paper", x=1, y=1.08, showarrow=False, xanchor="right",
+                       font={"color": "grey"}, text=t("en_series_national_off", value=f"{nat:g}",
+                                                      where=t("en_off_above" if nat > hi else "en_off_below")))
 fig.update_layout(yaxis_title=t(metric), xaxis={"dtick": 1, "title": t("en_year")}, legend={"orientation": "h"},
-                  height=380)
+                  height=380, yaxis_range=y_range)
 st.plotly_chart(fig, width="stretch")
 
 # monthly stacked bars by type
@@ -328,7 +341,15 @@ if not bd.empty:
     total = bd["energy_kgce"].sum()
     if not fleet_on:
         st.caption(t("en_breakdown_total", total=f"{fmt_num(total)} kgce"))
+    # fixed decimals per unit in every column, the name pinned while the wide table scrolls
+    digits = {t("col_energy_kgce"): 0, t("col_energy_kwh"): 0, t("col_electricity_use_kwh"): 0, t("col_water_m3"): 0,
+              t("col_co2_t"): 2, t("col_floor_area_m2"): 0, t("col_people"): 0, t("col_months"): 0,
+              t("col_estimated_months"): 0, t("col_energy_change"): 1, t("col_energy_vs_base"): 1,
+              **{t(m): 2 for m in energy.INTENSITIES}}
+    key_col = table.columns[0]
     st.dataframe(table, hide_index=True, width="stretch", column_config={
+        **fmt.number_columns({c: d for c, d in digits.items() if c in table.columns}, pin=key_col,
+                             signed=(t("col_energy_change"), t("col_energy_vs_base"))),
         t("col_open"): st.column_config.LinkColumn(display_text=t("col_open"))})
     download_buttons(table.drop(columns=t("col_open")), f"breakdown_{level}_{year}", "dl_breakdown")
 

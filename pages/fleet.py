@@ -20,6 +20,7 @@ from ui.common import fmt_num, fmt_pct, query
 from ui.downloads import download_buttons
 from ui.frame import inside_dashboard
 from ui.i18n import TEXT, t
+from ui.safe import md
 
 inside_dashboard()
 
@@ -45,10 +46,6 @@ def _labels(df: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].map(lambda v, k=key: t(f"{k}{v}") if f"{k}{v}" in TEXT else v)
     return out.rename(columns={c: t(f"fc_{c}") for c in out.columns if f"fc_{c}" in TEXT})
 
-
-def _plain(text: str) -> str:
-    """A name from data shown in a heading: markdown characters escaped, so it stays text."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|$<>~" else ch for ch in str(text))
 
 
 def _evidence(text: str) -> str:
@@ -97,7 +94,7 @@ download_buttons(table, f"fleet-cars-{year}", "fl_cars_dl")
 
 plate = st.selectbox(t("fl_car_pick"), cars["plate"].tolist(), key="fl_plate")
 if plate:
-    st.subheader(t("fl_car_view", plate=_plain(plate)))
+    st.subheader(t("fl_car_view", plate=md(plate)))
     m = query(fleet.monthly, year, plate)
     fig = go.Figure()
     fig.add_bar(x=m["month"], y=m["km"], name=t("fc_km"))
@@ -151,7 +148,7 @@ with st.expander(t("fl_checks_rules")):
     st.dataframe(pd.DataFrame({t("fc_code"): [t(f"chk_{c}") for c in fleet.CHECK_CODES],
                                t("fc_detail"): [t(f"chkh_{c}") for c in fleet.CHECK_CODES]}),
                  hide_index=True, width="stretch")
-    st.dataframe(fleet.settings_table(), hide_index=True, width="stretch")
+    st.dataframe(query(fleet.settings_table), hide_index=True, width="stretch")
 if flags.empty:
     st.success(t("fl_checks_none"))
 else:
@@ -214,7 +211,7 @@ if isinstance(period, tuple | list) and len(period) == 2:
 # ------------------------------------------------------------------ replacement scenario
 st.header(t("fl_scenario"))
 st.caption(t("fl_scenario_note"))
-defaults = fleet.settings()
+defaults = query(fleet.settings)
 c1, c2, c3, c4, c5 = st.columns(5)
 n = c1.number_input(t("fl_sc_n"), 0, 50, 3, key="fl_sc_n")
 sc_rank = c2.selectbox(t("fl_sc_rank"), tuple(RANK), key="fl_sc_rank", format_func=RANK.__getitem__)

@@ -6,7 +6,9 @@ import plotly.express as px
 import streamlit as st
 
 from etl.metrics import factors, figures
+from ui import format as fmt
 from ui.common import fmt_num, fmt_pct, query
+from ui.format import factor_text
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
 
@@ -23,26 +25,27 @@ year = c[0].selectbox(t("year"), years, index=0, key="overview_year")
 with_fleet = c[1].toggle(t("mv_fleet_toggle"), value=True, key="overview_fleet", help=t("mv_fleet_help"))
 overview = query(figures.overview, year, "dangliang", with_fleet).set_index("metric")
 
-CARDS = [  # metric, unit key, lower is better
-    ("energy_kgce", "unit_kgce", True), ("electricity_use_kwh", "unit_kwh", True),
-    ("grid_import_kwh", "unit_kwh", True), ("water_m3", "unit_m3", True),
-    ("pv_generation_kwh", "unit_kwh", False), ("dispatches", "unit_times", False),
-    ("repairs_total", "unit_orders", False), ("fleet_share_pct", "unit_pct", None),
+CARDS = [  # metric, unit key, which way is good (None: a count or a share, not judged)
+    ("energy_kgce", "unit_kgce", "lower"), ("electricity_use_kwh", "unit_kwh", "lower"),
+    ("grid_import_kwh", "unit_kwh", "lower"), ("water_m3", "unit_m3", "lower"),
+    ("pv_generation_kwh", "unit_kwh", "higher"), ("dispatches", "unit_times", None),
+    ("repairs_total", "unit_orders", None), ("fleet_share_pct", "unit_pct", None),
 ]
 cols = st.columns(4)
-for i, (metric, unit, lower_better) in enumerate(CARDS):
+for i, (metric, unit, better) in enumerate(CARDS):
     row = overview.loc[metric]
     delta = fmt_pct(row["change_pct"])
     cols[i % 4].metric(
-        f"{t(metric)} ({t(unit)})", fmt_num(row["value"], 1 if unit == "unit_pct" else 0),
+        f"{t(metric)} ({t(unit)})" if lang() == "en" else f"{t(metric)}（{t(unit)}）",
+        fmt_num(row["value"], 1 if unit == "unit_pct" else 0),
         delta=f"{delta} {t('vs_prev')}" if delta else None,
-        delta_color="off" if lower_better is None else "inverse" if lower_better else "normal",
+        delta_color=fmt.delta_color(row["change_pct"], better), delta_arrow=fmt.delta_arrow(row["change_pct"]),
         help=None if delta else t("no_prev"),
     )
 
 coal = query(factors.factor_for_year, "elec_kgce_dangliang", year)
-st.caption(t("energy_note", value=coal["value"], name=coal["name_en"] if lang() == "en" else coal["name_zh"],
-             source=coal["source"], fleet=t("mv_fleet_in") if with_fleet else t("mv_fleet_out")))
+st.caption(t("energy_note", factor=factor_text(coal, lang()),
+             fleet=t("mv_fleet_in") if with_fleet else t("mv_fleet_out")))
 
 monthly = query(figures.monthly_by_type, year)
 if not monthly.empty:
@@ -68,5 +71,5 @@ labels = {c: f"{t(c)} ({UNITS[c]})" for c in trend.columns}
 st.dataframe(
     trend.rename(columns=labels).rename_axis(t("col_year")),
     width="stretch",
-    column_config={label: st.column_config.NumberColumn(format="localized") for label in labels.values()},
+    column_config={label: st.column_config.NumberColumn(format="%,.0f") for label in labels.values()},
 )

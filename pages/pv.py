@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
 
+from etl import geo
+from etl.metrics import factors
 from etl.pv import project
 from etl.store.db import DatabaseBusy, connect
 from ui.auth import can_write
 from ui.common import fmt_num, query
+from ui.format import factor_text
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
+from ui.safe import md
 
 inside_dashboard()
 st.title(t("pv_title"))
@@ -33,7 +39,7 @@ def _run_model() -> None:
     except DatabaseBusy:
         st.session_state["pv_flash"] = ("db_busy", {})
     except ValueError as exc:
-        st.session_state["pv_flash"] = ("pv_refresh_failed", {"error": str(exc)})
+        st.session_state["pv_flash"] = ("pv_refresh_failed", {"error": md(str(exc))})
 
 
 flash = st.session_state.pop("pv_flash", None)
@@ -71,36 +77,61 @@ c[1].metric(f"{t('pv_kwp_commissioned')} (kWp)", fmt_num(summary.loc["commission
 c[2].metric(f"{t('pv_roof_total')} (m²)", fmt_num(summary.loc["total", "roof_area_m2"]))
 c[3].metric(t("pv_modules_total"), fmt_num(summary.loc["total", "modules"]))
 
-if True:  # the map, full width: most roofs are in the county town
-    m = sites.assign(status_label=sites["status"].map(status_label))
-    fig = px.scatter(m, x="longitude", y="latitude", size="dc_kwp", color="status_label", text="site_id",
-                     hover_name="name", size_max=38,
-                     hover_data={"dc_kwp": ":.1f", "roof_area_m2": True, "commissioned_on": True,
-                                 "status_label": False, "longitude": ":.4f", "latitude": ":.4f"},
-                     color_discrete_map={status_label["commissioned"]: "#2e7d32",
-                                         status_label["under_construction"]: "#f9a825",
-                                         status_label["planned"]: "#9e9e9e"},
-                     category_orders={"status_label": [status_label[s] for s in
-                                                       ("commissioned", "under_construction", "planned")]},
-                     labels={"longitude": t("pv_longitude"), "latitude": t("pv_latitude"),
-                             "status_label": t("pv_status"), "dc_kwp": "kWp"},
-                     title=t("pv_map_title"))
-    # one degree of longitude is cos(latitude) of a degree of latitude: equal distances look equal
-    fig.update_yaxes(scaleanchor="x", scaleratio=1 / math.cos(math.radians(float(sites["latitude"].mean()))))
-    fig.update_traces(textposition="top center", textfont_size=10)
-    fig.update_layout(height=640, legend_title_text=t("pv_status"))
-    st.plotly_chart(fig, width="stretch")
-    st.caption(t("pv_map_note"))
+# the map: the county's outline and township seats (committed, offline; no tiles), the sites sized by kWp and
+# coloured by status; names on hover so labels never overlap. Right: the county town, where most roofs are.
+STATUS_COLOR = {"commissioned": "#2e7d32", "under_construction": "#f9a825", "planned": "#9e9e9e"}
+kx, ky = geo.county_outline_xy()
+towns = geo.townships()
+seat = towns[towns["seat"] == 1].iloc[0]
+HALF = 0.035  # deg: the county-town panel spans the seat ± this
+fig = make_subplots(rows=1, cols=2, column_widths=[0.58, 0.42], horizontal_spacing=0.04,
+                    subplot_titles=(t("pv_map_county"), t("pv_map_town", town=seat["name_en" if link_lang == "en"
+                                                                                     else "name_zh"])))
+fig.add_scatter(x=kx, y=ky, mode="lines", line={"color": "#607d8b", "width": 1.5}, fill="toself",
+                fillcolor="rgba(236,239,241,0.6)", hoverinfo="skip", showlegend=False, row=1, col=1)
+fig.add_scatter(x=towns["longitude"], y=towns["latitude"], mode="markers+text",
+                text=towns["name_en" if link_lang == "en" else "name_zh"], textposition="bottom center",
+                textfont={"size": 11, "color": "#546e7a"}, marker={"symbol": "square", "size": 5, "color": "#90a4ae"},
+                hoverinfo="skip", showlegend=False, row=1, col=1)
+fig.add_shape(type="rect", x0=seat["longitude"] - HALF, x1=seat["longitude"] + HALF, y0=seat["latitude"] - HALF,
+              y1=seat["latitude"] + HALF, line={"color": "#455a64", "width": 1, "dash": "dot"}, row=1, col=1)
+size = 8 + 22 * (sites["dc_kwp"] / sites["dc_kwp"].max()) ** 0.5  # marker area ~ kWp
+hover = [f"<b>{html.escape(r.site_id)} {html.escape(str(r.name))}</b><br>{status_label[r.status]}<br>"
+         f"{fmt_num(r.dc_kwp, 1)} kWp · {fmt_num(r.roof_area_m2)} m²"
+         + (f"<br>{t('pv_col_commissioned')} {r.commissioned_on}" if pd.notna(r.commissioned_on) else "")
+         for r in sites.itertuples()]
+for col in (1, 2):
+    for status in ("commissioned", "under_construction", "planned"):
+        mask = (sites["status"] == status).to_numpy()
+        if not mask.any():
+            continue
+        fig.add_scatter(x=sites.loc[mask, "longitude"], y=sites.loc[mask, "latitude"], mode="markers",
+                        marker={"size": size[mask], "color": STATUS_COLOR[status], "opacity": 0.8,
+                                "line": {"color": "white", "width": 1}},
+                        hovertext=[h for h, m in zip(hover, mask, strict=True) if m], hoverinfo="text",
+                        name=status_label[status], legendgroup=status, showlegend=col == 1, row=1, col=col)
+# equal distances look equal: one degree of longitude is cos(latitude) of a degree of latitude
+ratio = 1 / math.cos(math.radians(float(seat["latitude"])))
+fig.update_xaxes(title_text=t("pv_longitude"), showgrid=False, zeroline=False)
+fig.update_yaxes(title_text=t("pv_latitude"), showgrid=False, zeroline=False, row=1, col=1)
+fig.update_yaxes(scaleanchor="x", scaleratio=ratio, row=1, col=1)
+fig.update_yaxes(scaleanchor="x2", scaleratio=ratio, row=1, col=2)
+fig.update_xaxes(range=[seat["longitude"] - HALF, seat["longitude"] + HALF], row=1, col=2)
+fig.update_yaxes(range=[seat["latitude"] - HALF, seat["latitude"] + HALF], row=1, col=2)
+fig.update_layout(height=560, legend={"orientation": "h", "y": -0.12, "title": {"text": t("pv_status")}},
+                  margin={"t": 60, "l": 60, "r": 20, "b": 40}, plot_bgcolor="white", title=t("pv_map_title"))
+st.plotly_chart(fig, width="stretch")
+st.caption(t("pv_map_note"))
 if True:
     s = summary.reset_index()
     s["status"] = s["status"].map(status_label)
     st.dataframe(s.rename(columns={"status": t("pv_status"), "sites": t("pv_col_sites"), "dc_kwp": t("pv_col_kwp"),
                                    "roof_area_m2": t("pv_col_roof"), "modules": t("pv_col_modules")}),
                  hide_index=True, width="stretch",
-                 column_config={t("pv_col_kwp"): st.column_config.NumberColumn(format="%.1f"),
+                 column_config={t("pv_col_kwp"): st.column_config.NumberColumn(format="%,.1f"),
                                 t("pv_col_sites"): st.column_config.NumberColumn(format="%d"),
-                                t("pv_col_roof"): st.column_config.NumberColumn(format="localized"),
-                                t("pv_col_modules"): st.column_config.NumberColumn(format="localized")})
+                                t("pv_col_roof"): st.column_config.NumberColumn(format="%,.0f"),
+                                t("pv_col_modules"): st.column_config.NumberColumn(format="%,.0f")})
 with st.expander(t("pv_sites_table")):
     reg = sites.assign(status=sites["status"].map(status_label))[
         ["site_id", "name", "institution_id", "dc_kwp", "ac_kw", "roof_area_m2", "modules", "module_w", "tilt_deg",
@@ -115,7 +146,8 @@ with st.expander(t("pv_sites_table")):
 st.header(t("pv_perf_head", year=year))
 run = query(project.last_run)
 if run:
-    st.caption(t("pv_model_note", transposition=cfg["transposition_model"], losses=fmt_num(cfg["losses_pct"], 2),
+    st.caption(t("pv_model_note", transposition={"haydavies": "Hay-Davies", "isotropic": t("pv_isotropic")}.get(
+                     cfg["transposition_model"], cfg["transposition_model"]), losses=fmt_num(cfg["losses_pct"], 2),
                  interval=run["interval_min"], computed=f"{run['computed_at']:%Y-%m-%d %H:%M}"))
 for src in query(project.weather_sources, year).itertuples():
     st.caption(t(f"pv_weather_{src.weather_source}", n=f"{src.intervals:,}"))
@@ -134,10 +166,11 @@ def perf_table(df: pd.DataFrame) -> None:
     view[PCT] = view[PCT] * 100
     view[["expected_kwh", "measured_kwh"]] = view[["expected_kwh", "measured_kwh"]].round(0)
     view = view.rename(columns={k: t(v) for k, v in TABLE_COLS.items()})
-    fmt = {t("pv_col_expected_kwh"): "localized", t("pv_col_measured_kwh"): "localized", t("pv_col_kwp"): "%.1f",
-           t("pv_col_yield"): "%.0f", **{t(TABLE_COLS[c]): "%.1f" for c in PCT}}
-    st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * len(view), 460),
-                 column_config={k: st.column_config.NumberColumn(format=v) for k, v in fmt.items()})
+    fmt = {t("pv_col_expected_kwh"): "%,.0f", t("pv_col_measured_kwh"): "%,.0f", t("pv_col_kwp"): "%,.1f",
+           t("pv_col_yield"): "%,.0f", **{t(TABLE_COLS[c]): "%.1f" for c in PCT}}
+    config = {k: st.column_config.NumberColumn(format=v) for k, v in fmt.items()}
+    config[t("pv_col_site")] = st.column_config.TextColumn(pinned=True)  # the site stays in view as it scrolls
+    st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * len(view), 460), column_config=config)
 
 
 WHOLE_YEAR = t("pv_whole_year")
@@ -183,7 +216,8 @@ else:
     view = pd.DataFrame({
         "kind": alerts["kind"].map(kind_label), "site": alerts["site_id"], "name": alerts["name"],
         "start": alerts["start"].dt.date, "end": alerts["end"].dt.date, "days": alerts["days"],
-        "lost": alerts["lost_kwh"].round(0), "what": [describe(a) for a in alerts.itertuples()],
+        # text, so a check without an estimate reads "—", not the grid's "None"
+        "lost": alerts["lost_kwh"].map(fmt_num), "what": [describe(a) for a in alerts.itertuples()],
         "link": [f"pv?site={a.site_id}&from={a.start:%Y-%m-%d}&to={a.end:%Y-%m-%d}&year={year}&lang={link_lang}"
                  for a in alerts.itertuples()],
     })
@@ -194,7 +228,7 @@ else:
         view.rename(columns=labels), hide_index=True, width="stretch", key="pv_alert_table",
         on_select="rerun", selection_mode="single-row",
         column_config={t("pv_col_link"): st.column_config.LinkColumn(display_text=t("pv_open_chart")),
-                       t("pv_col_lost_kwh"): st.column_config.NumberColumn(format="localized")})
+                       t("pv_col_lost_kwh"): st.column_config.TextColumn()})
     rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
     if rows:
         selected_alert = alerts.iloc[rows[0]]
@@ -241,8 +275,8 @@ if not days.empty:
     st.plotly_chart(fig, width="stretch")
     mine = alerts[alerts["site_id"] == site] if not alerts.empty else alerts
     if not mine.empty:
-        st.caption(t("pv_site_alerts") + ": " + "; ".join(
-            f"{kind_label[a.kind]} {a.start:%Y-%m-%d}–{a.end:%Y-%m-%d}: {describe(a)}" for a in mine.itertuples()))
+        st.caption(t("pv_site_alerts") + ": " + md("; ".join(
+            f"{kind_label[a.kind]} {a.start:%Y-%m-%d}–{a.end:%Y-%m-%d}: {describe(a)}" for a in mine.itertuples())))
 
 # ------------------------------------------------------------------ savings
 st.header(t("pv_savings_head", year=year))
@@ -263,8 +297,9 @@ c[3].metric(f"{t('pv_kgce_avoided')} (kgce)", fmt_num(sav["kgce_avoided"]))
 c[4].metric(f"{t('pv_co2_avoided')} (tCO2)", fmt_num(sav["co2_t_avoided"], 1))
 st.markdown(t("pv_rate_formula", self_use=fmt_num(sav["pv_self_use_kwh"]), use=fmt_num(sav["host_use_kwh"]),
               rate=f"{sav['saving_rate_pct']:.1f}" if sav["saving_rate_pct"] is not None else "—"))
-st.caption(t("pv_factor_note", coal=sav["coal_factor"], coal_source=sav["coal_source"], basis=t(f"pv_basis_{basis}"),
-             co2=sav["co2_factor"], co2_id=sav["co2_factor_id"], co2_source=sav["co2_source"]))
+st.caption(t("pv_factor_note", coal=factor_text(query(factors.factor_for_year, sav["coal_factor_id"], year), lang()),
+             basis=t(f"pv_basis_{basis}"),
+             co2=factor_text(query(factors.factor_for_year, sav["co2_factor_id"], year), lang())))
 
 st.subheader(t("pv_settlement_head"))
 c = st.columns(4)
@@ -289,7 +324,7 @@ else:
     st.dataframe(view, hide_index=True, width="stretch", column_config={
         t("pv_col_year"): st.column_config.NumberColumn(format="%d"),
         t("pv_col_tariff"): st.column_config.NumberColumn(format="%.4f"),
-        **{t(cols[k]): st.column_config.NumberColumn(format="localized")
+        **{t(cols[k]): st.column_config.NumberColumn(format="%,.0f")
            for k in ("generation_kwh", "export_kwh", "on_site_kwh", "host_pays_yuan", "host_saves_yuan")}})
     first = sett.iloc[0]
     st.caption(t("pv_settlement_note", start=first["contract_start"], end=first["contract_end"], term=int(term)))
@@ -299,4 +334,15 @@ else:
         st.caption(t("pv_term_projection", year=int(last["year"]), total=fmt_num(last["host_saves_yuan"] * term)))
 
 with st.expander(t("pv_settings_head")):
-    st.dataframe(query(project.settings_table), hide_index=True, width="stretch")
+    # names and values in words (a choice shows its label, never its key); the sources stay in the file
+    stt = query(project.settings_table)
+    choice = {"dangliang": t("pv_coal_dangliang"), "dengjia": t("pv_coal_dengjia"), "guangxi": t("pv_co2_guangxi"),
+              "south": t("pv_co2_south"), "national": t("pv_co2_national"), "self_use": t("pv_basis_self_use"),
+              "generation": t("pv_basis_generation"), "haydavies": "Hay-Davies", "isotropic": t("pv_isotropic"),
+              "": "—"}
+    st.dataframe(pd.DataFrame({
+        t("pv_set_group"): stt["group"].map(lambda g: t(f"pv_set_group_{g}")),
+        t("pv_set_name"): stt["name_en" if lang() == "en" else "name_zh"],
+        t("pv_set_value"): stt["value"].map(lambda v: choice.get(v, v)),
+        t("pv_set_unit"): stt["unit"].replace({"-": "", "1/C": "1/°C"})}), hide_index=True, width="stretch")
+    st.caption(t("pv_set_note"))

@@ -13,10 +13,13 @@ from etl.ingest.messages import translate
 from etl.pv import project
 from etl.reports.exports import to_xlsx_bytes
 from etl.store.db import connect
+from ui import upload_preview
 from ui.auth import require_role
 from ui.common import fmt_num
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
+from ui.safe import md
+from ui.uploader import localise_uploader
 
 inside_dashboard()
 user = require_role("officer", "admin")
@@ -26,7 +29,7 @@ st.caption(t("upload_intro"))
 
 
 # labels computed now: a format_func must not read the session later (AppTest calls it outside the run)
-KIND_LABELS = {k: f"{s.label_en if lang() == 'en' else s.label_zh} ({k})" for k, s in KINDS.items()}
+KIND_LABELS = {k: s.label_en if lang() == "en" else s.label_zh for k, s in KINDS.items()}
 KIND_LABELS[None] = t("kind_unknown")
 kind_label = KIND_LABELS.get
 
@@ -51,8 +54,9 @@ with st.expander(t("templates_title"), icon=":material/table_view:"):
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="template_xlsx")
 
 # ------------------------------------------------------------------ files
-files = st.file_uploader(t("upload_files"), type=["csv", "txt", "tsv", "xlsx", "xlsm"], accept_multiple_files=True,
-                         key="upload_files")
+UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm"]
+localise_uploader(UPLOAD_TYPES)
+files = st.file_uploader(t("upload_files"), type=UPLOAD_TYPES, accept_multiple_files=True, key="upload_files")
 cache: dict = st.session_state.setdefault("upload_prepared", {})
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -85,7 +89,7 @@ def problems_table(prep: loader.Prepared) -> pd.DataFrame:
 def show_file(i: int, f) -> None:
     data = f.getvalue()
     with st.container(border=True):
-        st.subheader(f.name)
+        st.subheader(md(f.name))
         sheets = readers.sheet_names(data)
         c1, c2 = st.columns(2)
         sheet = c2.selectbox(t("file_sheet"), sheets, key=f"sheet_{i}_{f.name}") if len(sheets) > 1 else None
@@ -115,7 +119,8 @@ def show_file(i: int, f) -> None:
                                        t("preview_total"): [round(v, 2) for v in info["totals"].values()]})
                 st.caption(t("preview_totals"))
                 st.dataframe(totals, hide_index=True, column_config={
-                    t("preview_total"): st.column_config.NumberColumn(format="localized")})
+                    t("preview_total"): st.column_config.NumberColumn(format="%,.2f")})
+            upload_preview.draw(prep, i)  # the file against its history, resolutions, assumptions
             if prep.header_map:
                 with st.expander(t("preview_columns")):
                     st.dataframe(pd.DataFrame({t("col_in_file"): list(prep.header_map),
@@ -152,7 +157,7 @@ def commit_file(prep: loader.Prepared, accepted: bool) -> None:
 
 failed = st.session_state.pop("upload_error", None)
 if failed:
-    st.error(t("commit_failed", error=translate(failed, lang())))
+    st.error(t("commit_failed", error=md(translate(failed, lang()))))
 done = st.session_state.get("upload_done", {})
 for i, f in enumerate(files or []):
     sha = loader.sha256(f.getvalue())

@@ -9,6 +9,7 @@ from etl.store.db import connect
 from ui.auth import require_role
 from ui.frame import inside_dashboard
 from ui.i18n import t
+from ui.safe import md
 
 inside_dashboard()
 me = require_role("admin")
@@ -17,7 +18,7 @@ st.title(t("users_title"))
 st.caption(t("u_cli_note"))
 flash = st.session_state.pop("users_message", None)
 if flash:
-    (st.success if flash[0] != "u_error" else st.error)(t(flash[0], **flash[1]))
+    (st.success if flash[0] != "u_error" else st.error)(t(flash[0], **{k: md(v) for k, v in flash[1].items()}))
 
 with connect() as con:
     table = users.list_users(con)

@@ -9,6 +9,7 @@ import pytest
 
 os.environ.pop("ENERGY_DB", None)  # a developer's setting must not leak into tests
 os.environ["BCRYPT_ROUNDS"] = "4"  # bcrypt's minimum cost: hashing in tests takes milliseconds, not seconds
+os.environ["ENERGY_APP_RAISE"] = "1"  # the app shows an error id and, in tests, raises too (at.exception)
 
 
 @pytest.fixture(scope="session")

@@ -83,7 +83,8 @@ def cases() -> list[Case]:
         Case("formula_text_cells.csv", ("卡号,车牌号,交易时间,交易类型,数量(升),金额(元),加油站\n"
                                         "9030000012345678,桂B·A1234,2023-03-02 09:15,加油,38.5,302.23,"
                                         "\"=HYPERLINK(\"\"http://evil.example\"\",\"\"站\"\")\"\n").encode(),
-             "loaded", kind="fuel"),
+             # the car is not in this county's vehicle registry: a warning naming the registry step
+             "needs_accept", kind="fuel", line=2, words="vehicle not in the vehicle registry"),
         Case("sql_looking_text.csv", ("派车单号,出车时间,目的地,用车事由\n"
                                       "PC1,2023-03-02 08:30,\"'); DROP TABLE readings; --\",会议\n").encode(),
              "loaded"),

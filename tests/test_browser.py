@@ -14,10 +14,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.texts import problems
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -114,7 +117,7 @@ def wait_for_count(page, selector: str, n: int, timeout_ms: int = 60000) -> None
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("page_path", PAGES)
-def test_page_in_browser(server, browser, page_path, lang, tmp_path):
+def test_page_in_browser(server, browser, page_path, lang, tmp_path, demo_db):
     page = browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
     page.goto(f"{server}/{page_path}?lang={lang}")
     wait_for_app(page, READY.get(page_path))
@@ -127,6 +130,10 @@ def test_page_in_browser(server, browser, page_path, lang, tmp_path):
     assert page.locator('[data-testid="stException"]').count() == 0
     text = page.inner_text("body")
     assert ("演示数据" if lang == "zh" else "Demo data") in text
+    # what the browser rendered: no internal text (icons are font ligatures such as "solar_power": not words)
+    page.add_style_tag(content='[data-testid="stIconMaterial"] { display: none !important; }')
+    found = problems(page.inner_text("body").split("\n"))
+    assert not found, "\n".join(dict.fromkeys(found))
     if page_path == "overview":
         assert page.locator('[data-testid="stMetric"]').count() == 8  # 7 figures and the fleet's share
         assert page.locator(".js-plotly-plot").count() >= 1
@@ -138,8 +145,8 @@ def test_page_in_browser(server, browser, page_path, lang, tmp_path):
         assert page.locator('[data-testid="stMetric"]').count() == 9
     if page_path == "kpi":
         assert page.locator('[data-testid="stMetric"]').count() == 30
-        assert ("年度关键指标" if lang == "zh" else "Key figures of the year") in text
-        check_kpi_print_and_download(page, lang, tmp_path)
+        assert ("年度关键指标" if lang == "zh" else "Key figures of") in text
+        check_kpi_print_and_download(page, lang, tmp_path, demo_db)
     if page_path == "energy":
         assert page.locator('[data-testid="stMetric"]').count() == 8
         assert page.locator(".js-plotly-plot").count() >= 3
@@ -220,6 +227,10 @@ def test_officer_uploads_commits_and_undoes(writer_server, browser, tmp_path, la
     sidebar.get_by_role("button", name=txt["button"]).click()
     sidebar.get_by_role("link", name=txt["upload"]).click()
     page.get_by_role("heading", name=txt["title"]).wait_for(timeout=30000)
+    if lang == "zh":  # the uploader's own English texts are replaced (ui/uploader.py)
+        shown = page.locator('[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+                             ).evaluate("e => getComputedStyle(e, '::after').content")
+        assert "选择文件" in shown
     csv = tmp_path / f"meetings-{lang}.csv"
     csv.write_text(MEETINGS, encoding="gb18030")
     bad = tmp_path / f"bad-{lang}.csv"
@@ -259,7 +270,7 @@ def test_officer_uploads_commits_and_undoes(writer_server, browser, tmp_path, la
     page.close()
 
 
-def check_kpi_print_and_download(page, lang: str, tmp_path: Path) -> None:
+def check_kpi_print_and_download(page, lang: str, tmp_path: Path, db: Path) -> None:
     """The Word draft downloads and opens; the print layout drops sidebar, header and buttons."""
     with page.expect_download(timeout=60000) as info:
         page.get_by_role("button", name="总结初稿 Word" if lang == "zh" else "Summary draft (Word)").click()
@@ -276,5 +287,64 @@ def check_kpi_print_and_download(page, lang: str, tmp_path: Path) -> None:
     assert not page.locator('[data-testid="stDownloadButton"]').first.is_visible()
     assert page.locator('[data-testid="stMetricValue"]').first.is_visible()
     page.screenshot(path=str(ARTIFACTS / f"kpi-{lang}-print.png"), full_page=True)
-    pdf = page.pdf(path=str(ARTIFACTS / f"kpi-{lang}.pdf"), format="A4", print_background=True)
+    check_print_layout(page, lang)
+    pdf = page.pdf(path=str(ARTIFACTS / f"kpi-{lang}.pdf"), format="A4", print_background=True,
+                   prefer_css_page_size=True)
     assert pdf[:4] == b"%PDF" and len(pdf) > 50_000
+    check_pdf(ARTIFACTS / f"kpi-{lang}.pdf", lang, db)
+    page.emulate_media(media="screen")
+
+
+PRINT_WIDTH_PX = 186 * 96 / 25.4  # A4 less the page's two 12 mm margins
+
+
+def check_print_layout(page, lang: str) -> None:
+    """In print, the content is the printable width of A4 and nothing visible sticks out of it: every chart
+    is zoomed to fit, cards and tables wrap; the header names county, year, date and that the data is demo."""
+    page.wait_for_timeout(800)
+    main = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()
+    assert main["width"] <= PRINT_WIDTH_PX + 1, main
+    wide = page.evaluate("""([left, right]) => {
+        const out = [];
+        for (const el of document.querySelectorAll('[data-testid="stMainBlockContainer"] *')) {
+            const s = getComputedStyle(el);
+            if (s.display === 'none' || s.visibility === 'hidden') continue;
+            const r = el.getBoundingClientRect();
+            if (r.width === 0 || r.height === 0) continue;
+            if (el.closest('[data-testid="stPlotlyChart"]') && !el.matches('svg.main-svg')) continue;
+            if (r.left < left - 1 || r.right > right + 1)
+                out.push(`${el.tagName}.${el.className && el.className.baseVal !== undefined ? el.className.baseVal
+                          : el.className} ${Math.round(r.left)}-${Math.round(r.right)}`);
+        }
+        return out.slice(0, 10);
+    }""", [main["x"], main["x"] + main["width"]])
+    assert not wide, f"wider than the printed page: {wide}"
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    assert charts.count() >= 2
+    head = page.locator(".kpi-head").inner_text()
+    assert "2024" in head and ("演示数据" if lang == "zh" else "Demo data") in head
+    assert ("鹿寨县（演示）" if lang == "zh" else "Luzhai County (demo)") in head
+    assert page.locator(".kpi-card").count() == 6
+
+
+def check_pdf(path: Path, lang: str, db: Path) -> None:
+    """Every page of the printed PDF carries text; the first has the header; the figures are all there."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    assert len(reader.pages) >= 2
+    # NFKC: the PDF's fonts map some characters to Kangxi radicals (⿅ for 鹿)
+    texts = [unicodedata.normalize("NFKC", p.extract_text() or "") for p in reader.pages]
+    for n, text in enumerate(texts, 1):
+        assert len(text.strip()) > 40, f"page {n} of {len(texts)} is (nearly) empty"
+        width = float(reader.pages[n - 1].mediabox.width)
+        assert abs(width - 595.3) < 2, "A4 portrait"
+    assert "2024" in texts[0] and ("Luzhai" in texts[0] or "鹿寨" in texts[0])
+    whole = "\n".join(texts)
+    from etl.metrics import kpi
+    from etl.store.db import connect
+
+    with connect(db) as con:
+        report = kpi.kpi_report(con, 2024)  # the page's default: fleet fuel counted
+    for key, digits in (("energy_kgce", 0), ("energy_kgce_per_m2", 2), ("fleet_co2_t", 1)):
+        assert f"{report[key]:,.{digits}f}" in whole, key  # the headline figures are on paper

@@ -302,10 +302,11 @@ def test_cli_fleet_json(fleet_db, capsys):
         assert set(f) == {"code", "plate", "ts", "evidence", "explained"}
 
 
-def test_settings_are_documented_with_a_source():
-    df = fleet.settings_table()
-    assert df["source"].notna().all() and df["help_zh"].notna().all() and df["help_en"].notna().all()
-    s = fleet.settings()
+def test_settings_are_documented_with_a_source(empty_db):
+    with connect(empty_db) as con:
+        df = fleet.settings_table(con)
+        s = fleet.settings(con)
+    assert len(df) and df["source"].notna().all() and df["help_zh"].notna().all() and df["help_en"].notna().all()
     import inspect
 
     src = inspect.getsource(fleet)

@@ -133,8 +133,11 @@ def test_previous_year_changes_and_targets(small_db, capsys):
     assert tg["repairs_closed_pct"]["status"] == "not_met" and tg["repairs_closed_pct"]["target"] == 100
     assert tg["fleet_accidents"]["status"] == "met"
     assert tg["pv_sites_commissioned"] == {**tg["pv_sites_commissioned"], "target": 34, "status": "not_met"}
-    assert tg["jieyue_units"]["target"] == 25 and tg["jieyue_units"]["status"] == "not_met"
-    assert tg["jieshui_units"]["target"] == 138
+    # tasks (data/cert_tasks.csv): units at or past the task's stage, not units in the programme
+    assert k["jieyue_units_reached"] == 1 and k["jieshui_units_reached"] == 1
+    assert tg["jieyue_units_reached"]["target"] == 25 and tg["jieyue_units_reached"]["status"] == "not_met"
+    assert tg["jieshui_units_reached"]["target"] == 138 and tg["jieshui_units_reached"]["stage"] == "county_review"
+    assert "jieyue_units" not in tg
     # water per person -16.7 % against 2020, beyond the straight path to -6 % by 2025
     assert tg["water_m3_per_person"]["status"] == "on_track"
     assert tg["water_m3_per_person"]["path_pct"] == pytest.approx(-6 * 3 / 5)
@@ -242,10 +245,16 @@ def test_xlsx_workbook_holds_every_kpi_table(small_db, tmp_path):
     assert len(wb.sheetnames) == 6
     ws = wb[wb.sheetnames[0]]
     header = [c.value for c in ws[1]]
-    rows = {r[header.index("key")]: r for r in ws.iter_rows(min_row=2, values_only=True)}
-    assert set(rows) == set(kpi.BY_KEY)
-    assert rows["repairs_total"][header.index("value")] == 4
-    assert rows["repairs_within_rule_pct"][header.index("status")] == "not_met"
+    rows = {r[header.index("指标")]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert set(rows) == {k.zh for k in kpi.SPEC}
+    assert rows["维修"][header.index("本年数值")] == 4
+    assert rows["维修及时率"][header.index("状态")] == documents.STATUS_ZH["not_met"]
+    # headers and coded values in words: no raw keys (energy_kgce, jieyue, on_track) for the reader
+    for sheet in wb:
+        cells = [c.value for c in sheet[1]] + [v for row in sheet.iter_rows(min_row=2, values_only=True) for v in row]
+        raw = [v for v in cells if isinstance(v, str) and (re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", v) or v in (
+            "jieyue", "jieshui", "logistics", "energy", "certification", "fleet", "met", "creating"))]
+        assert not raw, (sheet.title, raw[:5])
 
 
 def test_page_and_report_code_hold_no_summary_figures():

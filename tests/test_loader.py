@@ -101,7 +101,7 @@ def test_corrected_bill_replaces_and_undo_restores(registry_db):
     corrected = BILL.replace(",2400,", ",2500,").replace("3400,1,2500", "3500,1,2500")
     with connect(registry_db) as con:
         prep = prepare(con, corrected.encode(), "corrected.csv")
-        assert prep.rows_replaced == 3
+        assert prep.rows_replaced == 1 and prep.identical_rows == 2  # only the corrected row is written
         second = commit(con, prep, "officer")
         assert con.execute("SELECT count(*) FROM readings").fetchall()[0][0] == 3
         total = con.execute("SELECT sum(energy_kwh) FROM readings WHERE meter_id = 'E-I001'").fetchall()[0][0]

@@ -13,7 +13,7 @@ from etl.pv import project
 from etl.store import reference
 from etl.store.db import connect
 
-VISITOR_PAGES = ["pages/overview.py", "pages/energy.py", "pages/kpi.py", "pages/pv.py"]
+VISITOR_PAGES = ["pages/overview.py", "pages/energy.py", "pages/kpi.py", "pages/pv.py", "pages/fleet.py"]
 
 
 def every_table(db) -> dict[str, tuple]:

@@ -13,6 +13,7 @@ import streamlit as st
 from etl.store import users
 from etl.store.db import connect
 from ui.i18n import t
+from ui.safe import md
 
 
 def current_user() -> str | None:
@@ -62,7 +63,7 @@ def sidebar_login() -> None:
     """Login form for visitors, name and logout button for logged-in users."""
     with st.sidebar:
         if current_user():
-            st.caption(t("login_as", name=current_user(), role=t(f"role_{current_role()}")))
+            st.caption(t("login_as", name=md(current_user()), role=t(f"role_{current_role()}")))
             st.button(t("logout_button"), on_click=_log_out, key="logout")
             return
         with st.expander(t("login_title"), icon=":material/login:"):

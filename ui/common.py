@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from etl.metrics import figures
-from etl.store.db import connect, db_path
+from etl.store.db import connect, db_path, quiet
+from ui import format as fmt
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -44,17 +45,16 @@ def query(fn: Callable, *args):
 
     The data version is read from the database only when the database file has changed since."""
     path = str(db_path())
-    version = _version(path, _stamp(path))
-    return _cached(path, version, fn.__module__, fn.__name__, args)
+    with quiet():  # a wait inside a cached function says nothing: Streamlit would replay the notice
+        version = _version(path, _stamp(path))
+        return _cached(path, version, fn.__module__, fn.__name__, args)
 
 
 def fmt_num(value: float | None, digits: int = 0) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    return f"{value:,.{digits}f}"
+    """Kept for the pages' imports; the one formatter is ui.format.num."""
+    return fmt.num(value, digits)
 
 
 def fmt_pct(value: float | None, digits: int = 1) -> str | None:
-    if value is None or pd.isna(value):
-        return None
-    return f"{value:+.{digits}f}%"
+    """A signed percentage, or None when there is nothing to show (ui.format.pct; never "-0.0%")."""
+    return None if value is None or pd.isna(value) else fmt.pct(value, digits)

@@ -37,10 +37,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "month": ("月份", "Month"),
     "institution_type": ("单位类型", "Institution type"),
     "trend_table": ("历年对比", "Year by year"),
-    "energy_note": ("综合能耗按外购电量折算标准煤，电力折标系数 {value} kgce/kWh（{name}，{source}）；"
-                    "光伏自用电量计为节能量，不计入能耗。{fleet}",
-                    "Total energy converts purchased grid electricity to coal equivalent at {value} kgce/kWh "
-                    "({name}; {source}); PV used on site counts as a saving, not as consumption. {fleet}"),
+    "energy_note": ("综合能耗按外购电量折算标准煤，{factor}；光伏自用电量计为节能量，不计入能耗。{fleet}",
+                    "Total energy converts purchased grid electricity to coal equivalent: {factor}; PV used on site "
+                    "counts as a saving, not as consumption. {fleet}"),
     "col_year": ("年份", "Year"),
     "type_党政机关": ("党政机关", "Government agency"),
     "type_学校": ("学校", "School"),

@@ -51,7 +51,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # checks
     "fl_checks": ("油卡核查", "Fuel-card checks"),
     "fl_checks_none": ("本年没有油卡提示。", "No fuel-card flag this year."),
-    "fl_checks_rules": ("核查规则与阈值（data/fleet_settings.csv）", "Check rules and thresholds (data/fleet_settings.csv)"),
+    "fl_checks_rules": ("核查规则与阈值（管理员在“设置”页修改）", "Check rules and thresholds (admins edit them on the Settings page)"),
     "fl_explain": ("标记为已说明", "Mark as explained"),
     "fl_explain_pick": ("选择提示", "Flag"),
     "fl_explain_note": ("说明（必填）", "Note (required)"),

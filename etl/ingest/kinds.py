@@ -42,11 +42,15 @@ class Kind:
         return next(c for c in self.columns if c.name == name)
 
     def alias_map(self) -> dict[str, str]:
-        """Normalised alias -> field name."""
+        """Normalised alias -> field name (computed once per kind: header detection asks for it often)."""
+        cached = self.__dict__.get("_alias_map")
+        if cached is not None:
+            return cached
         out: dict[str, str] = {}
         for c in self.columns:
             for a in (*c.aliases, c.name):
                 out.setdefault(normalise_header(a)[0], c.name)
+        object.__setattr__(self, "_alias_map", out)  # frozen dataclass: a cache, not a field
         return out
 
 
@@ -73,6 +77,7 @@ STAGES = {
     "已报自治区": "submitted", "已上报自治区": "submitted", "submitted": "submitted",
     "已命名": "certified", "已认定": "certified", "certified": "certified",
     "复核通过": "rechecked", "rechecked": "rechecked",
+    "未通过": "not_passed", "审核未通过": "not_passed", "not_passed": "not_passed",  # data/cert_stages.csv
 }
 STAGE_ORDER = ("creating", "self_assessed", "county_review", "city_passed", "submitted", "certified", "rechecked")
 # Fuel types as the registration certificate (行驶证) and dealers write them, with the short forms in use.
@@ -168,16 +173,32 @@ _kind(Kind("water", "readings", "水费账单/水表数据", "Water bills / mete
         units=M3, in_template=False),
 ), signature=("water_m3",)))
 
+# Inverter portals (FusionSolar, iSolarCloud, SEMS, Solis, Growatt) write energy per interval or day, power
+# only, or running counters (当日发电量 restarts at midnight, 累计发电量 never does); etl/ingest/pv_portal.py
+# turns each into energy per interval. A day counter is never an alias of generation: summing it is ~100x wrong.
+PV_KWH = {**KWH, "wh": 0.001, "瓦时": 0.001}
+PV_KW = {**KW, "w": 0.001, "瓦": 0.001}
 _kind(Kind("pv", "pv_production", "光伏发电数据", "PV production", (
-    Col("site", ("电站名称", "电站编号", "电站", "站点", "site_id", "site", "plant"), required=True, example="PV01"),
-    Col("ts", ("统计时间", "时间", "数据时间", "日期", "timestamp", "time", "date"), "datetime", True,
-        example="2024-06-01 10:00"),
-    Col("generation_kwh", ("发电量", "当日发电量", "发电", "generation_kwh", "generation", "yield"), "number", True,
-        KWH, example="152.3"),
-    Col("export_kwh", ("上网电量", "馈网电量", "上网", "export_kwh", "export", "feed_in"), "number", units=KWH,
-        example="12.1"),
-    Col("self_use_kwh", ("自用电量", "self_use_kwh"), "number", units=KWH, example="140.2"),
-), signature=("generation_kwh", "site")))
+    Col("site", ("电站名称", "电站编号", "电站", "站点", "电站名", "厂站名称", "site_id", "site", "plant",
+                 "plant_name", "station_name"), example="PV01"),
+    Col("ts", ("统计时间", "时间", "数据时间", "采集时间", "日期时间", "统计日期", "统计月份", "日期", "月份",
+               "timestamp", "time", "date"), "datetime", True, example="2024-06-01 10:00"),
+    Col("generation_kwh", ("发电量", "光伏发电量", "pv发电量", "发电", "产量", "generation_kwh", "generation",
+                           "yield"), "number", units=PV_KWH, example="152.3"),
+    Col("export_kwh", ("上网电量", "馈网电量", "上网", "并网电量", "export_kwh", "export", "feed_in"), "number",
+        units=PV_KWH, example="12.1"),
+    Col("self_use_kwh", ("自用电量", "self_use_kwh"), "number", units=PV_KWH, example="140.2"),
+    Col("device", ("设备名称", "设备", "逆变器名称", "逆变器", "设备sn", "逆变器sn", "设备序列号", "序列号", "sn",
+                   "device", "inverter"), in_template=False),
+    Col("day_counter_kwh", ("当日发电量", "日发电量", "今日发电量", "当日发电", "日发电", "daily_yield", "e_today",
+                            "eday"), "number", units=PV_KWH, in_template=False),
+    Col("total_counter_kwh", ("累计发电量", "总发电量", "累计发电", "总发电", "total_yield", "e_total", "etotal"),
+        "number", units=PV_KWH, in_template=False),
+    Col("power_kw", ("有功功率", "交流功率", "输出功率", "总有功功率", "交流输出总功率", "当前功率", "功率",
+                     "power_kw", "power", "pac"), "number", units=PV_KW, in_template=False),
+    Col("equivalent_h", ("等效利用小时", "等效利用小时数", "等效小时数", "等效小时", "满发小时", "equivalent_hours"),
+        "number", units={"h": 1.0, "小时": 1.0}, in_template=False),
+), signature=("generation_kwh", "site", "day_counter_kwh", "total_counter_kwh")))
 
 _kind(Kind("weather", "weather", "气象/辐照数据", "Weather / irradiance", (
     Col("station", ("气象站", "站点", "station"), example="县气象站"),
@@ -230,7 +251,7 @@ _kind(Kind("fuel", "fuel_fills", "油卡流水", "Fuel-card statement", (
 ), signature=("card_no", "fuel_l")))
 
 _kind(Kind("charging", "charging_sessions", "充电记录", "EV charging", (
-    Col("plate", ("车牌号", "车牌", "plate"), required=True, example="桂B·D5678"),
+    Col("plate", ("车牌号", "车牌", "plate"), required=True, example="桂B·A1234"),
     Col("start_ts", ("开始时间", "充电开始时间", "start_ts", "start", "start_time"), "datetime", True,
         example="2023-03-02 12:30"),
     Col("end_ts", ("结束时间", "充电结束时间", "end_ts", "end", "end_time"), "datetime", example="2023-03-02 13:40"),
@@ -318,6 +339,8 @@ _kind(Kind("visitors", "visitor_groups", "来访群众登记", "Petition visitor
 _kind(Kind("pv_sites", "pv_sites", "光伏站点台账", "PV sites", (
     Col("site_id", ("电站编号", "站点编号", "site_id"), required=True, example="PV01"),
     Col("name", ("电站名称", "站点名称", "名称", "name"), required=True, example="城南二小屋顶光伏"),
+    # names the inverter portal uses for the site, separated by ; or 、 (matched when a PV export is loaded)
+    Col("aliases", ("别名", "门户名称", "平台电站名称", "aliases"), example="鹿寨城南二小光伏电站"),
     Col("institution_id", ("单位编码", "业主单位编码", "institution_id"), example="I001"),
     Col("latitude", ("纬度", "latitude", "lat"), "number", True, example="24.47"),
     Col("longitude", ("经度", "longitude", "lon", "lng"), "number", True, example="109.74"),

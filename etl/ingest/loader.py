@@ -72,6 +72,9 @@ class Prepared:
     already_loaded: int | None = None           # batch id when these bytes are loaded already
     rows_replaced: int = 0
     period: tuple[datetime | None, datetime | None] = (None, None)
+    assumptions: list[str] = field(default_factory=list)  # what was assumed (sentences of the catalogue)
+    identical_rows: int = 0                     # rows equal to stored ones: left out, nothing changes
+    identical_batch: int | None = None          # the newest batch that holds them
 
     @property
     def errors(self) -> list[Problem]:
@@ -198,7 +201,8 @@ def prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: s
             s.close()
 
 
-def _stage(data: bytes, file_name: str, kind: str | None) -> tuple[fastread.Staged, int, list[str]] | None:
+def _stage(data: bytes, file_name: str, kind: str | None
+           ) -> tuple[fastread.Staged, int, list[str], list[list[str]]] | None:
     """CSV text through DuckDB (fastread): the staged body, header index and header; None for the old path."""
     if not FAST_CSV or data.startswith(readers.XLSX_MAGIC) or file_name.lower().endswith((".xlsx", ".xlsm")):
         return None
@@ -208,7 +212,7 @@ def _stage(data: bytes, file_name: str, kind: str | None) -> tuple[fastread.Stag
     hi = _find_header(hd.rows, kind)
     header = [str(h).strip() for h in hd.rows[hi]]
     staged = fastread.stage(data, hd, hi, len(header))
-    return None if staged is None else (staged, hi, header)
+    return None if staged is None else (staged, hi, header, hd.rows[:hi])
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: str | None,
@@ -257,13 +261,29 @@ def _prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: 
     spec = KINDS[kind]
     ctx = _Ctx(con, prep, {}, now)
     step(0.3, "parse")
+    if fast is not None and kind in PREPARSE:
+        # the kind's pre-parse rules (PV portals: totals, footers, month-only times) read every cell as
+        # text: those files take the old reader
+        try:
+            raw_rows, _enc, _delim = readers.read_raw(data, file_name, sheet)
+        except readers.ReadError as exc:
+            prep.problems.append(Problem(file_name, None, "", "", f"cannot read the file: {exc}",
+                                         "fix the file and load it again"))
+            return prep
+        fast = None
     if fast is not None:
         df = _frame_staged(ctx, spec, fast[0], hi, header)
+        title_rows = fast[3]
     else:
         df = _frame(ctx, spec, raw_rows, hi, header)
+        title_rows = raw_rows[:hi]
     del raw_rows
     if df is None or prep.errors:
         return prep
+    if kind in PREPARSE:
+        attrs = dict(df.attrs)
+        df = PREPARSE[kind](ctx, spec, df, title_rows)
+        df.attrs = {**attrs, **df.attrs}
     if df.empty:
         ctx.file_problem("the file has a header but no data rows", "add the data rows below the header")
         return prep
@@ -276,6 +296,12 @@ def _prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: 
     out = _dedupe(ctx, spec, out)
     if prep.errors:
         return prep
+    from etl.ingest.safety import check_storable, drop_identical  # refused here, never in commit()
+
+    check_storable(ctx, spec.table, out)
+    if prep.errors:
+        return prep
+    out = drop_identical(ctx, spec.table, out)
     step(0.85, "compare")
     prep.rows = out
     prep.period = _period(out)
@@ -729,21 +755,15 @@ def _interval_minutes(df: pd.DataFrame, key: str, ts: str) -> pd.Series:
 
 
 def _pv(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
-    sites = ctx.con.execute("SELECT site_id, name FROM pv_sites").df()
-    lookup = dict(zip(sites.site_id, sites.site_id, strict=True))
-    lookup.update(dict(zip(sites.name, sites.site_id, strict=True)))
-    ref = df["site"].fillna("")
-    df["site_id"] = _lookup(ref, lookup)
-    ctx.report(df, df["site_id"].isna() & (ref != ""), "site", "PV site not in the site registry",
-               "add the site to the PV site registry (kind: pv_sites) or use its id or exact name")
-    ctx.report(df, df["generation_kwh"] < 0, "generation_kwh", "negative generation", "check the value")
-    if "export_kwh" in df.columns:
-        ctx.report(df, df["export_kwh"] < 0, "export_kwh", "negative export", "check the value")
-        over = df["export_kwh"] > df["generation_kwh"] + 1e-6
-        ctx.report(df, over, "export_kwh", "export larger than generation", "check both columns")
-    daily = (df["ts"].dt.hour == 0) & (df["ts"].dt.minute == 0)
-    df["interval_min"] = np.where(daily.all(), 1440, _interval_minutes(df, "site_id", "ts"))
-    return _select(ctx, spec, df)
+    from etl.ingest import pv_portal  # portal shapes, counters and physics live there
+
+    return pv_portal.transform(ctx, spec, df)
+
+
+def _pv_preparse(ctx: _Ctx, spec: Kind, df: pd.DataFrame, title_rows: list[list[str]]) -> pd.DataFrame:
+    from etl.ingest import pv_portal
+
+    return pv_portal.preparse(ctx, spec, df, title_rows)
 
 
 def _weather(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
@@ -888,6 +908,10 @@ TRANSFORMS: dict[str, Callable[[_Ctx, Kind, pd.DataFrame], pd.DataFrame | None]]
 }
 
 
+# rules that run on the text before the generic parsing (e.g. month-only times of monthly PV reports)
+PREPARSE: dict[str, Callable[[_Ctx, Kind, pd.DataFrame, list[list[str]]], pd.DataFrame]] = {"pv": _pv_preparse}
+
+
 def _dedupe(ctx: _Ctx, spec: Kind, out: pd.DataFrame) -> pd.DataFrame:
     """Identical repeated rows are dropped with a warning; same key, different values is an error."""
     key = list(TABLES[spec.table][1])
@@ -965,6 +989,8 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
         raise NotAccepted(f"{prep.file_name}: {len(prep.warnings)} warnings must be accepted before loading")
     if not user:
         raise ValueError("every write records who did it: the user is missing")
+    if prep.rows.empty and prep.identical_rows:
+        return prep.identical_batch  # every row is stored already, identical: nothing to write
     spec = KINDS[prep.kind]
     table = spec.table
     cols = [c for c in columns(con, table) if c != "batch_id"]
@@ -1049,7 +1075,7 @@ def _bump_version(con: duckdb.DuckDBPyConnection) -> None:
 class FileResult:
     path: str
     kind: str | None
-    status: str            # loaded / already_loaded / rejected / needs_accept
+    status: str            # loaded / already_loaded / unchanged / rejected / needs_accept
     batch_id: int | None
     rows: int
     problems: list[Problem]
@@ -1103,7 +1129,8 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike], k
             results.append(FileResult(str(f), prep.kind, "needs_accept", None, len(prep.rows), prep.problems))
         else:
             bid = commit(con, prep, user)
-            results.append(FileResult(str(f), prep.kind, "loaded", bid, len(prep.rows),
+            status = "unchanged" if prep.rows.empty and prep.identical_rows else "loaded"
+            results.append(FileResult(str(f), prep.kind, status, bid, len(prep.rows),
                                       [p for p in prep.problems if p.severity != "error"]))
     if progress:
         progress(len(queue), len(queue), "")

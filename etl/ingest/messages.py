@@ -56,6 +56,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "the file is neither UTF-8 nor GBK/GB18030 text; open it in Excel and save as 'CSV UTF-8'":
         ("文件既不是 UTF-8 也不是 GBK/GB18030 文本；请用 Excel 打开，另存为“CSV UTF-8”格式", "other"),
     "the file is empty": ("文件是空的", "other"),
+    "the file starts like UTF-8 but is not valid UTF-8; save it again as CSV UTF-8":
+        ("文件开头像 UTF-8 编码，但内容不是有效的 UTF-8；请另存为“CSV UTF-8”格式", "other"),
     "the XLSX file cannot be opened (damaged or not Excel); save it again from Excel":
         ("XLSX 文件打不开（已损坏或不是 Excel 文件）；请用 Excel 重新保存", "other"),
     "the workbook has {n} sheets; there is no sheet {number}": ("工作簿只有 {n} 个工作表，没有第 {number} 个", "other"),
@@ -94,6 +96,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "value missing": ("缺少数值", "message"),
     "fill in the value": ("请填写该值", "fix"),
     "value not recognised": ("无法识别的值", "message"),
+    "value too large for this column (at most {limit})": ("数值超出此列允许的范围（最大 {limit}）", "message"),
+    "value cannot be stored in this column ({type})": ("此值无法存入该列（{type}）", "message"),
     # ---------------------------------------------------------------- meter readings
     "meter or account not in the registry": ("计量表或户号不在台账中", "message"),
     "add the meter to the meter registry (kind: meters) first, or correct the number":
@@ -156,6 +160,78 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "negative generation": ("发电量为负数", "message"),
     "negative export": ("上网电量为负数", "message"),
     "export larger than generation": ("上网电量大于发电量", "message"),
+    # PV exports of inverter portals (etl/ingest/pv_portal.py)
+    "nothing to do": ("无需处理", "fix"),
+    "total rows skipped (lines {lines}); the rows above are checked against them":
+        ("已跳过合计行（第 {lines} 行）；上面各行之和须与合计一致", "message"),
+    "footer lines skipped (lines {lines})": ("已跳过表尾行（第 {lines} 行）", "message"),
+    "the rows add up to {rows} kWh but the file's total row says {total} kWh":
+        ("各行相加为 {rows} kWh，但文件的合计行为 {total} kWh", "message"),
+    "a row went missing or was changed: export the report again": ("有行缺失或被改动：请重新导出报表", "fix"),
+    "no site column (电站名称) and no site named in the title lines": ("没有电站名称列，标题行中也没有写明电站", "message"),
+    "add a 电站名称 column, or a line 电站名称：<name> above the header":
+        ("请添加“电站名称”列，或在表头上方加一行“电站名称：<名称>”", "fix"),
+    "every row is taken as site {name!r}, named in the title lines": ("所有行都按标题行中写明的电站“{name}”导入", "message"),
+    "site {name!r} taken as {site} (same name without the county or the suffix)":
+        ("电站“{name}”按 {site} 导入（去掉县名或后缀后名称相同）", "message"),
+    "add the portal's name to the site's aliases (别名) in the PV site registry to make it exact":
+        ("请在光伏站点台账的“别名”中加上平台上的电站名称，使匹配准确", "fix"),
+    "add the site to the PV site registry (kind: pv_sites), or the portal's name to its aliases (别名)":
+        ("请先在光伏站点台账（kind: pv_sites）中登记该站点，或把平台上的电站名称加到它的“别名”中", "fix"),
+    "a counter or power value cannot be negative": ("计数值或功率不能为负数", "message"),
+    "two different values for the same site, device and time": ("同一电站、同一设备、同一时间有两个不同的值", "message"),
+    "no energy column: none of 发电量, 当日发电量/日发电量, 累计发电量/总发电量 or 功率 has values":
+        ("没有电量列：发电量、当日发电量/日发电量、累计发电量/总发电量、功率都没有数值", "message"),
+    "export the report with generation (kWh) or the device history with its counters or power":
+        ("请导出含发电量（kWh）的报表，或含计数值或功率的设备历史数据", "fix"),
+    "daily or monthly rows with power only cannot give energy": ("按日或按月的数据只有功率，无法得出电量", "message"),
+    "export the report with generation (kWh)": ("请导出含发电量（kWh）的报表", "fix"),
+    "column {header!r} runs as a day counter (restarts at midnight): it was differenced, not summed "
+    "({done} kWh instead of {summed} kWh)":
+        ("列“{header}”是当日累计值（零点清零）：已按相邻读数之差计算，而不是直接相加（{done} kWh，而不是 {summed} kWh）",
+         "message"),
+    "column {header!r} runs as a lifetime counter: it was differenced, not summed ({done} kWh instead of "
+    "{summed} kWh)":
+        ("列“{header}”是累计发电量（不清零）：已按相邻读数之差计算，而不是直接相加（{done} kWh，而不是 {summed} kWh）",
+         "message"),
+    "accept if the column is a running total; otherwise check the file": ("如该列确为累计值，请确认接受；否则请检查文件", "fix"),
+    "the day counter {header!r} was differenced into energy per interval (it restarts at midnight)":
+        ("当日累计值“{header}”已按相邻读数之差换算为每个时段的电量（零点清零）", "message"),
+    "the lifetime counter {header!r} was differenced into energy per interval":
+        ("累计发电量“{header}”已按相邻读数之差换算为每个时段的电量", "message"),
+    "the lifetime counter {header!r} was differenced into energy per day":
+        ("累计发电量“{header}”已按相邻两日之差换算为每日电量", "message"),
+    "the lifetime counter {header!r} was differenced into energy per month":
+        ("累计发电量“{header}”已按相邻两月之差换算为每月电量", "message"),
+    "each day's value of {header!r} was taken as that day's energy": ("“{header}”每天的值已作为当天的发电量", "message"),
+    "the day counter fell during the day (inverter restarted?): counted from 0 again":
+        ("当日累计值在白天变小（逆变器重启？）：已从 0 重新计算", "message"),
+    "the lifetime counter fell (inverter replaced or reset?): counted from 0 again":
+        ("累计发电量变小（逆变器更换或清零？）：已从 0 重新计算", "message"),
+    "accept if the inverter was restarted or replaced; otherwise correct the reading":
+        ("如逆变器确实重启或更换，请确认接受；否则请更正读数", "fix"),
+    "the first reading of each device only starts the count: {lines}": ("每台设备的第一个读数只作为起点：{lines}", "message"),
+    "no kWp in the PV site registry for {sites}: the physical bounds were not checked":
+        ("光伏站点台账中 {sites} 没有装机容量：未能做物理上限检查", "message"),
+    "fill in the site's kWp (装机容量) in the PV site registry": ("请在光伏站点台账中填写该站点的装机容量", "fix"),
+    "above the physical bound": ("超出物理上限", "message"),
+    "{value} kWh in {minutes} min at {site} is more than the site can give: {bound} = {limit} kWh "
+    "(likely cause: {reason})":
+        ("{site} 在 {minutes} 分钟内发电 {value} kWh，超过该站能发出的上限：{bound} = {limit} kWh（可能原因：{reason}）",
+         "message"),
+    "{value} kWh on {day} at {site} is more than the site can give in a day: {kwp} kWp x {bound} kWh/kWp = "
+    "{limit} kWh (likely cause: {reason})":
+        ("{site} 在 {day} 发电 {value} kWh，超过该站一天能发出的上限：{kwp} kWp × {bound} kWh/kWp = {limit} kWh"
+         "（可能原因：{reason}）", "message"),
+    "correct the unit or the column in the file, or the site's kWp in the PV site registry":
+        ("请更正文件中的单位或所用的列，或光伏站点台账中该站的装机容量", "fix"),
+    "kWh values under a MWh header": ("表头写 MWh，数值却是 kWh", "other"),
+    "Wh read as kWh, or MWh as kWh": ("把 Wh 当成了 kWh，或把 MWh 当成了 kWh", "other"),
+    "a running total (day or lifetime counter) summed as if each row were an interval":
+        ("把累计值（当日或累计发电量）当成了每个时段的电量相加", "other"),
+    "power (kW) read as energy (kWh)": ("把功率（kW）当成了电量（kWh）", "other"),
+    "a running total (day or lifetime counter), or the site's kWp in the registry is too small":
+        ("累计值（当日或累计发电量）被当成电量，或台账中该站的装机容量填小了", "other"),
     "irradiance outside 0-1500 W/m2": ("辐照度超出 0–1500 W/m2", "message"),
     "check the unit (W/m2, not kWh/m2 or MJ/m2)": ("请检查单位（应为 W/m2，不是 kWh/m2 或 MJ/m2）", "fix"),
     "no fuel quantity column (数量/加油量)": ("没有加油数量列（数量/加油量）", "message"),
@@ -210,6 +286,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         ("未导入：{path} 有警告；请检查后加上 --accept-warnings 重新运行以导入", "other"),
     "loaded: {path} ({kind}, batch {batch}, {rows} rows)": ("已导入：{path}（{kind}，批次 {batch}，{rows} 行）", "other"),
     "already_loaded: {path} ({kind}, batch {batch})": ("此前已导入：{path}（{kind}，批次 {batch}）", "other"),
+    "unchanged: {path} ({kind}, batch {batch})": ("无变化：{path}（{kind}，数据已在批次 {batch} 中）", "other"),
+    "{n} identical rows, nothing changes": ("{n} 行与已有数据完全相同，没有任何变化", "message"),
+    "{n} identical rows are left as they are; {rest} rows are new or changed":
+        ("{n} 行与已有数据完全相同，保持不变；{rest} 行是新增或有改动的", "message"),
     "no files found": ("没有找到文件", "other"),
 }
 

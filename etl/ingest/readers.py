@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from etl.ingest import limits
+
 
 class ReadError(ValueError):
     """The file cannot be read as a table at all (a sentence for the user)."""
@@ -36,7 +38,10 @@ XLSX_MAGIC = b"PK\x03\x04"
 def decode(data: bytes) -> tuple[str, str]:
     """Return (text, encoding name) for CSV bytes; raise ReadError if it is no text."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError as exc:  # a BOM, then bytes that are not UTF-8 (e.g. cut short)
+            raise ReadError("the file starts like UTF-8 but is not valid UTF-8; save it again as CSV UTF-8") from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
@@ -73,6 +78,9 @@ def read_raw(data: bytes, file_name: str = "", sheet: str | int | None = None) -
     if data.startswith(XLSX_MAGIC) or file_name.lower().endswith((".xlsx", ".xlsm")):
         return _read_xlsx(data, sheet), "xlsx", ""
     text, encoding = decode(data)
+    if not text.strip():
+        raise ReadError("the file is empty")
+    limits.check_text(text)  # rows and columns capped before parsing (data/upload_limits.csv)
     lines = text[:20000].splitlines()[:20]
     delimiter = sniff_delimiter(lines)
     csv.field_size_limit(1 << 31)
@@ -83,6 +91,7 @@ def read_raw(data: bytes, file_name: str = "", sheet: str | int | None = None) -
 def _read_xlsx(data: bytes, sheet: str | int | None) -> list[list[str]]:
     import openpyxl
 
+    limits.check_xlsx(data)  # the declared size, before openpyxl pads every row to it
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -100,6 +109,8 @@ def _read_xlsx(data: bytes, sheet: str | int | None) -> list[list[str]]:
     rows = []
     for row in ws.iter_rows(values_only=True):
         rows.append(["" if v is None else _cell_text(v) for v in row])
+        if len(rows) % 10000 == 0 or len(rows) == 1:  # a sheet that declares nothing (or lies) is counted
+            limits.check_size(len(rows), len(row), "the sheet")
     book.close()
     return rows
 

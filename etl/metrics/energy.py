@@ -120,6 +120,8 @@ def _with_changes(cur: pd.DataFrame, prev: pd.DataFrame, base: pd.DataFrame, key
     for col in cols:
         p = out[key].map(prev.set_index(key)[col]) if not prev.empty else pd.Series(float("nan"), index=out.index)
         b = out[key].map(base.set_index(key)[col]) if not base.empty else pd.Series(float("nan"), index=out.index)
+        # float even when the year has no rows (an empty map keeps the key's str dtype)
+        p, b = p.astype("float64"), b.astype("float64")
         out[f"{col}_prev"] = p
         out[f"{col}_change_pct"] = figures.change_pct(out[col], p)
         out[f"{col}_vs_base_pct"] = figures.change_pct(out[col], b)
@@ -197,7 +199,8 @@ def meter_monthly(con: duckdb.DuckDBPyConnection, meter_id: str, coal: str = "da
 HOURLY_LOAD_SQL = """
     WITH pv AS (
         SELECT s.institution_id, p.ts, sum(pv_self_use(p.generation_kwh, p.export_kwh)) AS self_kwh
-        FROM pv_production p JOIN pv_sites s USING (site_id) WHERE s.institution_id IS NOT NULL GROUP BY ALL),
+        FROM pv_production p JOIN pv_sites s USING (site_id)
+        WHERE s.institution_id IS NOT NULL AND p.interval_min < 1440 GROUP BY ALL),
     single_import AS (
         SELECT institution_id FROM meters WHERE kind = 'electricity' AND measures = 'import'
         GROUP BY ALL HAVING count(*) = 1)

@@ -49,12 +49,14 @@ def _basis(coal: str, grid: str) -> None:
 
 def energy_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, coal: str = "dangliang",
                    include_fleet: bool = True, grid: str = "guangxi") -> pd.DataFrame:
-    """County totals per year (county_year view): electricity use, grid import, PV, kgce, water, and the
-    fleet's fuel (fleet_kgce: counted in energy_kgce; fleet_fuel_kgce and fleet_share_pct: always)."""
+    """County totals per year (county_year view): electricity use, grid import, PV, kgce, water, the
+    fleet's fuel (fleet_kgce: counted in energy_kgce; fleet_fuel_kgce and fleet_share_pct: always), area,
+    people and the intensities (as intensity_by_year)."""
     _basis(coal, grid)
     return con.execute("""
         SELECT year, electricity_use_kwh, grid_import_kwh, pv_generation_kwh, pv_self_use_kwh, energy_kgce,
-               water_m3, buildings_kgce, fleet_kgce, fleet_fuel_kgce, fleet_share_pct
+               water_m3, buildings_kgce, fleet_kgce, fleet_fuel_kgce, fleet_share_pct, floor_area_m2, people, co2_t,
+               energy_kgce_per_m2, energy_kgce_per_person, water_m3_per_person, co2_kg_per_m2
         FROM county_year WHERE coal = ? AND grid = ? AND with_fleet = ? AND year BETWEEN ? AND ?
         ORDER BY year""", [coal, grid, include_fleet, first, last]).df()
 
@@ -252,7 +254,13 @@ def progress_from_intensities(data: pd.DataFrame, year: int, tg: pd.DataFrame) -
                      "baseline": base, "year": year, "value": value, "change_pct": change,
                      "target_change_pct": r.change_pct, "target_year": r.target_year, "path_pct": path,
                      "status": target_status(change, path), "source": r.source})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    # a year or baseline without data leaves None: keep the numbers numeric (NaN) and the status None, not "nan"
+    num = ["baseline", "value", "change_pct", "path_pct", "target_change_pct"]
+    if len(out):
+        out[num] = out[num].astype("float64")
+        out["status"] = out["status"].astype(object).where(out["status"].notna(), None)
+    return out
 
 
 # ------------------------------------------------------------------ official vehicles

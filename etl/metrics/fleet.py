@@ -6,10 +6,11 @@ Every fleet figure the page, the command line and the tests show is defined here
 - fuel: fuel-card rows of type fuel (top-ups 圈存/充值 are money, not fuel); a fill is diesel when its
   product or its car says diesel (as `figures.fleet_by_year`).
 - CO2: fuel is scope 1 = litres x density [kg/L] x kgCO2/kg; charging is scope 2 = kWh x the year's grid
-  factor. Factors come from data/factors.csv, each valid for its own year.
+  factor. Factors come from the metric layer's basis_year view (ref_factors), each valid for its own year.
 - cost: fuel + charging + maintenance (vehicle_costs: repair, service, insurance, inspection, other).
 
-Check thresholds and scenario defaults are settings in data/fleet_settings.csv (with sources).
+Check thresholds and scenario defaults are settings (ref_settings scope 'fleet', seeded from
+data/fleet_settings.csv, with sources; an admin edits them on the settings page).
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ import pandas as pd
 
 from etl.metrics import factors
 from etl.metrics.factors import GRID_CO2
-from etl.store.db import DATA_DIR
+from etl.store.views import GRIDS
 
-SETTINGS_CSV = DATA_DIR / "fleet_settings.csv"
 CHECK_CODES = ("over_tank", "no_dispatch_day", "consumption_band", "too_close", "over_cap", "wrong_card",
                "topup_mismatch")
 # Fuel types (codes of etl/ingest/kinds.FUEL_TYPES) driven at least partly on electricity.
@@ -32,14 +32,16 @@ ELECTRIFIED = ("electric", "phev", "erev", "hybrid")
 COST_CATEGORIES = ("repair", "service", "insurance", "inspection", "other")
 
 
-def settings() -> dict[str, float]:
-    """setting -> value of data/fleet_settings.csv."""
-    df = factors.read_csv(SETTINGS_CSV)
+def settings_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """setting, value, unit, help_zh, help_en, source (ref_settings, scope 'fleet')."""
+    return con.execute("""SELECT key AS setting, value, unit, help_zh, help_en, source FROM ref_settings
+                          WHERE scope = 'fleet' ORDER BY rowid""").df()
+
+
+def settings(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """setting -> value."""
+    df = settings_table(con)
     return dict(zip(df["setting"], df["value"].astype(float), strict=True))
-
-
-def settings_table() -> pd.DataFrame:
-    return factors.read_csv(SETTINGS_CSV)
 
 
 # km of one dispatch, from the odometer where both readings are written, else the distance column
@@ -48,22 +50,14 @@ DISPATCH_KM = ("CASE WHEN d.odo_out_km IS NOT NULL AND d.odo_back_km IS NOT NULL
 IS_DIESEL = "(coalesce(f.product, '') LIKE '%柴%' OR v.fuel_type = 'diesel')"
 
 
-def _register_factors(con: duckdb.DuckDBPyConnection, first: int, last: int, grid: str) -> None:
-    years = range(first, last + 1)
-    table = pd.DataFrame({"year": list(years)})
-    for k in ("petrol_density", "diesel_density", "petrol_co2_per_kg", "diesel_co2_per_kg"):
-        table[k] = factors.factor_table(k, years)["value"].to_numpy()
-    table["grid_co2"] = factors.factor_table(GRID_CO2[grid], years)["value"].to_numpy()
-    con.register("_fleet_ff", table)
-
-
 def car_months(con: duckdb.DuckDBPyConnection, first: int, last: int, grid: str = "guangxi") -> pd.DataFrame:
     """Per car and month: km, dispatches, days used, litres (petrol, diesel), kWh charged, CO2 [kg]
     (fuel scope 1, charging scope 2) and cost [yuan] (fuel, charging, maintenance). The base of every
     other fleet figure."""
-    _register_factors(con, first, last, grid)
-    try:
-        return con.execute(f"""
+    if grid not in GRIDS:
+        raise ValueError(f"unknown grid {grid}")
+    # the year's factors come from basis_year (ref_factors)
+    return con.execute(f"""
             WITH trips AS (
                 SELECT d.plate, date_trunc('month', d.depart_at)::DATE AS month, count(*) AS dispatches,
                        count(DISTINCT d.depart_at::DATE) AS days_used, sum({DISPATCH_KM}) AS km
@@ -92,15 +86,13 @@ def car_months(con: duckdb.DuckDBPyConnection, first: int, last: int, grid: str 
                    coalesce(c.charge_kwh, 0) AS charge_kwh,
                    coalesce(fi.petrol_l, 0) * x.petrol_density * x.petrol_co2_per_kg
                      + coalesce(fi.diesel_l, 0) * x.diesel_density * x.diesel_co2_per_kg AS co2_fuel_kg,
-                   coalesce(c.charge_kwh, 0) * x.grid_co2 AS co2_charge_kg,
+                   coalesce(c.charge_kwh, 0) * x.grid_kgco2_per_kwh AS co2_charge_kg,
                    coalesce(fi.fuel_yuan, 0) AS fuel_yuan, coalesce(c.charge_yuan, 0) AS charge_yuan,
                    coalesce(m.maintenance_yuan, 0) AS maintenance_yuan
-            FROM keys k JOIN _fleet_ff x ON x.year = year(k.month)
+            FROM keys k JOIN basis_year x ON x.year = year(k.month) AND x.coal = 'dangliang' AND x.grid = $3
             LEFT JOIN trips t USING (plate, month) LEFT JOIN fills fi USING (plate, month)
             LEFT JOIN charge c USING (plate, month) LEFT JOIN costs m USING (plate, month)
-            ORDER BY k.plate, k.month""", [first, last]).df().pipe(_derive)
-    finally:
-        con.unregister("_fleet_ff")
+            ORDER BY k.plate, k.month""", [first, last, grid]).df().pipe(_derive)
 
 
 def _derive(df: pd.DataFrame) -> pd.DataFrame:
@@ -250,13 +242,13 @@ def scenario(con: duckdb.DuckDBPyConnection, year: int, n: int, rank_by: str = "
     new kWh x price. Saved = the cars' fuel and charging CO2 and cost of the year - the new ones
     (maintenance is left out: the EV's is not known). Payback = n x purchase price / yuan saved a year.
     """
-    s = settings()
+    s = settings(con)
     ev = s["scenario_ev_kwh_per_100km"] if ev_kwh_per_100km is None else ev_kwh_per_100km
     price = s["scenario_price_yuan_kwh"] if price_yuan_kwh is None else price_yuan_kwh
     purchase = s["scenario_purchase_yuan"] if purchase_yuan is None else purchase_yuan
     if rank_by not in ("co2_kg", "cost_per_km_yuan"):
         raise ValueError("rank_by is co2_kg or cost_per_km_yuan")
-    grid_co2 = factors.factor_for_year(GRID_CO2[grid], year)["value"]
+    grid_co2 = factors.factor_for_year(con, GRID_CO2[grid], year)["value"]
     c = cars(con, year, grid)
     c = c[(c["fuel_type"] != "electric") & (c["km"] > 0)]
     chosen = c.sort_values([rank_by, "plate"], ascending=[False, True]).head(max(int(n), 0)).copy()
@@ -365,7 +357,7 @@ def flags(con: duckdb.DuckDBPyConnection, year: int | None = None, codes: tuple[
           settings_: dict[str, float] | None = None) -> pd.DataFrame:
     """Every fuel-card flag (of a year, or all), with its evidence and the officer's mark when explained:
     code, plate, ts, card_no, evidence (JSON text), explained, note, explained_by, explained_at."""
-    sql = _check_sql(settings_ or settings())
+    sql = _check_sql(settings_ or settings(con))
     parts = [f"SELECT '{code}' AS code, plate, ts, card_no, evidence::VARCHAR AS evidence FROM ({sql[code]})"
              for code in codes]
     where = "WHERE year(x.ts) = $1" if year is not None else ""

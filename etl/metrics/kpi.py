@@ -14,7 +14,9 @@ certification and fleet pages); this module only picks, combines and compares th
 Decisions:
 - A logistics log with no record at all in the year (no work order, no meeting ...) gives None,
   not 0: an empty table means "not loaded", and a report must not say "0 repairs".
-- Certification counts are as of 31 December of the year (the latest stage each unit reached).
+- Certification counts are as of 31 December of the year (each unit's stage then) and the task figures are those
+  of etl.metrics.certification (units at or past the task's stage on its deadline, data/cert_tasks.csv): the
+  certification page and these cards read the same definitions.
 - Changes against the baseline use the baseline year of data/targets.csv (2020).
 - Target statuses: intensities (data/targets.csv) are on_track / at_risk / off_track against the
   straight path to the 2025 target (figures.target_progress); the KPI targets of
@@ -29,8 +31,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from etl.ingest.kinds import STAGE_ORDER
-from etl.metrics import factors, figures
+from etl.metrics import certification, factors, figures
 from etl.store import reference
 
 PROGRAMS = ("jieyue", "jieshui")
@@ -85,6 +86,10 @@ SPEC: tuple[Kpi, ...] = (
     Kpi("pv_roof_m2", "energy", "光伏屋顶面积", "PV roof area", "m²", "m²", None),
     Kpi("pv_modules", "energy", "光伏组件", "PV modules", "块", "modules", None),
     # certification
+    Kpi("jieyue_units_reached", "certification", "节约型机关达到任务阶段", "Agencies at the task's stage", "家", "units",
+        "higher"),
+    Kpi("jieshui_units_reached", "certification", "节水型单位达到任务阶段", "Water-saving units at the task's stage", "家",
+        "units", "higher"),
     Kpi("jieyue_units", "certification", "节约型机关创建", "Conservation-oriented agencies", "家", "units", "higher"),
     Kpi("jieyue_units_certified", "certification", "节约型机关已命名", "Agencies certified", "家", "units", "higher"),
     Kpi("jieshui_units", "certification", "节水型单位建设", "Water-saving units", "家", "units", "higher"),
@@ -182,8 +187,7 @@ def kpis(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", gri
     out["baseline_year"] = base
     out["energy_kgce_baseline"] = en0.get("energy_kgce")
     out["energy_kgce_change_vs_2020_pct"] = figures.change_pct(out["energy_kgce"], out["energy_kgce_baseline"])
-    it = figures.intensity_by_year(con, first, year, coal, grid, include_fleet=include_fleet)
-    cur, b0 = _row(it, year), _row(it, base)
+    cur, b0 = en, en0  # energy_by_year carries the county's intensities too (one query of county_year)
     out["floor_area_m2"] = cur.get("floor_area_m2")
     out["people"] = cur.get("people")
     for key in ("energy_kgce_per_m2", "energy_kgce_per_person", "water_m3_per_person", "co2_kg_per_m2"):
@@ -202,13 +206,13 @@ def kpis(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", gri
     out["pv_saving_rate_pct"] = _py(rate["saving_rate_pct"])
 
     for program in PROGRAMS:
-        stages = figures.certification_stages(con, program, f"{year}-12-31")
-        counts = {str(s): int(n) for s, n in zip(stages["stage"], stages["units"], strict=True)}
-        ordered = {s: counts[s] for s in STAGE_ORDER if s in counts}
-        ordered.update({s: n for s, n in counts.items() if s not in ordered})
+        ordered = {s: n for s, n in certification.funnel(con, program, f"{year}-12-31").items() if n}
         out[f"{program}_units_by_stage"] = ordered
         out[f"{program}_units"] = sum(ordered.values())
         out[f"{program}_units_certified"] = sum(n for s, n in ordered.items() if s in CERTIFIED)
+        task = _year_task(con, program, year)
+        out[f"{program}_units_reached"] = task["units_reached"] if task else None
+        out[f"{program}_task"] = task
 
     fl = _row(figures.fleet_by_year(con, year, year, grid), year)
     has_fleet = bool(fl) and (fl["dispatches"] or fl["petrol_l"] or fl["diesel_l"] or fl["charging_kwh"])
@@ -241,6 +245,16 @@ def _compare(value, comparison: str, target: float) -> str | None:
     return "met" if ok else "not_met"
 
 
+def _year_task(con: duckdb.DuckDBPyConnection, program: str, year: int) -> dict | None:
+    """The certification task of the year (data/cert_tasks.csv) with its units reached, counted at the year end."""
+    tk = certification.tasks()
+    tk = tk[(tk["program"] == program) & (tk["year"] == year)]
+    if tk.empty:
+        return None
+    task = certification.task_for(program, tk.iloc[0]["deadline"])
+    return certification.task_status(con, program, f"{year}-12-31", task)
+
+
 def targets_for(con: duckdb.DuckDBPyConnection, year: int, values: dict, coal: str = "dangliang",
                 grid: str = "guangxi", include_fleet: bool = True) -> dict:
     """key -> {target, comparison or target_change_pct/path, status, source} for the KPIs with a target."""
@@ -249,8 +263,15 @@ def targets_for(con: duckdb.DuckDBPyConnection, year: int, values: dict, coal: s
     for r in progress.itertuples():
         out[r.metric] = {"kind": "path", "baseline_year": int(r.baseline_year), "baseline": _py(r.baseline),
                          "target_change_pct": _py(r.target_change_pct), "target_year": int(r.target_year),
-                         "change_pct": _py(r.change_pct), "path_pct": _py(r.path_pct), "status": r.status,
+                         "change_pct": _py(r.change_pct), "path_pct": _py(r.path_pct), "status": _py(r.status),
                          "source": r.source}
+    for program in PROGRAMS:
+        task = values.get(f"{program}_task")
+        if task:
+            out[f"{program}_units_reached"] = {
+                "kind": "level", "target": task["units"], "comparison": ">=", "stage": task["stage"],
+                "deadline": task["deadline"], "status": "met" if task["status"] in ("met", "on_course") else "not_met",
+                "source": task["source"], "note": None if task["confirmed"] else "to be confirmed"}
     tg = kpi_targets(con)
     tg = tg[(tg["year_from"] <= year) & (tg["year_to"] >= year)]
     for r in tg.itertuples():
@@ -301,6 +322,6 @@ def kpi_table(report: dict, lang: str = "zh") -> pd.DataFrame:
 def stage_table(report: dict) -> pd.DataFrame:
     """Units per certification stage (rows: stages in process order; columns: jieyue, jieshui)."""
     rows = []
-    for stage in STAGE_ORDER:
+    for stage in certification.stages()["stage"]:
         rows.append({"stage": stage, **{p: report[f"{p}_units_by_stage"].get(stage, 0) for p in PROGRAMS}})
     return pd.DataFrame(rows)

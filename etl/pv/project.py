@@ -377,7 +377,8 @@ def _joined(con: duckdb.DuckDBPyConnection, year: int, site_id: str | None = Non
         SELECT e.site_id, e.ts, e.interval_min, e.ac_kwh, e.poa_kwh_m2, e.temp_cell_c, e.weather_source,
                p.generation_kwh
         FROM pv_expected e
-        LEFT JOIN (SELECT site_id, ts, generation_kwh FROM pv_production WHERE year(ts) = ?) p USING (site_id, ts)
+        LEFT JOIN (SELECT site_id, ts, generation_kwh FROM pv_production WHERE year(ts) = ? AND interval_min < 1440) p
+            USING (site_id, ts)
         WHERE year(e.ts) = ? {where}
         ORDER BY e.site_id, e.ts""", args).df()
 
@@ -398,7 +399,7 @@ def site_months(con: duckdb.DuckDBPyConnection, year: int, gamma_pdc: float | No
     df = con.execute("""
         WITH t AS (SELECT site_id, sum(poa_kwh_m2 * temp_cell_c) / nullif(sum(poa_kwh_m2), 0) AS t_typ_c
                    FROM pv_expected GROUP BY ALL),
-        p AS (SELECT site_id, ts, generation_kwh FROM pv_production WHERE year(ts) = ?),
+        p AS (SELECT site_id, ts, generation_kwh FROM pv_production WHERE year(ts) = ? AND interval_min < 1440),
         j AS (SELECT e.site_id, date_trunc('month', e.ts)::DATE AS month, e.ac_kwh, e.poa_kwh_m2, e.temp_cell_c,
                      p.generation_kwh, p.generation_kwh IS NOT NULL AS covered
               FROM pv_expected e LEFT JOIN p USING (site_id, ts) WHERE year(e.ts) = ?)
@@ -658,7 +659,7 @@ def settlement(con: duckdb.DuckDBPyConnection, tariff_yuan_kwh: float | None = N
         SELECT year(p.ts) AS year, sum(p.generation_kwh) AS generation_kwh,
                sum(coalesce(p.export_kwh, 0)) AS export_kwh,
                sum(pv_self_use(p.generation_kwh, p.export_kwh)) AS on_site_kwh, any_value(b.billed_price) AS billed
-        FROM pv_production p JOIN pv_sites s USING (site_id) LEFT JOIN b ON b.year = year(p.ts)
+        FROM pv_counted p JOIN pv_sites s USING (site_id) LEFT JOIN b ON b.year = year(p.ts)
         WHERE s.institution_id IS NOT NULL AND p.ts >= ? AND p.ts < ?
         GROUP BY ALL ORDER BY year""", [start.to_pydatetime(), end.to_pydatetime()]).df()
     fallback = float(settings(con)["tariff_yuan_kwh"])

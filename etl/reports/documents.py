@@ -9,17 +9,26 @@ figure that is missing is named as missing, never guessed.
 from __future__ import annotations
 
 import io
-import os
 
 import duckdb
 import pandas as pd
 
+from etl import site
 from etl.ingest.kinds import STAGE_ORDER, STAGES
 from etl.metrics import factors, figures, kpi
+from etl.reports.labels import labelled
 
 # Stage code -> its Chinese name as the forms write it (the first alias of each code in etl/ingest/kinds.py).
 STAGE_ZH = {code: next(k for k, v in STAGES.items() if v == code) for code in STAGE_ORDER}
 PROGRAM_ZH = {"jieyue": "节约型机关", "jieshui": "节水型单位"}
+
+
+def _cert_stage_zh() -> dict[str, str]:
+    """Chinese names of the stages of data/cert_stages.csv (e.g. not_passed), for those the loader table lacks."""
+    from etl.metrics import certification
+
+    st_ = certification.stages()
+    return dict(zip(st_["stage"], st_["name_zh"], strict=True))
 STATUS_ZH = {"on_track": "符合序时进度", "at_risk": "已下降但慢于序时进度", "off_track": "未实现下降",
              "met": "达到", "not_met": "未达到", None: "—"}
 
@@ -54,7 +63,7 @@ def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int, report: dict | No
     table.insert(3, "name_en", [kpi.BY_KEY[k].en for k in table["key"]])
     table["status_zh"] = table["status"].map(lambda s: STATUS_ZH.get(s, s) if s else None)
     stages = kpi.stage_table(report)
-    stages.insert(1, "stage_zh", stages["stage"].map(STAGE_ZH))
+    stages.insert(1, "stage_zh", stages["stage"].map(STAGE_ZH).fillna(stages["stage"].map(_cert_stage_zh())))
     base = kpi.baseline_year(con)
     first = min(base, year - 1)
     energy = figures.energy_by_year(con, first, year, include_fleet=report.get("energy_includes_fleet", True))
@@ -67,7 +76,7 @@ def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int, report: dict | No
     level = level[(level["year_from"] <= year) & (level["year_to"] >= year)]
     level = level.assign(value=[report.get(k) for k in level["kpi"]],
                          status=[report["targets"].get(k, {}).get("status") for k in level["kpi"]])
-    return {
+    sheets = {
         f"KPI {year}": table,
         "维修分区域 repairs": figures.repairs_by_group(con, year - 1, year),
         "创建进度 certification": stages,
@@ -75,6 +84,8 @@ def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int, report: dict | No
         "其他目标 targets": level,
         "历年 by year": years,
     }
+    # headers and coded values in words for the reader (etl/reports/labels.py)
+    return {name: labelled(df) for name, df in sheets.items()}
 
 
 def kpi_workbook(con: duckdb.DuckDBPyConnection, year: int, report: dict | None = None) -> bytes:
@@ -139,7 +150,7 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
     chg = r["change_pct"]
     pp = r["change_pp"]
     tg = r["targets"]
-    county = os.environ.get("COUNTY_NAME") or "XX县"
+    county = site.county_name("zh", figures.is_demo(con))  # data/site.csv or COUNTY_NAME
     out: list[tuple[str, str]] = [("title", f"{county}机关后勤服务中心{year}年工作总结（数据部分初稿）")]
     note = (f"说明：本稿由能源资源分析系统根据数据库记录自动生成，统计期为{year}年1月1日至12月31日，"
             "文中数字均取自系统中的维修工单、会务、接待、来访、派车、油卡、充电、计量账单、光伏和创建进度记录，"
@@ -298,11 +309,13 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
     s = "三是扎实开展节约型机关、节水型单位创建。"
     for program in kpi.PROGRAMS:
         name = PROGRAM_ZH[program]
-        t = tg.get(f"{program}_units")
+        t = tg.get(f"{program}_units_reached")  # the task of data/cert_tasks.csv (etl/metrics/certification.py)
         by_stage = r[f"{program}_units_by_stage"]
         if t:
             s += f"{name}创建任务{t['target']:g}家"
-            s += f"，截至{year}年底{_stages_text(by_stage)}；" if by_stage else "，系统中尚无创建进度记录；"
+            s += f"，截至{year}年底{_stages_text(by_stage)}" if by_stage else "，系统中尚无创建进度记录"
+            s += (f"，达到任务阶段（{STAGE_ZH.get(t['stage'], t['stage'])}）的{r[f'{program}_units_reached']}家，"
+                  f"{'完成任务' if t['status'] == 'met' else '未完成任务'}；")
         elif by_stage:
             s += f"{name}截至{year}年底{_stages_text(by_stage)}；"
         else:

@@ -35,8 +35,8 @@ REF_TABLES: dict[str, RefTable] = {t.name: t for t in (
     RefTable("ref_factors", "factors.csv",
              """factor_id VARCHAR NOT NULL, name_zh VARCHAR, name_en VARCHAR, value DOUBLE NOT NULL,
              unit VARCHAR, valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL, source VARCHAR NOT NULL,
-             status VARCHAR""",
-             ("factor_id", "valid_from"), ("value", "source", "valid_from", "valid_to", "status"),
+             status VARCHAR, source_en VARCHAR""",
+             ("factor_id", "valid_from"), ("value", "source", "valid_from", "valid_to", "status", "source_en"),
              ("value", "valid_from", "valid_to"), ("valid_from", "valid_to")),
     RefTable("ref_targets", "targets.csv",
              """target_id VARCHAR NOT NULL, metric VARCHAR NOT NULL, name_zh VARCHAR, name_en VARCHAR,
@@ -54,8 +54,8 @@ REF_TABLES: dict[str, RefTable] = {t.name: t for t in (
              source VARCHAR NOT NULL, note VARCHAR""",
              ("kpi", "year_from"), ("target", "source", "year_from", "year_to"),
              ("target", "year_from", "year_to"), ("year_from", "year_to")),
-    # PV model / alert / contract settings and anomaly thresholds: values are text (a few are words)
-    RefTable("ref_settings", "pv_settings.csv + anomaly_settings.csv",
+    # PV model / alert / contract settings, anomaly and fleet-check thresholds: values are text (a few are words)
+    RefTable("ref_settings", "pv_settings.csv + anomaly_settings.csv + fleet_settings.csv",
              """scope VARCHAR NOT NULL, key VARCHAR NOT NULL, value VARCHAR, unit VARCHAR, grp VARCHAR,
              name_zh VARCHAR, name_en VARCHAR, help_zh VARCHAR, help_en VARCHAR, source VARCHAR,
              valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL""",
@@ -92,7 +92,11 @@ def seed_frame(table: str) -> pd.DataFrame:
         an = _csv("anomaly_settings.csv").rename(columns={"setting": "key"})
         an = an.assign(scope="anomaly", grp="anomaly", name_zh="", name_en="",
                        source="data/anomaly_settings.csv (project thresholds, see help)")
-        df = pd.concat([pv, an], ignore_index=True)
+        frames = [pv, an]
+        if (DATA_DIR / "fleet_settings.csv").exists():
+            fl = _csv("fleet_settings.csv").rename(columns={"setting": "key"})
+            frames.append(fl.assign(scope="fleet", grp="fleet", name_zh="", name_en=""))
+        df = pd.concat(frames, ignore_index=True)
         df["valid_from"], df["valid_to"] = "2000", "2099"
     else:
         df = _csv(t.csv)
@@ -102,18 +106,25 @@ def seed_frame(table: str) -> pd.DataFrame:
 
 
 def seed(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Fill every empty reference table from its file. Returns the tables seeded."""
+    """Fill every empty reference table from its file; settings the table lacks (a new file or key) are
+    added too. An edited row is never overwritten. Returns the tables that received rows."""
     done = []
-    for name in REF_TABLES:
-        if con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]:
+    for name, t in REF_TABLES.items():
+        filled = con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
+        if filled and name != "ref_settings":
             continue
         df = seed_frame(name)
         con.register("_seed", df)
         try:
-            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _seed")
+            on = " AND ".join(f"r.{k} = s.{k}" for k in t.key)
+            n = con.execute(f"SELECT count(*) FROM _seed s WHERE NOT EXISTS (SELECT 1 FROM {name} r WHERE {on})"
+                            ).fetchall()[0][0]
+            if n:
+                con.execute(f"""INSERT INTO {name} BY NAME SELECT * FROM _seed s
+                                WHERE NOT EXISTS (SELECT 1 FROM {name} r WHERE {on})""")
+                done.append(name)
         finally:
             con.unregister("_seed")
-        done.append(name)
     return done
 
 

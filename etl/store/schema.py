@@ -11,7 +11,7 @@ import re
 
 import duckdb
 
-SCHEMA_VERSION = "4-metric-views+fleet"
+SCHEMA_VERSION = "5-fleet-settings+cert+pv-aliases"
 
 # table name -> (column definitions, key columns used to find rows a new file replaces)
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -45,13 +45,15 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
         latitude DOUBLE, longitude DOUBLE, roof_area_m2 DOUBLE, modules INTEGER,
         module_w DOUBLE, dc_kwp DOUBLE, tilt_deg DOUBLE, azimuth_deg DOUBLE, ac_kw DOUBLE,
         construction_started_on DATE, commissioned_on DATE,
-        status VARCHAR NOT NULL              -- planned / under_construction / commissioned""",
+        status VARCHAR NOT NULL,             -- planned / under_construction / commissioned
+        aliases VARCHAR                      -- names inverter portals use for the site, ';'-separated""",
         ("site_id",),
     ),
     "pv_production": (
         """site_id VARCHAR NOT NULL, ts TIMESTAMP NOT NULL, interval_min INTEGER NOT NULL,
         generation_kwh DOUBLE, export_kwh DOUBLE""",
-        ("site_id", "ts"),
+        # a day's report and the day's first interval share site and ts: the length keeps them apart
+        ("site_id", "ts", "interval_min"),
     ),
     "weather": (
         """station VARCHAR NOT NULL, ts TIMESTAMP NOT NULL, interval_min INTEGER NOT NULL,
@@ -147,6 +149,23 @@ DERIVED = {
         evidence VARCHAR, note VARCHAR NOT NULL, explained_by VARCHAR NOT NULL, explained_at TIMESTAMP NOT NULL""",
 }
 
+# Records officers write in the app, kept as a history (a change is a new row; undo marks a row undone, so the
+# row before it counts again): certification checklist marks and evidence files (etl/metrics/certification.py).
+RECORDS = {
+    "cert_item_marks": """mark_id INTEGER NOT NULL, institution_id VARCHAR NOT NULL, program VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL, year INTEGER NOT NULL,
+        state VARCHAR NOT NULL,              -- todo / in_progress / met / not_met
+        score DOUBLE,                        -- the officer's score (overrides a computed score; both kept)
+        computed_score DOUBLE, computed_value DOUBLE, -- what the database said when the mark was made
+        note VARCHAR, marked_by VARCHAR NOT NULL, marked_at TIMESTAMP NOT NULL,
+        undone_by VARCHAR, undone_at TIMESTAMP""",
+    "cert_evidence": """evidence_id INTEGER NOT NULL, institution_id VARCHAR NOT NULL, program VARCHAR NOT NULL,
+        item_id VARCHAR, sha256 VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
+        file_type VARCHAR NOT NULL,          -- pdf / jpg / png / xlsx / docx (checked from the content)
+        size_bytes BIGINT NOT NULL, added_by VARCHAR NOT NULL, added_at TIMESTAMP NOT NULL,
+        undone_by VARCHAR, undone_at TIMESTAMP""",
+}
+
 _BOOKKEEPING = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS load_batches (
@@ -159,8 +178,42 @@ CREATE TABLE IF NOT EXISTS load_batches (
 """
 
 
+def pv_counted_sql(src: str = "pv_production") -> str:
+    """PV rows that count, one resolution per site and period (like a bill over interval data).
+
+    A monthly report counts for its month; a daily report for its day where no monthly report covers it;
+    interval rows where neither covers their day, and of interval rows of one site and hour from several
+    files (a day exported at 15 and at 60 min) only the newest batch's. A row that does not count stays
+    stored (undo, the comparison with the model's intervals) but is never added. `src` is any relation
+    with the columns of pv_production (the upload preview passes the file's rows merged with the stored).
+    Equality joins and a window only: it must stay fast on years of 15-min data.
+    """
+    return f"""
+        WITH p AS (
+            SELECT *, CASE WHEN interval_min < 1440 THEN 'interval' WHEN interval_min = 1440 THEN 'day'
+                           ELSE 'month' END AS resolution,
+                   date_trunc('month', ts) AS _m, date_trunc('day', ts) AS _d, date_trunc('hour', ts) AS _h
+            FROM {src}),
+        months AS (SELECT DISTINCT site_id, _m FROM p WHERE resolution = 'month'),
+        days AS (SELECT DISTINCT site_id, _d FROM p WHERE resolution = 'day'),
+        iv AS (SELECT * FROM p WHERE resolution = 'interval'),
+        -- hours with interval rows of several files (rare): the older files' rows there do not count
+        several AS (SELECT site_id, _h, max(batch_id) AS newest FROM iv GROUP BY ALL HAVING min(batch_id) < max(batch_id)),
+        stale AS (SELECT DISTINCT iv.site_id, iv._h, iv.batch_id FROM iv JOIN several USING (site_id, _h)
+                  WHERE iv.batch_id < several.newest),
+        dy AS (SELECT * FROM p WHERE resolution = 'day')
+        SELECT * EXCLUDE (_m, _d, _h) FROM p WHERE resolution = 'month'
+        UNION ALL
+        SELECT * EXCLUDE (_m, _d, _h) FROM dy ANTI JOIN months USING (site_id, _m)
+        UNION ALL
+        SELECT * EXCLUDE (_m, _d, _h) FROM iv ANTI JOIN months USING (site_id, _m) ANTI JOIN days USING (site_id, _d)
+            ANTI JOIN stale USING (site_id, _h, batch_id)"""
+
+
 # Metric building blocks, defined once in SQL. Every page and export reads through these.
 VIEWS = {
+    # PV generation and export that count: one resolution per site and period, never twice.
+    "pv_counted": pv_counted_sql(),
     # One figure per meter and month: the bill when there is one, else the sum of the intervals,
     # so a meter with both never counts twice.
     "meter_month": """
@@ -192,7 +245,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             f"CREATE TABLE IF NOT EXISTS {name}__replaced ({cols}\n, batch_id INTEGER NOT NULL, "
             "replaced_by INTEGER NOT NULL)"
         )
-    for name, cols in DERIVED.items():
+    for name, cols in {**DERIVED, **RECORDS}.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols}\n)")
     _add_new_columns(con)
     for name, sql in VIEWS.items():
@@ -208,6 +261,8 @@ def _metric_layer(con: duckdb.DuckDBPyConnection) -> None:
     reference.create(con)
     reference.seed(con)
     views.create(con)
+
+
 def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
     """Columns added to a table after a database was built (odometers, vehicle details): add them empty.
     The shadow table is rebuilt in the declared order, because the loader copies rows into it by position."""

@@ -10,7 +10,9 @@ Passwords are stored only as bcrypt hashes (cost 12; $BCRYPT_ROUNDS sets it, tes
 
 Repeated failed logins are slowed down: after 3 failures in a row for a name, each
 further attempt must wait 2^(n-3) seconds (capped at 5 minutes) before the password
-is even checked, and the wait is told to the user.
+is even checked, and the wait is told to the user. Failures are counted per name tried,
+whether or not such a user exists (`login_attempts`), so the answers (wrong, or wait N s)
+are the same for a real and an unknown name; a try made while waiting counts too.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ CREATE TABLE IF NOT EXISTS users (
     name VARCHAR PRIMARY KEY, role VARCHAR NOT NULL, password_hash VARCHAR NOT NULL,
     active BOOLEAN NOT NULL DEFAULT true, created_by VARCHAR, created_at TIMESTAMP NOT NULL,
     failed_logins INTEGER NOT NULL DEFAULT 0, last_failed_at TIMESTAMP, last_login_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS login_attempts (
+    name VARCHAR PRIMARY KEY, failed INTEGER NOT NULL, last_failed_at TIMESTAMP NOT NULL);
 """
 
 
@@ -126,26 +130,42 @@ def wait_seconds(failed: int, last_failed_at: datetime | None, now: datetime) ->
     return max(0, int(left + 0.999))
 
 
+def _failures(con: duckdb.DuckDBPyConnection, name: str) -> tuple[int, datetime | None]:
+    row = con.execute("SELECT failed, last_failed_at FROM login_attempts WHERE name = ?", [name]).fetchall()
+    return row[0] if row else (0, None)
+
+
+def _count_failure(con: duckdb.DuckDBPyConnection, name: str, failed: int, now: datetime) -> None:
+    con.execute("INSERT OR REPLACE INTO login_attempts VALUES (?, ?, ?)", [name, failed + 1, now])
+    con.execute("UPDATE users SET failed_logins = failed_logins + 1, last_failed_at = ? WHERE name = ?", [now, name])
+
+
 def check_login(con: duckdb.DuckDBPyConnection, name: str, password: str, now: datetime | None = None) -> LoginResult:
-    """Check a name and password; count failures and slow repeated ones down."""
+    """Check a name and password; count failures and slow repeated ones down.
+
+    The same answers, in the same time, whether the name exists or not: failures are counted per name
+    tried, and every failed try counts, one made during the wait included (it is not checked)."""
     ensure_users_table(con)
     now = now or datetime.now()
-    row = con.execute("SELECT role, password_hash, active, failed_logins, last_failed_at FROM users WHERE name = ?",
-                      [name.strip()]).fetchall()
-    if not row:
-        bcrypt.checkpw(b"x", _dummy_hash(ROUNDS))  # same time as a real check: names cannot be probed by timing
-        return LoginResult(False)
-    role, hashed, active, failed, last_failed = row[0]
+    name = name.strip()[:100]
+    failed, last_failed = _failures(con, name)
     wait = wait_seconds(failed, last_failed, now)
     if wait:
-        return LoginResult(False, wait_s=wait)
-    good = bcrypt.checkpw(password.encode("utf-8")[:72], hashed.encode("ascii"))
+        _count_failure(con, name, failed, last_failed)  # counted; the wait still runs from the last checked try
+        return LoginResult(False, wait_s=wait_seconds(failed + 1, last_failed, now))
+    row = con.execute("SELECT role, password_hash, active FROM users WHERE name = ?", [name]).fetchall()
+    if not row:
+        bcrypt.checkpw(b"x", _dummy_hash(ROUNDS))  # same time as a real check: names cannot be probed by timing
+        good, active, role = False, False, None
+    else:
+        role, hashed, active = row[0]
+        good = bcrypt.checkpw(password.encode("utf-8")[:72], hashed.encode("ascii"))
     if good and active:
+        con.execute("DELETE FROM login_attempts WHERE name = ?", [name])
         con.execute("UPDATE users SET failed_logins = 0, last_failed_at = NULL, last_login_at = ? WHERE name = ?",
-                    [now, name.strip()])
+                    [now, name])
         return LoginResult(True, role)
-    con.execute("UPDATE users SET failed_logins = failed_logins + 1, last_failed_at = ? WHERE name = ?",
-                [now, name.strip()])
+    _count_failure(con, name, failed, now)
     return LoginResult(False, wait_s=wait_seconds(failed + 1, now, now))
 
 

@@ -57,6 +57,9 @@ _SUMS = """
     sum(electricity_kgce) AS electricity_kgce, sum(gas_kgce) AS gas_kgce,
     sum(pv_avoided_kgce) AS pv_avoided_kgce, sum(pv_avoided_co2_t) AS pv_avoided_co2_t"""
 
+_SCOPE_SUMS = f"""sum(floor_area_m2) AS floor_area_m2, sum(people) AS people, {_SUMS},
+                   sum(energy_kgce) AS buildings_kgce, sum(co2_t) AS co2_t"""
+
 VIEWS = {
     "factor_year": f"""
         WITH y AS (SELECT range::INTEGER AS year
@@ -103,7 +106,7 @@ VIEWS = {
         pv AS (
             SELECT s.institution_id, date_trunc('month', p.ts)::DATE AS month,
                    sum(p.generation_kwh) AS pv_generation_kwh, sum(coalesce(p.export_kwh, 0)) AS pv_export_kwh
-            FROM pv_production p JOIN pv_sites s USING (site_id)
+            FROM pv_counted p JOIN pv_sites s USING (site_id)  -- one resolution per site and period
             WHERE s.institution_id IS NOT NULL GROUP BY ALL)
         SELECT coalesce(m.institution_id, pv.institution_id) AS institution_id,
                coalesce(m.month, pv.month) AS month,
@@ -168,23 +171,24 @@ VIEWS = {
                    sum(energy_kgce) AS energy_kgce, sum(co2_t) AS co2_t
             FROM institution_month_energy e JOIN institutions i USING (institution_id) GROUP BY ALL)
         SELECT *, {_INTENSITIES} FROM s""",
+    # one branch per level (UNION ALL), so a query for the county never aggregates types or institutions
     "scope_year": f"""
         WITH g AS (
-            SELECT CASE WHEN grouping(institution_id) = 0 THEN 'institution'
-                        WHEN grouping(type) = 0 THEN 'type' ELSE 'county' END AS level,
-                   year, coal, grid, type, institution_id,
-                   sum(floor_area_m2) AS floor_area_m2, sum(people) AS people, {_SUMS},
-                   sum(energy_kgce) AS buildings_kgce, sum(co2_t) AS co2_t
-            FROM institution_year
-            GROUP BY GROUPING SETS ((year, coal, grid), (year, coal, grid, type),
-                                    (year, coal, grid, type, institution_id))),
+            SELECT 'county' AS level, year, coal, grid, NULL::VARCHAR AS type, NULL::VARCHAR AS institution_id,
+                   {_SCOPE_SUMS} FROM institution_year GROUP BY year, coal, grid
+            UNION ALL
+            SELECT 'type', year, coal, grid, type, NULL, {_SCOPE_SUMS}
+            FROM institution_year GROUP BY year, coal, grid, type
+            UNION ALL
+            SELECT 'institution', year, coal, grid, type, institution_id, {_SCOPE_SUMS}
+            FROM institution_year GROUP BY year, coal, grid, type, institution_id),
         f AS (
             SELECT g.*, w.with_fleet,
                    CASE WHEN g.level = 'county' THEN coalesce(fl.fuel_kgce, 0) END AS fleet_fuel_kgce,
                    CASE WHEN g.level = 'county' AND w.with_fleet THEN coalesce(fl.fuel_kgce, 0) ELSE 0 END
                        AS fleet_kgce
             FROM g CROSS JOIN (VALUES (true), (false)) w(with_fleet)
-            LEFT JOIN fleet_year fl ON fl.year = g.year AND fl.grid = g.grid),
+            LEFT JOIN fleet_year fl ON g.level = 'county' AND fl.year = g.year AND fl.grid = g.grid),
         e AS (SELECT *, buildings_kgce + fleet_kgce AS energy_kgce,
                      100 * fleet_fuel_kgce / nullif(buildings_kgce + fleet_fuel_kgce, 0) AS fleet_share_pct
               FROM f)

@@ -25,7 +25,7 @@ def test_seeded_from_the_files(vcon):
     f = factors.factors(vcon)
     assert_allclose(f.loc[f["factor_id"] == "elec_kgce_dangliang", "value"], [0.1229])
     settings = reference.table(vcon, "ref_settings")
-    assert set(settings["scope"]) == {"pv", "anomaly"}
+    assert set(settings["scope"]) == {"pv", "anomaly", "fleet"}
     assert settings["source"].str.strip().astype(bool).all()
     pv = pd.read_csv(DATA_DIR / "pv_settings.csv", comment="#", dtype=str, keep_default_na=False)
     assert (settings["scope"] == "pv").sum() == len(pv)

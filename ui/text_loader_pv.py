@@ -1,0 +1,31 @@
+"""Texts of the upload preview's history chart, resolution plan and assumptions: key -> (Chinese, English)."""
+
+TEXT: dict[str, tuple[str, str]] = {
+    "preview_history": ("本文件数据（按日或按月合计）与同一表计/站点已有数据的对比：数量级或单位错误一眼可见。",
+                        "This file (summed per day or month) against the same meters' or sites' stored history: "
+                        "a scale or unit error shows at a glance."),
+    "series_file": ("本文件", "this file"),
+    "series_stored": ("已有数据", "stored"),
+    "axis_period": ("日期", "Date"),
+    "q_generation_kwh": ("发电量（kWh）", "Generation (kWh)"),
+    "q_export_kwh": ("上网电量（kWh）", "Export (kWh)"),
+    "q_energy_kwh": ("电量（kWh）", "Electricity (kWh)"),
+    "q_water_m3": ("用水量（m³）", "Water (m³)"),
+    "plan_title": ("各时段按哪种数据计算（同一时段只算一种，不会重复计算）：",
+                   "Which resolution counts for which period (one per period, never twice):"),
+    "plan_entity": ("表计/站点", "Meter / site"),
+    "plan_resolution": ("本文件的数据粒度", "Resolution in this file"),
+    "plan_first": ("起", "From"),
+    "plan_last": ("止", "To"),
+    "plan_periods": ("天数/月数", "Days / months"),
+    "plan_counted": ("其中按本文件计算", "Of which this file counts"),
+    "plan_instead": ("其余按已有数据计算", "The rest counts from stored"),
+    "res_interval": ("分时", "interval"),
+    "res_day": ("日报", "daily"),
+    "res_month": ("月报", "monthly"),
+    "res_bill": ("账单", "bill"),
+    "assumptions_title": ("读取时所作的假定：", "Assumptions made while reading:"),
+    "assumption": ("假定", "Assumption"),
+    "identical_rows": ("本文件的 {n} 行与已有数据完全相同，提交不会改变任何数据。",
+                       "{n} rows of this file are identical to what is stored: committing changes nothing."),
+}
