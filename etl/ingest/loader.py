@@ -206,12 +206,18 @@ def _stage(data: bytes, file_name: str, kind: str | None
     """CSV text through DuckDB (fastread): the staged body, header index and header; None for the old path."""
     if not FAST_CSV or data.startswith(readers.XLSX_MAGIC) or file_name.lower().endswith((".xlsx", ".xlsm")):
         return None
-    hd = fastread.head(data)  # ReadError (empty, binary, not text) with the old path's sentences
+    try:
+        hd = fastread.head(data)  # ReadError (empty, binary, not text) with the old path's sentences
+    except UnicodeDecodeError:
+        return None  # text cut inside a character and the like: the old reader says what is wrong
     if not hd.rows or (not hd.complete and len(hd.rows) < 15):
         return None
     hi = _find_header(hd.rows, kind)
     header = [str(h).strip() for h in hd.rows[hi]]
-    staged = fastread.stage(data, hd, hi, len(header))
+    try:
+        staged = fastread.stage(data, hd, hi, len(header))
+    except UnicodeDecodeError:
+        return None
     return None if staged is None else (staged, hi, header, hd.rows[:hi])
 
 
