@@ -765,9 +765,9 @@ def _usual_rate(ctx: _Ctx, df: pd.DataFrame, qty: str) -> pd.Series:
     stored = stored[stored["n"] >= 3]
     from_db = df[["meter_id", "source"]].merge(stored, on=["meter_id", "source"], how="left")["usual"]
     from_db.index = df.index
-    grp = rate.where(rate > 0).groupby([df["meter_id"], df["source"]])
-    from_file = grp.transform("median").where(grp.transform("count") >= 4)
-    return from_db.fillna(from_file), rate
+    codes = _group_codes(df, ["meter_id", "source"])
+    from_file = _group_median(codes, rate.where(rate > 0).to_numpy("float64", na_value=np.nan), min_count=4)
+    return from_db.fillna(pd.Series(from_file, index=df.index)), rate
 
 
 def _warn_unusual(ctx: _Ctx, df: pd.DataFrame, qty: str) -> None:
@@ -802,12 +802,41 @@ def _warn_gaps(ctx: _Ctx, df: pd.DataFrame, key: str, start: str, end: str, what
         n += 1
 
 
+def _group_codes(df: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """One integer per distinct combination of the key columns (-1 where a key is missing, as groupby drops it)."""
+    codes = np.zeros(len(df), dtype=np.int64)
+    for k in keys:
+        c, uniques = pd.factorize(df[k], use_na_sentinel=True)
+        codes = np.where((codes < 0) | (c < 0), -1, codes * max(len(uniques), 1) + c)
+    return codes
+
+
+def _group_median(codes: np.ndarray, values: np.ndarray, min_count: int = 1, steps: bool = False) -> np.ndarray:
+    """Each row's median of `values` over its group (non-NaN values counted; NaN below min_count).
+
+    In DuckDB over numeric columns (no Python objects): a pandas groupby-transform costs seconds per
+    million rows. steps: the median is of the differences to the previous value of the group, in order.
+    """
+    value = "v - lag(v) OVER (PARTITION BY k ORDER BY v NULLS LAST)" if steps else "v"
+    con = duckdb.connect()
+    try:
+        con.register("_grp", pd.DataFrame({"k": codes, "v": values}))
+        got = con.execute(f"WITH d AS (SELECT k, {value} AS v FROM _grp WHERE k >= 0) "
+                          "SELECT k, median(v) AS med, count(v) AS n FROM d GROUP BY k").fetchnumpy()
+    finally:
+        con.close()
+    lookup = np.full(max(int(codes.max()) + 1 if len(codes) else 1, 1), np.nan)
+    med = np.asarray(got["med"], dtype="float64")
+    lookup[np.asarray(got["k"], dtype=np.int64)] = np.where(np.asarray(got["n"]) >= min_count, med, np.nan)
+    return np.where(codes >= 0, lookup[np.clip(codes, 0, None)], np.nan)
+
+
 def _interval_minutes(df: pd.DataFrame, key: str, ts: str) -> pd.Series:
     """Each row's interval length: the usual step between readings of the same meter."""
-    d = df[[key, ts]].sort_values([key, ts])
-    steps = d.groupby(key)[ts].diff().dt.total_seconds() / 60
-    median = steps.groupby(d[key]).transform("median").fillna(60.0).clip(lower=1, upper=1440)
-    return median.reindex(df.index).round().astype("int64")
+    # microseconds since 1970 are whole numbers well inside a double's exact range: the steps are exact
+    micros = (df[ts].astype("datetime64[us]") - pd.Timestamp(0)) // pd.Timedelta(microseconds=1)
+    median = _group_median(_group_codes(df, [key]), micros.to_numpy("float64", na_value=np.nan), steps=True) / 6e7
+    return pd.Series(median, index=df.index).fillna(60.0).clip(lower=1, upper=1440).round().astype("int64")
 
 
 def _pv(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
