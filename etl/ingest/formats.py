@@ -86,11 +86,14 @@ def skipped_note(ctx: _Ctx, lines: list[int], what: str) -> None:
         return
     shown = ", ".join(map(str, lines[:20])) + (" …" if len(lines) > 20 else "")
     if what == "total":
-        ctx.file_problem(f"{len(lines)} total rows (合计/小计) skipped, lines {shown}",
-                         "nothing to do: totals are not loaded, they are checked against the rows", "info")
+        sentence = f"{len(lines)} total rows (合计/小计) skipped, lines {shown}"
+        ctx.file_problem(sentence, "nothing to do: totals are not loaded, they are checked against the rows", "info")
     else:
-        ctx.file_problem(f"{len(lines)} lines under the table skipped as notes (制表人/打印时间/备注), lines {shown}",
-                         "nothing to do", "info")
+        sentence = f"{len(lines)} lines under the table skipped as notes (制表人/打印时间/备注), lines {shown}"
+        ctx.file_problem(sentence, "nothing to do", "info")
+    found = getattr(ctx.prep, "assumptions", None)  # the preview lists what was skipped
+    if found is not None and sentence not in found:
+        found.append(sentence)
 
 
 def check_totals(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> None:
