@@ -94,7 +94,7 @@ def _mtime(path: Path) -> str:
 
 # Set by the dashboard (a notice on the page) or the CLI (a line on stderr). Called once when a
 # connect() starts waiting; it returns a function that clears the notice when the wait is over.
-notice: Callable[[str], Callable[[], None]] | None = None
+notice: Callable[[str], Callable[[], None] | None] | None = None
 
 
 _local = threading.local()
@@ -388,7 +388,7 @@ def save_good_copy(path: str | os.PathLike | None = None) -> Path:
     tmp = Path(str(good) + ".tmp")
     tmp.unlink(missing_ok=True)
     with connect(target) as con:
-        db_name = con.execute("SELECT current_database()").fetchone()[0]
+        db_name = con.execute("SELECT current_database()").fetchall()[0][0]
         con.execute(f"ATTACH '{tmp.as_posix()}' AS good_copy")
         try:
             con.execute(f'COPY FROM DATABASE "{db_name}" TO good_copy')
