@@ -486,6 +486,7 @@ def _parse_columns(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> None:
             if ctx.raw_lookup is None:
                 df[f"_raw_{col.name}"] = raw
         if col.type == "text":
+            assert raw is not None  # text is never typed in SQL: the fast path leaves it to this code
             values = raw
             formula = raw.str.startswith(("=", "+", "@"))
             ctx.report(df, formula, col.name, "looks like a spreadsheet formula; stored as plain text",
