@@ -38,6 +38,7 @@ bench: install
 	$(PY) bench/bench_model_pv.py
 	$(PY) bench/bench_upload.py
 	$(PY) bench/bench_energy.py
+	$(PY) bench/bench_loader.py --big
 	$(PY) bench/bench_sessions.py
 
 browser-deps:  ## Debian's Chromium and CJK fonts for the browser tests (needs root)

@@ -67,17 +67,33 @@ def total_and_footer_rows(cells: list[pd.Series]) -> tuple[np.ndarray, np.ndarra
     return total, footer, [str(x) for x in label]
 
 
+def candidates_sql(cells: list[str]) -> str:
+    """SQL condition over a staged body's text cells that every total or footer line meets (few others do).
+
+    The fast path (loader._frame_staged) fetches only these lines and runs total_and_footer_rows on them;
+    both tests are per line, so the answer equals the one over the whole body.
+    """
+    # a total label squashed of spaces contains 计, total or sum; spaces may sit between the letters
+    total = " OR ".join(f"regexp_matches({c}, '计|(?i)t\\s*o\\s*t\\s*a\\s*l|s\\s*u\\s*m')" for c in cells)
+    first = "coalesce(" + ", ".join(f"nullif({c}, '')" for c in cells) + ", '')"
+    footer = f"regexp_matches({first}, '(?i){_FOOTER.pattern}')"
+    return f"({total} OR {footer})"
+
+
 def skipped_note(ctx: _Ctx, lines: list[int], what: str) -> None:
     """One note for the lines skipped as totals or footers (the preview lists them)."""
     if not lines:
         return
     shown = ", ".join(map(str, lines[:20])) + (" …" if len(lines) > 20 else "")
     if what == "total":
-        ctx.file_problem(f"{len(lines)} total rows (合计/小计) skipped, lines {shown}",
-                         "nothing to do: totals are not loaded, they are checked against the rows", "info")
+        sentence = f"{len(lines)} total rows (合计/小计) skipped, lines {shown}"
+        ctx.file_problem(sentence, "nothing to do: totals are not loaded, they are checked against the rows", "info")
     else:
-        ctx.file_problem(f"{len(lines)} lines under the table skipped as notes (制表人/打印时间/备注), lines {shown}",
-                         "nothing to do", "info")
+        sentence = f"{len(lines)} lines under the table skipped as notes (制表人/打印时间/备注), lines {shown}"
+        ctx.file_problem(sentence, "nothing to do", "info")
+    found = getattr(ctx.prep, "assumptions", None)  # the preview lists what was skipped
+    if found is not None and sentence not in found:
+        found.append(sentence)
 
 
 def check_totals(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> None:
@@ -261,6 +277,7 @@ def settle_grid_bill(ctx: _Ctx, df: pd.DataFrame) -> pd.DataFrame:
         # the energy is the 抄见 cell: a problem already reported there is not reported again
         if "_raw_read_kwh" in df.columns:
             df["_raw_energy_kwh"] = df["_raw_read_kwh"]
+        ctx.raw_alias["energy_kwh"] = "read_kwh"  # the fast path looks the cell up by field
         for (line, name), severity in list(ctx._flagged.items()):
             if name == "read_kwh":
                 ctx._flagged.setdefault((line, "energy_kwh"), severity)

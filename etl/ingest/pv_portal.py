@@ -77,19 +77,21 @@ def preparse(ctx, spec, df: pd.DataFrame, title_rows: list[list[str]]) -> pd.Dat
         df.drop(columns=["_line", "ts"]).fillna("").astype("string").apply(lambda c: c.str.strip() == "").all(axis=1)
         & ts.str.contains("|".join(FOOTER_WORDS), regex=True))
     total, footer = total & odd, footer & odd
+    # the rows a portal labels more loosely (月合计, Total: …) join the file's other total rows: one note,
+    # and formats.check_totals checks every stated total against the rows it covers
+    from etl.ingest import formats
+
     if total.any():
-        stated = {}
-        for c in ("generation_kwh", "export_kwh"):
-            if c in df.columns:
-                stated[c] = df.loc[total, c].tolist()
-        df.attrs["stated_totals"] = stated
-        lines = ", ".join(str(n) for n in df.loc[total, "_line"])
-        ctx.file_problem(f"total rows skipped (lines {lines}); the rows above are checked against them",
-                         "nothing to do", "info")
-        add_assumption(ctx, f"total rows skipped (lines {lines}); the rows above are checked against them")
+        label = first_cells.str.replace(r"\s+", "", regex=True).str.rstrip(":：")
+        df.attrs["total_rows"] = sorted(
+            list(df.attrs.get("total_rows") or []) +
+            [(int(df["_line"].iat[i]), str(label.iat[i]),
+              {c: str(df[c].iat[i] if pd.notna(df[c].iat[i]) else "").strip()
+               for c in ("generation_kwh", "export_kwh") if c in df.columns})  # counters are not summed
+             for i in np.flatnonzero(total.to_numpy(bool))], key=lambda r: r[0])
+        formats.skipped_note(ctx, [int(x) for x in df.loc[total, "_line"]], "total")
     if footer.any():
-        lines = ", ".join(str(n) for n in df.loc[footer, "_line"])
-        ctx.file_problem(f"footer lines skipped (lines {lines})", "nothing to do", "info")
+        formats.skipped_note(ctx, [int(x) for x in df.loc[footer, "_line"]], "footer")
     attrs = dict(df.attrs)
     df = df.loc[~(total | footer)].reset_index(drop=True)
     df.attrs.update(attrs)
@@ -337,7 +339,6 @@ def transform(ctx, spec, df: pd.DataFrame) -> pd.DataFrame | None:
     if "export_kwh" in df.columns:
         over = out["export_kwh"] > out["generation_kwh"] + 1e-6
         ctx.report(out, over, "export_kwh", "export larger than generation", "check both columns")
-    _check_stated_totals(ctx, df, out)
     check_physics(ctx, out, df)
     if ctx.prep.errors:
         return None
@@ -468,21 +469,6 @@ def _period_minutes(ts: pd.Series, resolution: str) -> pd.Series:
     if resolution == "month":
         return (ts.dt.days_in_month * 1440).astype("int64")
     return pd.Series(1440, index=ts.index, dtype="int64")
-
-
-def _check_stated_totals(ctx, df: pd.DataFrame, out: pd.DataFrame) -> None:
-    """Where the file states a total (合计 row), the rows must add up to it."""
-    for col, stated in df.attrs.get("stated_totals", {}).items():
-        values = [v for v in pd.to_numeric(pd.Series(stated, dtype="string").str.replace(",", ""),
-                                           errors="coerce") if pd.notna(v)]
-        if not values or col not in out.columns:
-            continue
-        factor = _unit_factor(ctx, df, col)
-        total, rows = float(values[-1]) * factor, float(out[col].sum())
-        if abs(total - rows) > 0.5 + 0.001 * abs(total):
-            ctx.file_problem(f"the rows add up to {rows:.1f} kWh but the file's total row says {total:.1f} kWh",
-                             "a row went missing or was changed: export the report again",
-                             column=ctx.header_of.get(col, col))
 
 
 def _unit_factor(ctx, df: pd.DataFrame, col: str) -> float:

@@ -139,6 +139,7 @@ def _open_book(data: bytes):
     from python_calamine import CalamineWorkbook
 
     limits.check_xlsx(data)  # the declared size, before openpyxl pads every row to it
+    limits.check_xls(data)  # .xls: each sheet's DIMENSIONS record, before calamine builds the whole range
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises several kinds for a damaged file
