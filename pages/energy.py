@@ -21,7 +21,7 @@ from ui.common import fmt_num, fmt_pct, query
 from ui.downloads import download_buttons
 from ui.format import citation
 from ui.frame import inside_dashboard
-from ui.i18n import lang, t
+from ui.i18n import TEXT, lang, t
 from ui.safe import md
 
 inside_dashboard()
@@ -169,7 +169,10 @@ def anomaly_table(f: pd.DataFrame, key: str) -> None:
     download_buttons(table.drop(columns=t("col_open")), f"anomalies_{year}", key)
     with st.expander(t("en_anomaly_settings")):
         s = query(anomalies.settings_table)
-        st.dataframe(pd.DataFrame({t("col_setting"): s["setting"], t("col_value"): s["value"].astype(str),
+        # the setting's name from the catalogue (ui/text_words.py), its key when a new one has none yet
+        st.dataframe(pd.DataFrame({t("col_setting"): [t(f"sn_anomaly_{k}") if f"sn_anomaly_{k}" in TEXT else k
+                                                     for k in s["setting"]],
+                                   t("col_value"): s["value"].astype(str),
                                    t("col_unit"): s["unit"].fillna(""),
                                    t("col_help"): s["help_en" if EN else "help_zh"]}),
                      hide_index=True, width="stretch")
