@@ -91,6 +91,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "sn_fleet_scenario_ev_kwh_per_100km": ("测算：新车百公里电耗", "Scenario: EV kWh per 100 km"),
     "sn_fleet_scenario_price_yuan_kwh": ("测算：充电单价", "Scenario: charging price"),
     "sn_fleet_scenario_purchase_yuan": ("测算：每辆购置费", "Scenario: purchase per car"),
+    # energy page: 综合能耗 by kind
+    "col_electricity_kgce": ("其中电力 kgce", "of which electricity kgce"),
+    "col_gas_kgce": ("其中天然气 kgce", "of which piped gas kgce"),
+    "col_lpg_kgce": ("其中液化石油气 kgce", "of which LPG kgce"),
+    "en_lpg_bought": ("本年购买瓶装液化石油气 {kg} kg，折 {kgce} kgce，已计入综合能耗（液化石油气没有计量表，不在下表中）。",
+                      "Bottled LPG bought this year: {kg} kg, {kgce} kgce, counted in total energy (LPG has no meter, "
+                      "so it is not in the table below)."),
     # fleet page
     "fl_dash_note": ("“—”表示该项没有数据（例如纯电动车没有百公里油耗）。",
                      "“—” means there is no figure (a battery-electric car has no L/100 km, for instance)."),
