@@ -128,9 +128,10 @@ if plate:
     fig.add_scatter(x=m["month"], y=m["l_per_100km"], name=t("fc_l_per_100km"), yaxis="y2", mode="lines+markers")
     fig.add_scatter(x=m["month"], y=m["kwh_per_100km"], name=t("fc_kwh_per_100km"), yaxis="y2",
                     mode="lines+markers")
-    fig.update_layout(title=t("fl_car_monthly"), height=320, margin={"t": 40, "b": 20},
+    fig.update_layout(title=t("fl_car_monthly"), height=360, margin={"t": 40, "b": 20},
                       yaxis_title=t("fc_km"), xaxis={"tickformat": "%Y-%m", "dtick": "M1"},
-                      yaxis2={"overlaying": "y", "side": "right", "title": t("fl_axis_consumption")},
+                      yaxis2={"overlaying": "y", "side": "right", "title": t("fl_axis_consumption"),
+                              "rangemode": "tozero", "tickformat": ",.1f", "showgrid": False},
                       legend={"orientation": "h"})
     st.plotly_chart(fig, key="fl_car_chart")
     monthly = _labels(m[["month", "km", "dispatches", "days_used", "fuel_l", "charge_kwh", "l_per_100km",
@@ -161,8 +162,8 @@ if plate:
 st.header(t("fl_age"))
 age = query(fleet.age_cost, year)
 age_fig = go.Figure(go.Bar(x=age["registration_year"].astype(str), y=age["cost_per_km_yuan"],
-                           text=[t("fl_cars_unit", n=n) for n in age["cars"]], name=t("fc_cost_per_km_yuan")))
-age_fig.update_layout(height=300, margin={"t": 20, "b": 20}, yaxis_title=t("fc_cost_per_km_yuan"),
+                           text=[t("fl_cars_unit_one" if n == 1 else "fl_cars_unit", n=n) for n in age["cars"]], name=t("fc_cost_per_km_yuan")))
+age_fig.update_layout(height=360, margin={"t": 20, "b": 20}, yaxis_title=t("fc_cost_per_km_yuan"),
                       xaxis_title=t("fc_registration_year"))
 st.plotly_chart(age_fig, key="fl_age_chart")
 st.caption(t("fl_age_note"))
@@ -250,10 +251,12 @@ defaults = query(fleet.settings)
 c1, c2, c3, c4, c5 = st.columns(5)
 n = c1.number_input(t("fl_sc_n"), 0, 50, 3, key="fl_sc_n")
 sc_rank = c2.selectbox(t("fl_sc_rank"), tuple(RANK), key="fl_sc_rank", format_func=RANK.__getitem__)
-kwh = c3.number_input(t("fl_sc_kwh"), 5.0, 40.0, float(defaults["scenario_ev_kwh_per_100km"]), key="fl_sc_kwh")
-price = c4.number_input(t("fl_sc_price"), 0.0, 5.0, float(defaults["scenario_price_yuan_kwh"]), key="fl_sc_price")
+kwh = c3.number_input(t("fl_sc_kwh"), 5.0, 40.0, float(defaults["scenario_ev_kwh_per_100km"]), step=0.5,
+                      format="%.1f", key="fl_sc_kwh")
+price = c4.number_input(t("fl_sc_price"), 0.0, 5.0, float(defaults["scenario_price_yuan_kwh"]), step=0.05,
+                        format="%.2f", key="fl_sc_price")
 purchase = c5.number_input(t("fl_sc_purchase"), 0.0, 1_000_000.0, float(defaults["scenario_purchase_yuan"]),
-                           step=10_000.0, key="fl_sc_purchase")
+                           step=10_000.0, format="%.0f", key="fl_sc_purchase")
 sc = query(fleet.scenario, year, int(n), sc_rank, float(kwh), float(price), float(purchase))
 r1, r2, r3 = st.columns(3)
 r1.metric(t("fl_sc_saved_t"), fmt_num(sc["saved_co2_t"], 1))

@@ -85,11 +85,14 @@ def _view(name: str, df: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
                                      "status", "year", "baseline_year", "target_year", "change_pct",
                                      "comparison", "target", "year_from", "year_to", "scope", "grp", "help")}
     if name == "ref_factors":
-        out = pd.DataFrame({col["name"]: names, col["value"]: df["value"], col["unit"]: df["unit"],
+        # a factor as entered (0.1229, 0.84, 1.4571): rows carry different units, so no common decimals
+        out = pd.DataFrame({col["name"]: names, col["value"]: df["value"].map(lambda v: f"{v:g}"),
+                            col["unit"]: df["unit"], col["status"]: df["status"].map(_status),
                             col["valid_from"]: df["valid_from"], col["valid_to"]: df["valid_to"],
-                            col["source"]: df["source"], col["source_en"]: df["source_en"],
-                            col["status"]: df["status"].map(_status)})
-        digits = {col["value"]: 4}
+                            # the citation in the page's language first
+                            **({col["source_en"]: df["source_en"], col["source"]: df["source"]} if EN else
+                               {col["source"]: df["source"], col["source_en"]: df["source_en"]})})
+        digits = {}
     elif name == "ref_targets":
         out = pd.DataFrame({col["name"]: names, col["baseline_year"]: df["baseline_year"],
                             col["target_year"]: df["target_year"], col["change_pct"]: df["change_pct"],
@@ -112,7 +115,10 @@ def _view(name: str, df: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
                             col["help"]: df["help_en" if EN else "help_zh"], col["source"]: df["source"],
                             col["valid_from"]: df["valid_from"], col["valid_to"]: df["valid_to"]})
         digits = {}
-    return fmt.for_screen(out, digits=digits, pin=col["name"])
+    shown, config = fmt.for_screen(out, digits=digits, pin=col["name"])
+    if name in ("ref_factors", "ref_settings"):  # values as entered, right-aligned like numbers
+        config[col["value"]] = st.column_config.TextColumn(col["value"], alignment="right")
+    return shown, config
 
 
 def _history(history: pd.DataFrame) -> pd.DataFrame:

@@ -102,5 +102,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "fl_dash_note": ("“—”表示该项没有数据（例如纯电动车没有百公里油耗）。",
                      "“—” means there is no figure (a battery-electric car has no L/100 km, for instance)."),
     "fl_cars_unit": ("{n} 辆", "{n} cars"),
+    "fl_cars_unit_one": ("{n} 辆", "{n} car"),
     "fl_axis_consumption": ("百公里油耗 (L) / 电耗 (kWh)", "L or kWh per 100 km"),
 }
