@@ -89,9 +89,8 @@ def _view(name: str, df: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
         out = pd.DataFrame({col["name"]: names, col["value"]: df["value"].map(lambda v: f"{v:g}"),
                             col["unit"]: df["unit"], col["status"]: df["status"].map(_status),
                             col["valid_from"]: df["valid_from"], col["valid_to"]: df["valid_to"],
-                            # the citation in the page's language first
-                            **({col["source_en"]: df["source_en"], col["source"]: df["source"]} if EN else
-                               {col["source"]: df["source"], col["source_en"]: df["source_en"]})})
+                            # the citation in the page's language (both stay editable below)
+                            **({col["source_en"]: df["source_en"]} if EN else {col["source"]: df["source"]})})
         digits = {}
     elif name == "ref_targets":
         out = pd.DataFrame({col["name"]: names, col["baseline_year"]: df["baseline_year"],
