@@ -14,14 +14,14 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from etl.metrics import anomalies, energy, factors, figures
+from etl.metrics import anomalies, energy, factors, figures, fuels
 from etl.metrics.factors import ELECTRICITY_COAL, GRID_CO2
 from ui import format as fmt
 from ui.common import fmt_num, fmt_pct, query
 from ui.downloads import download_buttons
 from ui.format import citation
 from ui.frame import inside_dashboard
-from ui.i18n import lang, t
+from ui.i18n import TEXT, lang, t
 from ui.safe import md
 
 inside_dashboard()
@@ -169,7 +169,10 @@ def anomaly_table(f: pd.DataFrame, key: str) -> None:
     download_buttons(table.drop(columns=t("col_open")), f"anomalies_{year}", key)
     with st.expander(t("en_anomaly_settings")):
         s = query(anomalies.settings_table)
-        st.dataframe(pd.DataFrame({t("col_setting"): s["setting"], t("col_value"): s["value"].astype(str),
+        # the setting's name from the catalogue (ui/text_words.py), its key when a new one has none yet
+        st.dataframe(pd.DataFrame({t("col_setting"): [t(f"sn_anomaly_{k}") if f"sn_anomaly_{k}" in TEXT else k
+                                                     for k in s["setting"]],
+                                   t("col_value"): s["value"].astype(str),
                                    t("col_unit"): s["unit"].fillna(""),
                                    t("col_help"): s["help_en" if EN else "help_zh"]}),
                      hide_index=True, width="stretch")
@@ -334,6 +337,9 @@ if not bd.empty:
             t("col_electricity_use_kwh"): bd["electricity_use_kwh"].round(0),
             t("col_water_m3"): bd["water_m3"].round(0), t("col_co2_t"): bd["co2_t"].round(2),
             t("col_floor_area_m2"): bd["floor_area_m2"], t("col_people"): bd["people"],
+            # 综合能耗 by kind: gas and bottled LPG only where the scope has any
+            **{t(f"col_{k}"): bd[k].round(0) for k in ("electricity_kgce", "gas_kgce", "lpg_kgce")
+               if k == "electricity_kgce" or bd[k].fillna(0).gt(0).any()},
             **{t(m): bd[m].round(3) for m in energy.INTENSITIES},
             t("col_energy_change"): bd["energy_kgce_change_pct"].round(1),
             t("col_energy_vs_base"): bd["energy_kgce_vs_base_pct"].round(1),
@@ -342,7 +348,13 @@ if not bd.empty:
     if not fleet_on:
         st.caption(t("en_breakdown_total", total=f"{fmt_num(total)} kgce"))
     # fixed decimals per unit in every column, the name pinned while the wide table scrolls
-    digits = {t("col_energy_kgce"): 0, t("col_energy_kwh"): 0, t("col_electricity_use_kwh"): 0, t("col_water_m3"): 0,
+    if level == "institution":  # bottled LPG has no meter: say what the institution bought
+        lpg = query(fuels.gas_lpg_by_year, year, year)
+        lpg = lpg[(lpg["institution_id"] == inst) & (lpg["lpg_kg"] > 0)]
+        if not lpg.empty:
+            st.caption(t("en_lpg_bought", kg=fmt_num(lpg["lpg_kg"].sum()), kgce=fmt_num(lpg["lpg_kgce"].sum())))
+    digits = {t("col_energy_kgce"): 0, t("col_energy_kwh"): 0, t("col_electricity_kgce"): 0, t("col_gas_kgce"): 0,
+              t("col_lpg_kgce"): 0, t("col_electricity_use_kwh"): 0, t("col_water_m3"): 0,
               t("col_co2_t"): 2, t("col_floor_area_m2"): 0, t("col_people"): 0, t("col_months"): 0,
               t("col_estimated_months"): 0, t("col_energy_change"): 1, t("col_energy_vs_base"): 1,
               **{t(m): 2 for m in energy.INTENSITIES}}

@@ -39,8 +39,9 @@ with st.expander(t("templates_title"), icon=":material/table_view:"):
     tkind = st.selectbox(t("template_kind"), LOAD_ORDER, format_func=kind_label, key="template_kind")
     spec = KINDS[tkind]
     aliases = pd.DataFrame([{
-        t("alias_field"): c.name,
-        t("alias_names"): " / ".join(c.aliases),
+        # the template's own header names the field; an English header a file may carry is shown as typed
+        t("alias_field"): c.aliases[0] if c.aliases else c.name,
+        t("alias_names"): " / ".join(f"`{a}`" if a.isascii() else a for a in c.aliases),
         t("alias_required"): t("yes") if c.required else t("no"),
         t("alias_units"): ", ".join(c.units) if c.units else "",
     } for c in spec.columns])

@@ -74,3 +74,26 @@ def test_anomaly_rows_link_to_the_meter_chart(app_env):
     leak = anomaly[anomaly["异常类型"].str.startswith("疑似漏水")]
     assert len(leak) == 3
     assert all("meter=W-I100" in u and "inst=I100" in u for u in leak["查看"])
+
+
+def test_lpg_shows_in_the_breakdown_by_kind(demo_db, tmp_path, monkeypatch):
+    """Bottled LPG counts in 综合能耗: 100 kg bought by I100 (a school) in 2024 = 100 x 1.7143 = 171.43 kgce,
+    shown in the county's breakdown (row 学校, column "of which LPG") and named on the institution's view."""
+    import shutil
+
+    db = tmp_path / "lpg.duckdb"
+    shutil.copy(demo_db, db)
+    with connect(db) as con:
+        before = figures.intensity_by_year(con, 2024, 2024, group_by="type").set_index("type")
+        con.execute("""INSERT INTO lpg_purchases (institution_id, purchased_on, lpg_kg, cylinders, cylinder_kg, batch_id)
+                       VALUES ('I100', '2024-05-06', 100, 2, 50, 0)""")
+        after = figures.intensity_by_year(con, 2024, 2024, group_by="type").set_index("type")
+    assert abs(after.loc["学校", "energy_kgce"] - before.loc["学校", "energy_kgce"] - 171.43) < 1e-6
+    monkeypatch.setenv("ENERGY_DB", str(db))
+    at = open_energy("en", year="2024")
+    table = next(d.value for d in at.dataframe if "of which LPG kgce" in d.value.columns)
+    row = table[table["Name"] == "School"].iloc[0]
+    assert row["of which LPG kgce"] == 171
+    assert table["of which LPG kgce"].sum() == 171  # no other type bought any
+    inst = open_energy("en", year="2024", type="学校", inst="I100")
+    assert any("Bottled LPG bought this year: 100 kg, 171 kgce" in c.value for c in inst.caption)

@@ -114,3 +114,21 @@ def test_county_name_setting(monkeypatch):
 @pytest.mark.parametrize("value", [math.inf, -math.inf])
 def test_infinite_is_not_finite(value):
     assert not fmt.is_finite(value) and fmt.is_finite(1.0)
+
+
+def test_for_screen_gaps_decimals_and_dates():
+    df = pd.DataFrame({"L/100 km": [4.94, float("nan")], "km": [24798.4, 10101.0], "change": [2.26, float("nan")],
+                       "year": [2015, 2022], "note": ["ok", None],
+                       "month": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+                       "ts": pd.to_datetime(["2024-03-01 09:30", None])})
+    shown, config = fmt.for_screen(df, digits={"L/100 km": 1, "km": 0, "change": 1}, signed=("change",),
+                                   dates={"month": "%Y-%m"}, pin="note")
+    # a column with a gap becomes text written like the others, "—" for the gap; without gaps it stays a number
+    assert shown["L/100 km"].tolist() == ["4.9", "—"]
+    assert shown["change"].tolist() == ["+2.3", "—"]
+    assert shown["km"].tolist() == [24798.0, 10101.0] and config["km"]["type_config"]["format"] == "%,.0f"
+    assert shown["year"].tolist() == [2015, 2022] and "year" not in config  # a year: no separators
+    assert shown["note"].tolist() == ["ok", "—"] and config["note"]["pinned"] is True
+    assert shown["month"].tolist() == ["2024-01", "2024-02"]
+    assert shown["ts"].tolist() == ["2024-03-01 09:30", "—"]
+    assert df["L/100 km"].isna().sum() == 1  # the downloads' table is left as it was

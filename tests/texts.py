@@ -105,7 +105,8 @@ def page_texts(at) -> list[str]:
                 for col in df.columns:
                     if df[col].isna().any():
                         out.append(f"None (a missing number in column {col}, shown as None by the grid)")
-                    if df[col].dtype == object:
+                    # pandas 3 keeps text as the "str" dtype, not object: check every non-number column
+                    if not (pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_datetime64_any_dtype(df[col])):
                         out.extend([str(v) for v in df[col].dropna().astype(str).unique()[:200]])
         elif kind in ("Selectbox", "Radio", "Multiselect", "SelectSlider"):
             out.append(str(node.label))

@@ -151,6 +151,48 @@ def factor_text(row: dict, lang: str = "zh") -> str:
     return f"{escape_md(name)} {value}（{cite}）" if lang == "zh" else f"{escape_md(name)} {value} ({cite})"
 
 
+def for_screen(df: pd.DataFrame, digits: dict[str, int] | None = None, pin: str | None = None,
+               signed: tuple[str, ...] = (), dates: dict[str, str] | None = None) -> tuple[pd.DataFrame, dict]:
+    """A labelled table as st.dataframe should show it, and its column_config: a gap reads "—" (the grid
+    would print "None"), numbers in `digits` have fixed decimals with thousands separators (a change in
+    `signed` carries its sign), `dates` columns are written with their strftime pattern, and `pin` stays
+    visible while a wide table scrolls. A numeric column without gaps stays a number (it sorts); one with
+    gaps becomes right-aligned text written the same way. Downloads take the table before this step."""
+    digits, dates = digits or {}, dates or {}
+    out = df.copy()
+    config: dict = {}
+    for col in out.columns:
+        s = out[col]
+        if col in dates and pd.api.types.is_datetime64_any_dtype(s):
+            out[col] = s.dt.strftime(dates[col]).fillna(DASH)
+        elif pd.api.types.is_bool_dtype(s):
+            continue
+        elif pd.api.types.is_numeric_dtype(s):
+            d = digits.get(col)
+            if d is None:  # a count or a year: as it is, without separators
+                if s.isna().any():
+                    out[col] = s.map(lambda v: DASH if _missing(v) else f"{v:g}")
+                    config[col] = st.column_config.TextColumn(col, alignment="right")
+                continue
+            pattern = ("%+.{d}f" if col in signed else "%,.{d}f").format(d=d)
+            if s.isna().any():
+                out[col] = s.map(lambda v, d=d, c=col: DASH if _missing(v) else (
+                    pct(v, d).rstrip("%") if c in signed else num(v, d)))
+                config[col] = st.column_config.TextColumn(col, alignment="right")
+            else:
+                values = s.astype("float64").round(d)
+                out[col] = values.mask(values == 0, 0.0)  # no "-0.00"
+                config[col] = st.column_config.NumberColumn(col, format=pattern)
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            out[col] = s.map(lambda v: DASH if _missing(v) else (
+                f"{v:%Y-%m-%d}" if v == v.normalize() else f"{v:%Y-%m-%d %H:%M}"))
+        else:
+            out[col] = s.map(lambda v: DASH if _missing(v) or (isinstance(v, str) and not v.strip()) else v)
+    if pin is not None and pin in out.columns:
+        config[pin] = st.column_config.TextColumn(pin, pinned=True)
+    return out, config
+
+
 def number_columns(digits: dict[str, int], pin: str | None = None, signed: tuple[str, ...] = ()) -> dict:
     """column_config for a table already labelled: fixed decimals with thousands separators per column
     (a change in % with its sign), and the key column pinned so a wide table scrolls under it."""

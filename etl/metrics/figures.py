@@ -197,7 +197,7 @@ def intensity_by_year(con: duckdb.DuckDBPyConnection, first: int, last: int, coa
     level = LEVELS[group_by]
     sel = f"{group_by}, " if group_by else ""
     cols = ("floor_area_m2, people, energy_kgce, co2_t, water_m3, electricity_use_kwh, grid_import_kwh, "
-            "energy_kgce_per_m2, energy_kgce_per_person, water_m3_per_person, co2_kg_per_m2")
+            "electricity_kgce, gas_m3, gas_kgce, lpg_kg, lpg_kgce, energy_kgce_per_m2, energy_kgce_per_person, water_m3_per_person, co2_kg_per_m2")
     if level == "county":
         cols += ", buildings_kgce, fleet_kgce, fleet_fuel_kgce, fleet_share_pct"
     return con.execute(f"""

@@ -10,9 +10,11 @@ Read from the bottom up (each view builds on the ones above it):
   (national / south / guangxi) — per year with the factor values that choice applies.
 - `meter_month_converted`: one row per meter and month (`meter_month`: the bill, else the intervals), unit
   from the meter registry, the purchased flag, kgce 当量值 and 等价值, kgCO2 by grid level.
-- `institution_month`: grid import, PV generation / export / self-use, electricity use, water, gas.
-- `institution_month_energy`: institution_month × basis_year: kgce of electricity and gas, kgCO2, and the
-  coal and CO2 the PV self-use avoided.
+- `institution_month`: grid import, PV generation / export / self-use, electricity use, water, piped gas
+  (gas meters' m3) and bottled LPG (kg bought, `lpg_purchases`, counted in the month of purchase).
+- `institution_month_energy`: institution_month × basis_year: kgce of electricity, gas and LPG (each with
+  its factor of the month's year; 综合能耗 `energy_kgce` is their sum), kgCO2, and the coal and CO2 the PV
+  self-use avoided.
 - `pv_year`: the PV project's 综合节能率 and the coal and CO2 its on-site use avoided, per basis.
 - `fleet_year`: official-vehicle fuel (litres × density × kgce/kg or kgCO2/kg), charging (kWh × grid
   factor, per grid level), dispatches, km.
@@ -41,7 +43,8 @@ GRIDS = ("national", "south", "guangxi")
 # factor ids of data/factors.csv behind each choice
 ELECTRICITY_COAL = {"dangliang": "elec_kgce_dangliang", "dengjia": "elec_kgce_dengjia"}
 GRID_CO2 = {"national": "grid_co2_national", "south": "grid_co2_south", "guangxi": "grid_co2_guangxi"}
-FACTOR_COLUMNS = (*ELECTRICITY_COAL.values(), *GRID_CO2.values(), "natural_gas_kgce_per_m3", "petrol_density",
+FACTOR_COLUMNS = (*ELECTRICITY_COAL.values(), *GRID_CO2.values(), "natural_gas_kgce_per_m3", "lpg_kgce_per_kg",
+                  "petrol_density",
                   "diesel_density", "petrol_kgce_per_kg", "diesel_kgce_per_kg", "petrol_co2_per_kg",
                   "diesel_co2_per_kg")
 
@@ -55,7 +58,8 @@ _SUMS = """
     sum(electricity_use_kwh) AS electricity_use_kwh, sum(grid_import_kwh) AS grid_import_kwh,
     sum(pv_generation_kwh) AS pv_generation_kwh, sum(pv_export_kwh) AS pv_export_kwh,
     sum(pv_self_use_kwh) AS pv_self_use_kwh, sum(gas_m3) AS gas_m3, sum(water_m3) AS water_m3,
-    sum(electricity_kgce) AS electricity_kgce, sum(gas_kgce) AS gas_kgce,
+    sum(lpg_kg) AS lpg_kg, sum(electricity_kgce) AS electricity_kgce, sum(gas_kgce) AS gas_kgce,
+    sum(lpg_kgce) AS lpg_kgce,
     sum(pv_avoided_kgce) AS pv_avoided_kgce, sum(pv_avoided_co2_t) AS pv_avoided_co2_t"""
 
 _SCOPE_SUMS = f"""sum(floor_area_m2) AS floor_area_m2, sum(people) AS people, {_SUMS},
@@ -108,23 +112,30 @@ VIEWS = {
             SELECT s.institution_id, date_trunc('month', p.ts)::DATE AS month,
                    sum(p.generation_kwh) AS pv_generation_kwh, sum(coalesce(p.export_kwh, 0)) AS pv_export_kwh
             FROM pv_counted p JOIN pv_sites s USING (site_id)  -- one resolution per site and period
-            WHERE s.institution_id IS NOT NULL GROUP BY ALL)
-        SELECT coalesce(m.institution_id, pv.institution_id) AS institution_id,
-               coalesce(m.month, pv.month) AS month,
+            WHERE s.institution_id IS NOT NULL GROUP BY ALL),
+        lpg AS (  -- bottled LPG: no meter, counted in the month it was bought
+            SELECT institution_id, date_trunc('month', purchased_on)::DATE AS month, sum(lpg_kg) AS lpg_kg
+            FROM lpg_purchases GROUP BY ALL),
+        k AS (SELECT institution_id, month FROM m UNION SELECT institution_id, month FROM pv
+              UNION SELECT institution_id, month FROM lpg)
+        SELECT k.institution_id, k.month,
                coalesce(m.grid_import_kwh, 0) AS grid_import_kwh,
                coalesce(pv.pv_generation_kwh, 0) AS pv_generation_kwh,
                coalesce(pv.pv_export_kwh, 0) AS pv_export_kwh,
                pv_self_use(pv.pv_generation_kwh, pv.pv_export_kwh) AS pv_self_use_kwh,
                coalesce(m.grid_import_kwh, 0) + pv_self_use(pv.pv_generation_kwh, pv.pv_export_kwh)
                    AS electricity_use_kwh,
-               m.water_m3, m.gas_m3
-        FROM m FULL OUTER JOIN pv ON m.institution_id = pv.institution_id AND m.month = pv.month""",
+               m.water_m3, m.gas_m3, lpg.lpg_kg
+        FROM k LEFT JOIN m ON m.institution_id = k.institution_id AND m.month = k.month
+        LEFT JOIN pv ON pv.institution_id = k.institution_id AND pv.month = k.month
+        LEFT JOIN lpg ON lpg.institution_id = k.institution_id AND lpg.month = k.month""",
     "institution_month_energy": """
         SELECT m.*, year(m.month) AS year, b.coal, b.grid,
                m.grid_import_kwh * b.elec_kgce_per_kwh AS electricity_kgce,
                coalesce(m.gas_m3, 0) * b.natural_gas_kgce_per_m3 AS gas_kgce,
+               coalesce(m.lpg_kg, 0) * b.lpg_kgce_per_kg AS lpg_kgce,
                m.grid_import_kwh * b.elec_kgce_per_kwh + coalesce(m.gas_m3, 0) * b.natural_gas_kgce_per_m3
-                   AS energy_kgce,
+                   + coalesce(m.lpg_kg, 0) * b.lpg_kgce_per_kg AS energy_kgce,
                m.grid_import_kwh * b.grid_kgco2_per_kwh / 1000 AS co2_t,
                m.pv_self_use_kwh * b.elec_kgce_per_kwh AS pv_avoided_kgce,
                m.pv_self_use_kwh * b.grid_kgco2_per_kwh / 1000 AS pv_avoided_co2_t

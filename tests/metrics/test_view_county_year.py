@@ -49,3 +49,20 @@ def test_figures_read_the_view(vcon):
     assert_allclose(off["energy_kgce"], BUILDINGS_KGCE)
     o = figures.overview(vcon, 2023).set_index("metric")
     assert_allclose(o.loc["energy_kgce", "change_pct"], 100 * (BUILDINGS_KGCE + FUEL_KGCE - 122.9) / 122.9)
+
+
+def test_county_and_type_count_lpg(vcon):
+    """LPG bought by I1 (党政机关) in 2023: 30 + 14.5 kg x 1.7143 kgce/kg = 76.28635 kgce in 综合能耗."""
+    vcon.execute("""INSERT INTO lpg_purchases (institution_id, purchased_on, lpg_kg, batch_id)
+                    VALUES ('I1', '2023-01-15', 30, 0), ('I1', '2023-03-02', 14.5, 0)""")
+    lpg = 44.5 * 1.7143
+    on, off = _county(vcon, True), _county(vcon, False)
+    assert_allclose([on["lpg_kg"], on["lpg_kgce"], on["gas_kgce"]], [44.5, lpg, 121.43])
+    assert_allclose([on["buildings_kgce"], on["energy_kgce"], off["energy_kgce"]],
+                    [BUILDINGS_KGCE + lpg, BUILDINGS_KGCE + lpg + FUEL_KGCE, BUILDINGS_KGCE + lpg])
+    assert_allclose(on["energy_kgce_per_m2"], (BUILDINGS_KGCE + lpg + FUEL_KGCE) / 5000)
+    assert_allclose(on["fleet_share_pct"], 100 * FUEL_KGCE / (BUILDINGS_KGCE + lpg + FUEL_KGCE))
+    t = vcon.execute("""SELECT type, energy_kgce, lpg_kgce FROM scope_year WHERE level = 'type' AND year = 2023
+                        AND coal = 'dangliang' AND grid = 'guangxi' AND with_fleet ORDER BY type""").df()
+    assert_allclose(t["energy_kgce"], [219.75 + lpg, 430.15])
+    assert_allclose(t["lpg_kgce"], [lpg, 0])
