@@ -21,6 +21,7 @@ from etl.demo import certification as demo_cert
 from etl.demo import fleet as demo_fleet
 from etl.demo import registry as reg
 from etl.ingest.loader import load_paths
+from etl.metrics import anomaly_store
 from etl.pv import project, pvmodel
 from etl.store.db import DATA_DIR, connect
 
@@ -553,7 +554,7 @@ def build(db: str | Path | None = None, out_dir: Path = DEMO_DIR,
     t0 = time.perf_counter()
     files = generate(out_dir, progress)
     t1 = time.perf_counter()
-    with connect(db) as con:
+    with connect(db) as con, anomaly_store.once_at_end(con):  # one anomaly scan, not one per file
         def each(i: int, n: int, name: str) -> None:
             if progress and n:
                 progress(0.92 + 0.08 * i / n, f"loading {name}")
