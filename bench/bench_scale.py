@@ -39,6 +39,7 @@ PY = sys.executable
 PAGES = [("pages/overview.py", None), ("pages/energy.py", None), ("pages/kpi.py", None), ("pages/pv.py", None),
          ("pages/certification.py", None), ("pages/fleet.py", None), ("pages/upload.py", "officer"),
          ("pages/batches.py", "officer"), ("pages/users.py", "admin"), ("pages/settings.py", "admin")]
+LANDING = "pages/overview.py"
 WARM_GOAL_S, RATIO_GOAL, P95_GOAL_S, PEAK_GOAL_MB = 1.0, 1.5, 3.0, 1024
 
 
@@ -61,10 +62,12 @@ def _page_run(page: str, role: str | None, lang: str = "zh") -> tuple[float, str
     at.session_state["lang"] = lang
     if role:
         at.session_state["auth_user"], at.session_state["auth_role"] = f"bench-{role}", role
-    at.run()
     t0 = time.perf_counter()
-    at.switch_page(page).run()
-    seconds = time.perf_counter() - t0
+    at.run()  # the landing page is the overview: its own run is the overview's time
+    t1 = time.perf_counter()
+    if page != LANDING:
+        at.switch_page(page).run()
+    seconds = time.perf_counter() - t1 if page != LANDING else t1 - t0
     err = str(at.exception[0].message)[:200] if at.exception else None
     return seconds, err
 
