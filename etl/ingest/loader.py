@@ -890,7 +890,7 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
         raise NotAccepted(f"{prep.file_name}: {len(prep.warnings)} warnings must be accepted before loading")
     if not user:
         raise ValueError("every write records who did it: the user is missing")
-    if prep.rows.empty and prep.identical_rows:
+    if prep.rows.empty and prep.identical_rows and prep.identical_batch is not None:
         return prep.identical_batch  # every row is stored already, identical: nothing to write
     spec = KINDS[prep.kind]
     table = spec.table
@@ -1015,26 +1015,27 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike], k
         # the kind is guessed cheaply first, so registries load before the facts that refer to them
         queue.append((f, kind or _peek_kind(data, f.name), data, ""))
     order = {k: i for i, k in enumerate(LOAD_ORDER)}
-    queue.sort(key=lambda t: order.get(t[1], len(order)))
+    queue.sort(key=lambda t: order.get(t[1] or "", len(order)))
     results: list[FileResult] = []
-    for i, (f, _guess, data, err) in enumerate(queue):
+    for i, (f, _guess, content, err) in enumerate(queue):
         if progress:
             progress(i, len(queue), f.name)
-        if data is None:
+        if content is None:
             results.append(FileResult(str(f), None, "rejected", None, 0,
                                       [Problem(str(f), None, "", "", err, "check the path")]))
             continue
-        prep = prepare(con, data, str(f), kind, sheet=sheet)
+        prep = prepare(con, content, str(f), kind, sheet=sheet)
+        n_rows = 0 if prep.rows is None else len(prep.rows)
         if prep.already_loaded is not None:
             results.append(FileResult(str(f), prep.kind, "already_loaded", prep.already_loaded, 0, []))
         elif not prep.ok:
             results.append(FileResult(str(f), prep.kind, "rejected", None, 0, prep.problems))
         elif prep.warnings and not accept_warnings:
-            results.append(FileResult(str(f), prep.kind, "needs_accept", None, len(prep.rows), prep.problems))
+            results.append(FileResult(str(f), prep.kind, "needs_accept", None, n_rows, prep.problems))
         else:
             bid = commit(con, prep, user)
-            status = "unchanged" if prep.rows.empty and prep.identical_rows else "loaded"
-            results.append(FileResult(str(f), prep.kind, status, bid, len(prep.rows),
+            status = "unchanged" if n_rows == 0 and prep.identical_rows else "loaded"
+            results.append(FileResult(str(f), prep.kind, status, bid, n_rows,
                                       [p for p in prep.problems if p.severity != "error"]))
     if progress:
         progress(len(queue), len(queue), "")
