@@ -69,6 +69,8 @@ def _page_run(page: str, role: str | None, lang: str = "zh") -> tuple[float, str
         at.switch_page(page).run()
     seconds = time.perf_counter() - t1 if page != LANDING else t1 - t0
     err = str(at.exception[0].message)[:200] if at.exception else None
+    if err is None and at.error:  # the app turns an exception into a sentence with an error id
+        err = str(at.error[0].value)[:200]
     return seconds, err
 
 
