@@ -39,7 +39,7 @@ bench: install
 	$(PY) bench/bench_upload.py
 	$(PY) bench/bench_energy.py
 	$(PY) bench/bench_loader.py --big
-	$(PY) bench/bench_sessions.py
+	$(PY) bench/bench_scale.py
 
 browser-deps:  ## Debian's Chromium and CJK fonts for the browser tests (needs root)
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk

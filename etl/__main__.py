@@ -17,6 +17,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from etl.demo import dataset
 
     target = db_path(args.db)
+    try:
+        dataset.demo_scale.check(args.scale)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     if target.exists() and not args.force:
         print(f"{target} exists already; use --force to rebuild it from demo data", file=sys.stderr)
         return 1
@@ -27,7 +32,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     def progress(frac: float, msg: str) -> None:
         print(f"[{frac:4.0%}] {msg}", file=sys.stderr)
 
-    times = dataset.build(target, progress=progress)
+    times = dataset.build(target, progress=progress, scale=args.scale)
     store_db.save_good_copy(target)
     print(f"demo database written to {target} (generated in {times['generate_s']:.1f} s, "
           f"loaded in {times['load_s']:.1f} s, PV model {times['model_s']:.1f} s)")
@@ -268,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = add("demo", "write demo input files under data/demo/ and load them")
     p.add_argument("--force", action="store_true", help="replace an existing database")
+    p.add_argument("--scale", type=int, default=1, metavar="N",
+                   help="a county N times larger (N districts like the demo county; for measuring)")
     p.set_defaults(func=_cmd_demo)
     p = add("load", "load files or folders (a folder is an inbox: every file not loaded yet)")
     p.add_argument("paths", nargs="+")

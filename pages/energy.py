@@ -14,7 +14,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from etl.metrics import anomalies, energy, factors, figures, fuels
+from etl.metrics import anomalies, anomaly_store, energy, factors, figures, fuels
 from etl.metrics.factors import ELECTRICITY_COAL, GRID_CO2
 from ui import format as fmt
 from ui.common import fmt_num, fmt_pct, query
@@ -140,7 +140,7 @@ st.caption(t(
     grid_source=citation(grid_f, lang()),
     fleet=t("en_fleet_in") if fleet_on else t("en_fleet_out")))
 
-findings = query(anomalies.find_all)
+findings = query(anomaly_store.findings)  # stored per data version by the writers
 KIND = {"electricity": t("kind_electricity"), "water": t("kind_water"), "gas": t("kind_gas")}
 
 

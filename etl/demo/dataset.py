@@ -20,7 +20,9 @@ import pandas as pd
 from etl.demo import certification as demo_cert
 from etl.demo import fleet as demo_fleet
 from etl.demo import registry as reg
+from etl.demo import scale as demo_scale
 from etl.ingest.loader import load_paths
+from etl.metrics import anomaly_store
 from etl.pv import project, pvmodel
 from etl.store.db import DATA_DIR, connect
 
@@ -420,8 +422,10 @@ def _bills(meters: pd.DataFrame, usage: pd.DataFrame, kind: str, rng: np.random.
     return pd.DataFrame(rows)
 
 
-def generate(out_dir: Path = DEMO_DIR, progress: Callable[[float, str], None] | None = None) -> list[Path]:
-    """Write every demo input file (CSV) to out_dir; return their paths."""
+def generate(out_dir: Path = DEMO_DIR, progress: Callable[[float, str], None] | None = None,
+             districts: int = 1) -> list[Path]:
+    """Write every demo input file (CSV) to out_dir; return their paths (N districts: etl/demo/scale.py)."""
+    demo_scale.check(districts)
     def step(frac: float, msg: str) -> None:
         if progress:
             progress(frac, msg)
@@ -543,17 +547,18 @@ def generate(out_dir: Path = DEMO_DIR, progress: Callable[[float, str], None] | 
     write(meetings(rng), "meetings.csv")
     write(receptions(rng), "receptions.csv", "gb18030")
     write(visitors(rng), "visitors.csv")
+    written += demo_scale.extend(out_dir, written, districts)  # districts 2..N (none at scale 1)
     step(0.92, "files written")
     return written
 
 
 def build(db: str | Path | None = None, out_dir: Path = DEMO_DIR,
-          progress: Callable[[float, str], None] | None = None) -> dict[str, float]:
+          progress: Callable[[float, str], None] | None = None, scale: int = 1) -> dict[str, float]:
     """Generate the demo files and load them through the loader. Returns timings in seconds."""
     t0 = time.perf_counter()
-    files = generate(out_dir, progress)
+    files = generate(out_dir, progress, districts=scale)
     t1 = time.perf_counter()
-    with connect(db) as con:
+    with connect(db) as con, anomaly_store.once_at_end(con):  # one anomaly scan, not one per file
         def each(i: int, n: int, name: str) -> None:
             if progress and n:
                 progress(0.92 + 0.08 * i / n, f"loading {name}")

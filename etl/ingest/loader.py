@@ -25,6 +25,7 @@ import pandas as pd
 from etl.ingest import fastread, formats, readers
 from etl.ingest.kinds import KINDS, LOAD_ORDER, REGISTRY_KINDS, Col, Kind
 from etl.ingest.messages import translate
+from etl.metrics import anomaly_store
 from etl.store.schema import TABLES, columns
 
 MAX_PROBLEMS_PER_CHECK = 50
@@ -1123,6 +1124,7 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
              datetime.now()],
         )
         _bump_version(con)
+        anomaly_store.refresh(con, table)  # findings kept per data version, in this transaction
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -1160,6 +1162,7 @@ def undo(con: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> None:
         con.execute("UPDATE load_batches SET status = 'undone', undone_by = ?, undone_at = ? WHERE batch_id = ?",
                     [user, datetime.now(), batch_id])
         _bump_version(con)
+        anomaly_store.refresh(con, table)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

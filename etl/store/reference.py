@@ -194,6 +194,13 @@ def bump_version(con: duckdb.DuckDBPyConnection) -> None:
         "CAST(coalesce((SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'data_version'), 0) + 1 AS VARCHAR)")
 
 
+def _refresh_findings(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Anomaly thresholds are settings: the stored findings follow an edit in its transaction."""
+    from etl.metrics import anomaly_store  # metrics import the store, not the other way round at import time
+
+    anomaly_store.refresh(con, name)
+
+
 def _apply(con: duckdb.DuckDBPyConnection, t: RefTable, key: dict, values: dict) -> dict:
     """Set values on the row named by key, return the new key (a key column may be among the values)."""
     where, params = _where(t, key)
@@ -230,6 +237,7 @@ def edit(con: duckdb.DuckDBPyConnection, name: str, key: dict, changes: dict, by
                     [edit_id, name, _key_json(new_key), _key_json({c: before[c] for c in values}),
                      _key_json(values), by, datetime.now()])
         bump_version(con)
+        _refresh_findings(con, name)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -258,6 +266,7 @@ def undo(con: duckdb.DuckDBPyConnection, edit_id: int, by: str) -> None:
         con.execute("UPDATE ref_edits SET undone_by = ?, undone_at = ? WHERE edit_id = ?",
                     [by, datetime.now(), edit_id])
         bump_version(con)
+        _refresh_findings(con, name)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -1,0 +1,135 @@
+"""Anomaly findings computed once per data version and kept in a table (issue 14).
+
+Scanning every meter for anomalies (etl.metrics.anomalies.find_all) takes seconds and grows with the
+county, and it is the same for every visitor. So the writers compute it, inside their own transaction,
+right after they bump the data version: a load's commit and undo (etl.ingest.loader), a settings edit and
+its undo (etl.store.reference: thresholds are settings), and the demo build (once, at the end).
+
+- `anomaly_findings` holds FINDING_COLUMNS in find_all's order (`pos`); meta `anomaly_findings_version`
+  says which data version they were computed for.
+- A write that cannot change the findings (a fleet log, a factor edit) only moves that stamp along, when
+  the findings were current before it.
+- Readers call `findings(con)`: the table when its stamp is the current data version, else find_all in
+  memory (an older database, or a write elsewhere that bumped the version). Reading never writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+
+import duckdb
+import pandas as pd
+
+from etl.metrics import anomalies
+from etl.metrics.anomalies import FINDING_COLUMNS
+
+TABLE = "anomaly_findings"
+STAMP_KEY = "anomaly_findings_version"
+# tables find_all reads (readings, the registers, PV self-use added to import meters, the thresholds)
+INPUT_TABLES = frozenset({"readings", "meters", "institutions", "pv_production", "pv_sites", "ref_settings"})
+
+_DDL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+    pos INTEGER, rule VARCHAR, meter_id VARCHAR, institution_id VARCHAR, name VARCHAR, type VARCHAR,
+    kind VARCHAR, period_start TIMESTAMP, period_end TIMESTAMP, value DOUBLE, reference DOUBLE,
+    ratio DOUBLE, unit VARCHAR, detail DOUBLE)"""
+
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """No refresh inside this block (a build that loads many files refreshes once at its end)."""
+    before = getattr(_local, "deferred", False)
+    _local.deferred = True
+    try:
+        yield
+    finally:
+        _local.deferred = before
+
+
+@contextlib.contextmanager
+def once_at_end(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Defer every refresh inside the block, then refresh once (its own transaction) if the block succeeded."""
+    with deferred():
+        yield
+    con.execute("BEGIN TRANSACTION")
+    try:
+        refresh(con)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _version(con: duckdb.DuckDBPyConnection) -> str | None:
+    rows = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()
+    return rows[0][0] if rows else None
+
+
+def _stamp(con: duckdb.DuckDBPyConnection) -> str | None:
+    rows = con.execute("SELECT value FROM meta WHERE key = ?", [STAMP_KEY]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
+                            [TABLE]).fetchall()[0][0])
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """The stored findings were computed for the data as it is now."""
+    return _has_table(con) and _stamp(con) is not None and _stamp(con) == _version(con)
+
+
+def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None) -> bool:
+    """Recompute the stored findings for the current data version (call after the version bump, inside the
+    writer's transaction). With changed_table outside INPUT_TABLES and findings current before the bump,
+    only the stamp moves. Returns True when the scan ran."""
+    if getattr(_local, "deferred", False):
+        return False
+    version = _version(con)
+    if version is None:
+        return False
+    con.execute(_DDL)
+    if changed_table is not None and changed_table not in INPUT_TABLES:
+        before = _stamp(con)
+        if before is not None and before.isdigit() and version.isdigit() and int(before) == int(version) - 1:
+            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [STAMP_KEY, version])
+            return False
+    try:
+        found = anomalies.find_all(con)
+    except (KeyError, ValueError, TypeError):  # e.g. a threshold missing: readers compute (and say) it themselves
+        con.execute("DELETE FROM meta WHERE key = ?", [STAMP_KEY])
+        return False
+    rows = found.assign(pos=range(len(found)))
+    for col in ("value", "reference", "ratio", "detail"):
+        rows[col] = pd.to_numeric(rows[col], errors="coerce").astype("float64")
+    cols = ["pos", *FINDING_COLUMNS]
+    con.execute(f"DELETE FROM {TABLE}")
+    if not rows.empty:
+        con.register("_anomaly_rows", rows[cols])
+        try:
+            con.execute(f"INSERT INTO {TABLE} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _anomaly_rows")
+        finally:
+            con.unregister("_anomaly_rows")
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [STAMP_KEY, version])
+    return True
+
+
+def stored(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The stored findings as find_all returns them (FINDING_COLUMNS, same order and types)."""
+    df = con.execute(f"SELECT {', '.join(FINDING_COLUMNS)} FROM {TABLE} ORDER BY pos").df()
+    for col in ("period_start", "period_end"):
+        df[col] = pd.to_datetime(df[col])
+    for col in ("ratio", "detail"):  # find_all leaves these as objects (None where a rule has no figure)
+        df[col] = df[col].astype(object).where(df[col].notna(), None)
+    return df
+
+
+def findings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every rule's findings for the data as it is now: stored when current, else computed (never written)."""
+    if is_current(con):
+        return stored(con)
+    return anomalies.find_all(con)
