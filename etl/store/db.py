@@ -51,7 +51,13 @@ STALE_WAITING_S = 900.0  # a .waiting file older than this is left over from a k
 
 
 class DatabaseBusy(RuntimeError):
-    """Another process holds the write lock for longer than we wait."""
+    """Another process holds the write lock for longer than we wait; .msg is the sentence (catalogue code)."""
+
+    def __init__(self, path: object):
+        from etl.ingest.messages import msg
+
+        self.msg = msg("database_busy", path=str(path))
+        super().__init__(self.msg.render("en"))
 
 
 class _Locked(Exception):
@@ -253,9 +259,7 @@ def _acquire(inst: _Instance, wait_s: float, writer: bool) -> duckdb.DuckDBPyCon
                             _open(inst)
                         except _Locked as exc:  # another process has the file
                             if time.monotonic() > deadline:
-                                raise DatabaseBusy(
-                                    f"The database {inst.path} is in use by another program (probably a load "
-                                    "that is still running). Wait until it finishes and try again.") from exc
+                                raise DatabaseBusy(inst.path) from exc
                             if writer and not marked:
                                 waiting_path(inst.path).write_text(str(os.getpid()))
                                 marked = True
@@ -266,9 +270,7 @@ def _acquire(inst: _Instance, wait_s: float, writer: bool) -> duckdb.DuckDBPyCon
                         inst.users += 1
                         return cur
                 if time.monotonic() > deadline:
-                    raise DatabaseBusy(
-                        f"The database {inst.path} is in use by another program (probably a load that is "
-                        "still running). Wait until it finishes and try again.")
+                    raise DatabaseBusy(inst.path)
                 inst.cond.wait(delay)
                 delay = min(delay * 2, 0.5)
     finally:
