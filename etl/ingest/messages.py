@@ -495,6 +495,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     'cli_no_files': ('没有找到文件',
         'no files found'),
 
+    # ---------------------------------------------------------------- target statuses: one wording for the KPI page,
+    # the energy page, the KPI workbook and the Word draft (etl.metrics.kpi.STATUSES, kpi.status_text)
+    "kpi_status_on_track": ("符合序时进度", "on track"),
+    "kpi_status_at_risk": ("慢于序时进度", "behind the path"),
+    "kpi_status_off_track": ("未下降", "no reduction"),
+    "kpi_status_met": ("达标", "met"),
+    "kpi_status_not_met": ("未达标", "not met"),
+    # a figure without a target: its change against the reference (etl.metrics.headline.direction)
+    "kpi_status_better": ("向好", "improving"),
+    "kpi_status_worse": ("变差", "worse"),
+    "kpi_status_unchanged": ("持平", "unchanged"),
     # ---------------------------------------------------------------- values that are words themselves
     "meter_kind_electricity": ("电", "electricity"),
     "meter_kind_water": ("水", "water"),
