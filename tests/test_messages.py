@@ -142,6 +142,45 @@ def test_codes_built_from_data_files_have_both_languages():
         assert chinese(zh) and en and kpi.status_text(status, "en") == en and kpi.status_text(status, "zh") == zh
 
 
+def _page_key_domains() -> dict[str, set[str]]:
+    """Page keys built at run time (t(f"prefix_{x}")) whose values are known: codes of etl/ and data/*.csv."""
+    from etl.metrics import anomalies, certification, kpi
+    from etl.store import users
+
+    stages = pd.read_csv(ROOT / "data" / "cert_stages.csv", comment="#")["stage"]
+    tasks = pd.read_csv(ROOT / "data" / "cert_tasks.csv", comment="#")["stage"]
+    sites = pd.read_csv(ROOT / "data" / "pv_sites.csv", comment="#")["status"]
+    return {
+        "status_": {"loaded", "undone"},  # load_batches.status
+        "sev_": {"error", "warning", "info"},
+        "role_": set(users.ROLES[1:]),  # accounts are officers or admins
+        "cert_program_": set(certification.PROGRAMS), "kpi_program_": set(kpi.PROGRAMS),
+        "cert_state_": set(certification.MARK_STATES),
+        "stage_": set(stages) | set(tasks),  # codes in data/cert_stages.csv and data/cert_tasks.csv
+        "pv_status_": set(sites.dropna()),  # codes in data/pv_sites.csv
+        "kpi_": set(kpi.BY_KEY), "kpiu_": set(kpi.BY_KEY),
+        "rule_": set(anomalies.RULES),
+    }
+
+
+def test_page_keys_built_at_run_time_exist():
+    from ui.i18n import TEXT
+
+    sources = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+    prefixes = set()
+    for path in sources:
+        prefixes |= set(re.findall(r"""\bt\(f["']([a-z_]+)\{""", path.read_text(encoding="utf-8")))
+    assert len(prefixes) > 30
+    domains = _page_key_domains()
+    missing = sorted(f"{prefix}{v}" for prefix, values in domains.items() for v in values
+                     if f"{prefix}{v}" not in TEXT)
+    assert not missing, missing
+    # the other run-time keys take values from the database (types, measures ...): their prefix at least exists
+    assert not [p for p in prefixes - set(domains) if not any(k.startswith(p) for k in TEXT)]
+    # a page word and a catalogue code never share a key: one wording, one place
+    assert not set(TEXT) & set(CATALOGUE)
+
+
 def test_no_problem_is_made_from_free_text():
     with pytest.raises(UnknownCode):
         loader.Problem("f.csv", 3, "抄见电量", "abc", "not a number", "write_plain_number")
