@@ -26,9 +26,11 @@ run: install $(DB)  ## start the dashboard on http://localhost:$(PORT)
 
 lint: install
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
-test: install  ## lint, then the whole test suite (browser tests run where Chromium is installed)
+test: install  ## lint and type-check, then the whole test suite (browser tests run where Chromium is installed)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 bench: install

@@ -70,3 +70,11 @@ def table_state(db: Path) -> dict[str, tuple]:
                 state[name] = con.execute(
                     f"SELECT count(*), coalesce(sum(hash(x)), 0) FROM {name} x").fetchall()[0]
     return state
+
+
+@pytest.fixture()
+def app_as():
+    """The app as a role in a language: `app_as("officer", "en").run()` (tests/app_pages.app_as)."""
+    from tests.app_pages import app_as as open_app
+
+    return open_app

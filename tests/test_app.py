@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from etl.metrics import figures
 from etl.store.db import connect
+from tests.app_pages import app_as
 
 PAGES = ["pages/overview.py", "pages/energy.py", "pages/upload.py", "pages/batches.py", "pages/users.py", "pages/pv.py",
          "pages/kpi.py", "pages/settings.py"]
@@ -24,10 +24,7 @@ def app_env(demo_db, monkeypatch):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("page", PAGES)
 def test_page_renders(app_env, lang, page):
-    at = AppTest.from_file("../dashboard.py", default_timeout=60)
-    at.session_state["lang"] = lang
-    if page in LOGIN:
-        at.session_state["auth_user"], at.session_state["auth_role"] = "test-" + LOGIN[page], LOGIN[page]
+    at = app_as(LOGIN.get(page), lang)
     at.run()
     banners = [e.value for e in at.main if type(e).__name__ == "Warning"]
     assert banners and banners[0].startswith("演示数据" if lang == "zh" else "Demo data")
@@ -38,8 +35,7 @@ def test_page_renders(app_env, lang, page):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_overview_numbers_come_from_the_database(app_env, lang):
-    at = AppTest.from_file("../dashboard.py", default_timeout=60)
-    at.session_state["lang"] = lang
+    at = app_as(None, lang)
     at.run()
     at.selectbox(key="overview_year").set_value(2023).run()
     assert not at.exception
@@ -75,7 +71,7 @@ def test_app_builds_missing_database(tmp_path, monkeypatch):
             con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true')")
 
     monkeypatch.setattr(dataset, "build", fake_build)
-    at = AppTest.from_file("../dashboard.py", default_timeout=60)
+    at = app_as(timeout=60)
     at.run()
     assert not at.exception and calls and db.exists()
     infos = [e.value for e in at.main if type(e).__name__ == "Info"]
@@ -86,8 +82,7 @@ def test_app_builds_missing_database(tmp_path, monkeypatch):
 def test_pv_numbers_come_from_the_database(app_env, lang):
     from etl.pv import project
 
-    at = AppTest.from_file("../dashboard.py", default_timeout=120)
-    at.session_state["lang"] = lang
+    at = app_as(None, lang)
     at.query_params["site"] = "PV21"
     at.run()
     at.switch_page("pages/pv.py").run()
@@ -120,8 +115,7 @@ def test_kpi_page_shows_the_kpi_report(app_env, lang):
     """The KPI page shows etl.metrics.kpi's figures for the chosen year, with targets and both reports."""
     from etl.metrics import kpi
 
-    at = AppTest.from_file("../dashboard.py", default_timeout=60)
-    at.session_state["lang"] = lang
+    at = app_as(None, lang)
     at.run()
     at.switch_page("pages/kpi.py").run()
     at.selectbox(key="kpi_year").set_value(2023).run()

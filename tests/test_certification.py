@@ -18,6 +18,7 @@ from etl.metrics import certification as cert
 from etl.metrics import kpi
 from etl.store import users
 from etl.store.db import connect
+from tests.app_pages import app_as
 from tests.conftest import table_state
 
 
@@ -239,10 +240,7 @@ def test_write_functions_refuse_visitors(con):
 
 
 def _page(db: Path, role: str | None, lang: str) -> AppTest:
-    at = AppTest.from_file("../dashboard.py", default_timeout=90)
-    at.session_state["lang"] = lang
-    if role:
-        at.session_state["auth_user"], at.session_state["auth_role"] = "alice", role
+    at = app_as(role, lang, user="alice")
     at.run()
     at.switch_page("pages/certification.py")
     return at.run()

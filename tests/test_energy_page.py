@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from etl.metrics import energy, figures
 from etl.store.db import connect
+from tests.app_pages import app_as
 
 
 @pytest.fixture()
@@ -16,8 +17,7 @@ def app_env(demo_db, monkeypatch):
 
 
 def open_energy(language: str = "en", **params) -> AppTest:
-    at = AppTest.from_file("../dashboard.py", default_timeout=120)
-    at.session_state["lang"] = language
+    at = app_as(None, language)
     at.run()
     for k, v in params.items():
         at.query_params[k] = v

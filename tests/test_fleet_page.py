@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from etl.metrics import fleet
 from etl.store.db import connect
+from tests.app_pages import app_as
 
 
 @pytest.fixture()
@@ -16,10 +17,7 @@ def app_env(demo_db, monkeypatch):
 
 
 def open_fleet(language: str, role: str | None = None) -> AppTest:
-    at = AppTest.from_file("../dashboard.py", default_timeout=120)
-    at.session_state["lang"] = language
-    if role:
-        at.session_state["auth_user"], at.session_state["auth_role"] = f"page_test_{role}", role
+    at = app_as(role, language, user=f"page_test_{role}")
     at.run()
     at.switch_page("pages/fleet.py").run()
     assert not at.exception, at.exception

@@ -12,6 +12,7 @@ from etl.metrics import figures
 from etl.pv import project
 from etl.store import reference
 from etl.store.db import connect
+from tests.app_pages import app_as
 
 VISITOR_PAGES = ["pages/overview.py", "pages/energy.py", "pages/kpi.py", "pages/pv.py", "pages/fleet.py"]
 
@@ -34,11 +35,7 @@ def db_copy(demo_db, tmp_path, monkeypatch):
 
 
 def app(role: str | None = None, lang: str = "en") -> AppTest:
-    at = AppTest.from_file("../dashboard.py", default_timeout=120)
-    at.session_state["lang"] = lang
-    if role:
-        at.session_state["auth_user"], at.session_state["auth_role"] = f"test-{role}", role
-    return at.run()
+    return app_as(role, lang).run()
 
 
 def listed(at: AppTest, page: str) -> bool:
@@ -104,8 +101,7 @@ def test_edited_factor_shows_with_the_figures_at_once(db_copy, lang):
 def test_only_an_admin_reaches_the_settings_page(db_copy):
     assert not listed(app(), "pages/settings.py")
     assert not listed(app("officer"), "pages/settings.py")
-    run_directly = AppTest.from_file("../pages/settings.py", default_timeout=60)
-    run_directly.session_state["lang"] = "en"
+    run_directly = app_as(None, "en", script="pages/settings.py")
     run_directly.run()
     assert not run_directly.dataframe and any("admin" in w.value.lower() for w in run_directly.warning)
     assert listed(app("admin"), "pages/settings.py")

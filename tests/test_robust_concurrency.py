@@ -17,11 +17,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from etl.store import db as store_db
 from etl.store.db import DatabaseDamaged, connect
-from tests.app_pages import ALL_PAGES
+from tests.app_pages import ALL_PAGES, app_as
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLIC_PAGES = ["pages/overview.py", "pages/energy.py", "pages/kpi.py", "pages/pv.py"]
@@ -122,7 +121,7 @@ def test_damaged_file_page_says_damaged(tmp_path, monkeypatch):
     broken.write_bytes(b"garbage" * 5000)
     monkeypatch.setenv("ENERGY_DB", str(broken))
     monkeypatch.delenv("ENERGY_APP_RAISE")
-    at = AppTest.from_file("../dashboard.py", default_timeout=60)
+    at = app_as(timeout=60)
     at.run()
     assert not at.exception
     errors = [e.value for e in at.error]
@@ -144,7 +143,7 @@ def test_command_line_load_while_pages_render(demo_db, tmp_path, monkeypatch):
     monkeypatch.setenv("ENERGY_DB", str(db))
 
     # a first render, so the dashboard holds the database when the load starts
-    at = AppTest.from_file("../dashboard.py", default_timeout=180)
+    at = app_as(timeout=180)
     at.run()
     assert not at.exception
     load = subprocess.Popen([sys.executable, "-m", "etl", "--db", str(db), "load", str(big), "--kind", "electricity"],
@@ -153,9 +152,7 @@ def test_command_line_load_while_pages_render(demo_db, tmp_path, monkeypatch):
     t0 = time.monotonic()
     while load.poll() is None and time.monotonic() - t0 < 300:
         for i, page in enumerate(ALL_PAGES):
-            at = AppTest.from_file("../dashboard.py", default_timeout=180)
-            at.session_state["lang"] = ("en", "zh")[(renders + i) % 2]
-            at.session_state["auth_user"], at.session_state["auth_role"] = "test-admin", "admin"  # sees every page
+            at = app_as("admin", ("en", "zh")[(renders + i) % 2], timeout=180)  # an admin sees every page
             at.run()
             at.switch_page(page).run()
             assert not at.exception, at.exception
@@ -165,7 +162,7 @@ def test_command_line_load_while_pages_render(demo_db, tmp_path, monkeypatch):
     assert load.returncode == 0, err
     assert "loaded:" in out and renders >= 1  # at least one full round of every page during the load
     # the new data is visible to the dashboard after the load
-    at = AppTest.from_file("../dashboard.py", default_timeout=180)
+    at = app_as(timeout=180)
     at.run()
     assert not at.exception
     assert 2025 in at.selectbox(key="overview_year").options or "2025" in at.selectbox(key="overview_year").options

@@ -8,7 +8,7 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app_pages import ALL_PAGES
+from tests.app_pages import ALL_PAGES, app_as
 from tests.robust_data import build, cut
 from ui.safe import md
 
@@ -66,9 +66,7 @@ def _assert_no_markup(at: AppTest, where: str) -> None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_names_are_never_markup(hostile_db, lang, monkeypatch):
     monkeypatch.setenv("ENERGY_DB", str(hostile_db))
-    at = AppTest.from_file("../dashboard.py", default_timeout=120)
-    at.session_state["lang"] = lang
-    at.session_state["auth_user"], at.session_state["auth_role"] = LINK, "admin"  # a hostile user name too
+    at = app_as("admin", lang, user=LINK)  # a hostile user name too
     at.run()
     assert not at.exception
     assert any(md(LINK) in c for c in (e.value for e in at.sidebar.caption)), "the user name is shown, escaped"

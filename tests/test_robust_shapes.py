@@ -10,7 +10,7 @@ from etl.__main__ import main as etl_main
 from etl.metrics import figures
 from etl.reports import documents
 from etl.store.db import connect
-from tests.app_pages import ALL_PAGES
+from tests.app_pages import ALL_PAGES, app_as
 from tests.robust_data import cases
 
 PAGES = ALL_PAGES
@@ -28,9 +28,7 @@ def _errors(at: AppTest) -> list[str]:
 def render_all(db, lang: str, monkeypatch) -> AppTest:
     """Every page, as an admin (who sees them all), in one session; no exception, no error box."""
     monkeypatch.setenv("ENERGY_DB", str(db))
-    at = AppTest.from_file("../dashboard.py", default_timeout=120)
-    at.session_state["lang"] = lang
-    at.session_state["auth_user"], at.session_state["auth_role"] = "test-admin", "admin"
+    at = app_as("admin", lang)
     at.run()
     assert not at.exception, at.exception
     for page in PAGES:

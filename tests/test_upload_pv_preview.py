@@ -4,10 +4,10 @@ assumptions made (here: a day counter differenced), in Chinese and English."""
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from etl.ingest.loader import commit, prepare
 from etl.store.db import connect
+from tests.app_pages import app_as
 from tests.conftest import table_state
 from tests.test_pv_portal import CORPUS, NOW, pv_db  # noqa: F401 - the fixture is used by name
 
@@ -19,9 +19,7 @@ def test_preview_draws_history_plan_and_assumptions(pv_db, monkeypatch, lang):  
         commit(con, prepare(con, daily.encode(), "daily.csv", now=NOW), "test")
     monkeypatch.setenv("ENERGY_DB", str(pv_db))
     before = table_state(pv_db)
-    at = AppTest.from_file("../dashboard.py", default_timeout=90)
-    at.session_state["lang"] = lang
-    at.session_state["auth_user"], at.session_state["auth_role"] = "alice", "officer"
+    at = app_as("officer", lang, user="alice")
     at.run()
     at.switch_page("pages/upload.py").run()
     data = (CORPUS / "fusionsolar_device_15min_gbk.csv").read_bytes()

@@ -558,7 +558,7 @@ def build(db: str | Path | None = None, out_dir: Path = DEMO_DIR,
             if progress and n:
                 progress(0.92 + 0.08 * i / n, f"loading {name}")
 
-        results = load_paths(con, files, user="demo", progress=each)
+        results = load_paths(con, list(files), user="demo", progress=each)
         bad = [r for r in results if r.status == "rejected"]
         if bad:
             raise RuntimeError("demo file rejected: " + "; ".join(str(p) for r in bad for p in r.problems[:3]))

@@ -246,7 +246,7 @@ def _plant_topups(topups: pd.DataFrame, planted: list[dict]) -> list[dict]:
     """topup_mismatch: two card-months topped up with 2,000 yuan more than was spent."""
     busy = {(p["plate"], p["ts"][:7]) for p in planted}
     ts = pd.to_datetime(topups["交易时间"], format=TS_FMT)
-    out = []
+    out: list[dict] = []
     for month in (f"{PLANT_YEAR}-08", f"{PLANT_YEAR}-11"):
         cand = topups[(ts.dt.strftime("%Y-%m") == month)
                       & np.array([(p, month) not in busy for p in topups["车牌号"]], dtype=bool)]

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import duckdb
 import numpy as np
@@ -41,8 +42,8 @@ class Problem:
     line: int | None
     column: str
     value: str
-    what: Msg      # the problem: code + params (etl/ingest/messages.py)
-    how: Msg       # the fix: code + params
+    what: Msg | str  # the problem: a Msg (code + params) or a code without params (etl/ingest/messages.py)
+    how: Msg | str   # the fix, likewise
     severity: str = "error"  # error stops the file; warning must be accepted; info says what was assumed
 
     def __post_init__(self) -> None:
@@ -50,25 +51,25 @@ class Problem:
 
     @property
     def code(self) -> str:
-        return self.what.code
+        return as_msg(self.what).code
 
     @property
     def params(self) -> Mapping[str, object]:
-        return self.what.params
+        return as_msg(self.what).params
 
     @property
     def message(self) -> str:
         """What is wrong, in English (as the command line prints it)."""
-        return self.what.render("en")
+        return as_msg(self.what).render("en")
 
     @property
     def fix(self) -> str:
         """How to fix it, in English."""
-        return self.how.render("en")
+        return as_msg(self.how).render("en")
 
     def text(self, lang: str = "en") -> tuple[str, str]:
         """(message, fix) in the language, rendered from the catalogue."""
-        return self.what.render(lang), self.how.render(lang)
+        return as_msg(self.what).render(lang), as_msg(self.how).render(lang)
 
     def format(self, lang: str = "en") -> str:
         """FILE:LINE: [column] 'value': what is wrong; how to fix it."""
@@ -915,7 +916,7 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
         raise NotAccepted(msg("refuse_warnings_not_accepted", file=prep.file_name, n=len(prep.warnings)))
     if not user:
         raise Refused("refuse_no_user")
-    if prep.rows.empty and prep.identical_rows:
+    if prep.rows.empty and prep.identical_rows and prep.identical_batch is not None:
         return prep.identical_batch  # every row is stored already, identical: nothing to write
     spec = KINDS[prep.kind]
     table = spec.table
@@ -1038,26 +1039,27 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike], k
         # the kind is guessed cheaply first, so registries load before the facts that refer to them
         queue.append((f, kind or _peek_kind(data, f.name), data, None))
     order = {k: i for i, k in enumerate(LOAD_ORDER)}
-    queue.sort(key=lambda t: order.get(t[1], len(order)))
+    queue.sort(key=lambda t: order.get(t[1] or "", len(order)))
     results: list[FileResult] = []
-    for i, (f, _guess, data, err) in enumerate(queue):
+    for i, (f, _guess, content, err) in enumerate(queue):
         if progress:
             progress(i, len(queue), f.name)
-        if data is None:
+        if content is None:
             results.append(FileResult(str(f), None, "rejected", None, 0,
-                                      [Problem(str(f), None, "", "", err, "check_path")]))
+                                      [Problem(str(f), None, "", "", cast(Msg, err), "check_path")]))
             continue
-        prep = prepare(con, data, str(f), kind, sheet=sheet)
+        prep = prepare(con, content, str(f), kind, sheet=sheet)
+        n_rows = 0 if prep.rows is None else len(prep.rows)
         if prep.already_loaded is not None:
             results.append(FileResult(str(f), prep.kind, "already_loaded", prep.already_loaded, 0, []))
         elif not prep.ok:
             results.append(FileResult(str(f), prep.kind, "rejected", None, 0, prep.problems))
         elif prep.warnings and not accept_warnings:
-            results.append(FileResult(str(f), prep.kind, "needs_accept", None, len(prep.rows), prep.problems))
+            results.append(FileResult(str(f), prep.kind, "needs_accept", None, n_rows, prep.problems))
         else:
             bid = commit(con, prep, user)
-            status = "unchanged" if prep.rows.empty and prep.identical_rows else "loaded"
-            results.append(FileResult(str(f), prep.kind, status, bid, len(prep.rows),
+            status = "unchanged" if n_rows == 0 and prep.identical_rows else "loaded"
+            results.append(FileResult(str(f), prep.kind, status, bid, n_rows,
                                       [p for p in prep.problems if p.severity != "error"]))
     if progress:
         progress(len(queue), len(queue), "")

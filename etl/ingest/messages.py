@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from string import Formatter
+from typing import Any
 
 # code -> (Chinese, English). The English is what the command line prints (tests read it); the Chinese is
 # written in the plain style of a county energy officer.
@@ -602,7 +603,7 @@ def render(value: Msg | str, lang: str = "en") -> str:
     return as_msg(value).render(lang)
 
 
-def at_lines(pairs: Iterable[tuple[object, object]], limit: int = 300) -> list[Msg]:
+def at_lines(pairs: Iterable[tuple[object, Any]], limit: int = 300) -> list[Msg]:
     """"name (line n)" items for a list in a sentence, as many as fit in `limit` characters of English."""
     out: list[Msg] = []
     size = 0

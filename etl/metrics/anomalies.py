@@ -168,7 +168,7 @@ def base_load_steps(con: duckdb.DuckDBPyConnection, s: dict | None = None) -> pd
         for i in range(n, len(g) - n + 1):
             before, after = r[i - n:i], r[i:i + n]
             ratio = float(np.median(after) / np.median(before))
-            if ratio >= s["step_ratio"] and after.min() > before.max():
+            if ratio >= float(s["step_ratio"]) and after.min() > before.max():
                 hits.append((i, ratio))
         # consecutive weeks belong to one step: keep its strongest week
         groups: list[list[tuple[int, float]]] = []

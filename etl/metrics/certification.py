@@ -807,7 +807,7 @@ def self_assessment(con: duckdb.DuckDBPyConnection, program: str, institution_id
             ("证明材料(份)" if zh else "Evidence files"): r.evidence_files,
         })
     out = pd.DataFrame(rows)
-    total = {c: None for c in out.columns}
+    total: dict[str, object] = {c: None for c in out.columns}
     total[out.columns[0]] = "合计" if zh else "Total"
     total[out.columns[3]] = float(cl["points"].sum())
     total[out.columns[11]] = float(cl["effective_score"].fillna(0).sum())

@@ -142,7 +142,7 @@ def breakdown(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang"
         df = meter_by_year(con, first, year, coal, grid, institution_id=institution_id)
         df = df.rename(columns={"meter_id": "key"})
         df["label"] = df["key"]
-        cols = ("energy_kwh", "water_m3", "energy_kgce", "co2_t")
+        cols: tuple[str, ...] = ("energy_kwh", "water_m3", "energy_kgce", "co2_t")
     else:
         group = "type" if not type_ else "institution_id"
         df = figures.intensity_by_year(con, first, year, coal, grid, group)

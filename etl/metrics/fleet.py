@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -137,7 +138,7 @@ def totals(con: duckdb.DuckDBPyConnection, year: int, grid: str = "guangxi") -> 
     out: dict = {"year": year}
     for y, key in ((year, None), (year - 1, "previous")):
         c = cars(con, y, grid)
-        t = {k: float(c[k].sum()) for k in _SUMMED}
+        t: dict[str, Any] = {k: float(c[k].sum()) for k in _SUMMED}
         t["co2_kg"] = t["co2_fuel_kg"] + t["co2_charge_kg"]
         t["co2_t"] = t["co2_kg"] / 1000
         t["cost_yuan"] = t["fuel_yuan"] + t["charge_yuan"] + t["maintenance_yuan"]

@@ -26,6 +26,7 @@ import time
 import warnings
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -69,9 +70,9 @@ def settings_key(con: duckdb.DuckDBPyConnection) -> str:
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:12]
 
 
-def settings(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+def settings(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """key -> value; numbers as float, everything else as text."""
-    out: dict[str, object] = {}
+    out: dict[str, Any] = {}
     for key, value in settings_table(con)[["key", "value"]].itertuples(index=False):
         try:
             out[key] = float(value)

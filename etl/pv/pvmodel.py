@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -78,7 +79,7 @@ __all__ = [
     "temperature_corrected_pr",
 ]
 
-LUZHAI = {
+LUZHAI: dict[str, Any] = {
     "name": "鹿寨县 Luzhai County, Liuzhou, Guangxi",
     "latitude": 24.47,
     "longitude": 109.74,
@@ -95,7 +96,7 @@ Reference location of the county (county town, Luzhai).
 CLIMATE_CSV = Path(__file__).resolve().parents[2] / "data" / "climate_monthly_ghi.csv"
 """Path of the committed monthly climate table read by :func:`load_monthly_climate`."""
 
-PVWATTS_PARAMETERS = {
+PVWATTS_PARAMETERS: dict[str, Any] = {
     "gamma_pdc": -0.0037,
     "temp_ref": 25.0,
     "eta_inv_nom": 0.96,
@@ -138,7 +139,7 @@ annual yield of a typical site on the synthetic year by about 4 % (942 to
 sites.
 """
 
-SYNTHETIC_WEATHER_PARAMETERS = {
+SYNTHETIC_WEATHER_PARAMETERS: dict[str, Any] = {
     "wind_speed": 1.6,
     "beta_concentration": 2.0,
     "min_daily_clearness": 0.08,
@@ -629,8 +630,8 @@ def expected_output(
         else np.full(ghi.shape, SYNTHETIC_WEATHER_PARAMETERS["wind_speed"])
     )
 
-    col = (slice(None), None)  # time along axis 0
-    row = (None, slice(None))  # site along axis 1
+    col: tuple = (slice(None), None)  # type: ignore[no-redef]  # time along axis 0
+    row: tuple = (None, slice(None))  # site along axis 1
     with np.errstate(invalid="ignore", divide="ignore"):
         irr = pvlib.irradiance.get_total_irradiance(
             num["tilt_deg"][row],

@@ -16,6 +16,7 @@ import pandas as pd
 from etl import site
 from etl.ingest.kinds import STAGE_ORDER, STAGES
 from etl.metrics import factors, figures, kpi
+from etl.reports.exports import to_xlsx_bytes
 from etl.reports.labels import labelled
 
 # Stage code -> its Chinese name as the forms write it (the first alias of each code in etl/ingest/kinds.py).
@@ -29,30 +30,15 @@ def _cert_stage_zh() -> dict[str, str]:
 
     st_ = certification.stages()
     return dict(zip(st_["stage"], st_["name_zh"], strict=True))
-STATUS_ZH = {**{s: kpi.status_text(s, "zh") for s in kpi.STATUSES}, None: "—"}  # the catalogue's words
+STATUS_ZH: dict[str | None, str | None] = {**{s: kpi.status_text(s, "zh") for s in kpi.STATUSES}, None: "—"}  # the catalogue's words
 
 
 # ------------------------------------------------------------------ XLSX
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """Every XLSX of this module is written here (one place to switch to the shared export helper,
-    which neutralises formula-looking text cells)."""
-    try:
-        from etl.reports.exports import to_xlsx_bytes  # the shared helper, once merged
-    except ImportError:
-        to_xlsx_bytes = None
-    if to_xlsx_bytes is not None:
-        return to_xlsx_bytes(sheets)
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, df in sheets.items():
-            out = df.copy()
-            for col in out.columns:
-                if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-                    out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v[:1] in "=+-@\t\r" else v)
-            out.to_excel(writer, sheet_name=name[:31], index=False)
-    return buf.getvalue()
+    """Every XLSX of this module goes through the shared export helper (it neutralises formula-looking text)."""
+    return to_xlsx_bytes(sheets)
 
 
 def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int, report: dict | None = None) -> dict[str, pd.DataFrame]:
@@ -143,25 +129,10 @@ def _stages_text(by_stage: dict) -> str:
     return "，".join(parts)
 
 
-def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict | None = None) -> list[tuple[str, str]]:
-    """The draft as (style, text) pairs: 'title', 'note', 'h1', 'h2', 'p'. Pure text, so tests and the
-    docx share it."""
-    r = report or kpi.kpi_report(con, year)
+def _logistics_paragraphs(con: duckdb.DuckDBPyConnection, year: int, r: dict) -> list[tuple[str, str]]:
+    """(二) 后勤保障: repairs, meetings, visitors."""
     prev = r["previous"]
-    chg = r["change_pct"]
-    pp = r["change_pp"]
-    tg = r["targets"]
-    county = site.county_name("zh", figures.is_demo(con))  # data/site.csv or COUNTY_NAME
-    out: list[tuple[str, str]] = [("title", f"{county}机关后勤服务中心{year}年工作总结（数据部分初稿）")]
-    note = (f"说明：本稿由能源资源分析系统根据数据库记录自动生成，统计期为{year}年1月1日至12月31日，"
-            "文中数字均取自系统中的维修工单、会务、接待、来访、派车、油卡、充电、计量账单、光伏和创建进度记录，"
-            "文字表述请结合实际修改后使用。")
-    out.append(("note", note))
-    if figures.is_demo(con):
-        out.append(("note", "注意：当前数据库为程序生成的演示数据，并非真实计量数据，本稿仅供试用，不得上报。"))
-    out.append(("h1", f"一、{year}年工作总结"))
-
-    # (二) logistics
+    out: list[tuple[str, str]] = []
     out.append(("h2", "（二）后勤保障工作"))
     if r["repairs_total"] is None:
         out.append(("p", "一是加强基础设施维保工作。坚持做到小修不过夜，大修不隔天。" + _missing("维修工单", year)))
@@ -197,8 +168,12 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
     else:
         out.append(("p", f"三是加强安全保卫工作。严格门卫登记制度，对上访群众做好有序引导。全年协助政府、信访局共接待来访群众"
                          f"{r['visitor_groups']}批，{r['visitor_people']}人次。"))
+    return out
 
-    # (三) receptions
+
+def _reception_paragraphs(con: duckdb.DuckDBPyConnection, year: int, r: dict) -> list[tuple[str, str]]:
+    """(三) 公务接待."""
+    out: list[tuple[str, str]] = []
     out.append(("h2", "（三）公务接待工作"))
     if r["reception_groups"] is None:
         out.append(("p", _missing("公务接待", year)))
@@ -206,8 +181,14 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
         out.append(("p", f"严格执行公务接待事先审批制度，统筹做好各项公务接待工作。全年共接待来宾{r['reception_groups']}批次"
                          f"{r['reception_people']}人次，其中机关食堂{r['canteen_groups']}批次{r['canteen_people']}人次，"
                          f"占接待批次的{_pc(r['canteen_share_pct'])}%。"))
+    return out
 
-    # (四) fleet
+
+def _fleet_paragraphs(con: duckdb.DuckDBPyConnection, year: int, r: dict) -> list[tuple[str, str]]:
+    """(四) 公务用车: dispatches, safety, fuel and emissions."""
+    chg = r["change_pct"]
+    pp = r["change_pp"]
+    out: list[tuple[str, str]] = []
     out.append(("h2", "（四）公务用车管理工作"))
     if r["dispatches"] is None:
         out.append(("p", "一是有序保障公务用车需求。" + _missing("派车记录", year)))
@@ -245,8 +226,14 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
                 s += f"，较上年{'提高' if d >= 0 else '降低'}{_pc(abs(d))}个百分点"
             s += "。"
         out.append(("p", s))
+    return out
 
-    # (六) energy
+
+def _energy_paragraphs(con: duckdb.DuckDBPyConnection, year: int, r: dict) -> list[tuple[str, str]]:
+    """(六) 一: energy and water use against the targets."""
+    chg = r["change_pct"]
+    tg = r["targets"]
+    out: list[tuple[str, str]] = []
     out.append(("h2", "（六）公共机构节能工作"))
     base = r["baseline_year"]
     if r["energy_kgce"] is None:
@@ -287,6 +274,12 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
                 s += f"，较上年{_updown(chg['water_m3'])}"
         s = s.rstrip("；") + "。"
         out.append(("p", s))
+    return out
+
+
+def _pv_paragraphs(con: duckdb.DuckDBPyConnection, year: int, r: dict) -> list[tuple[str, str]]:
+    """(六) 二: the rooftop PV project."""
+    out: list[tuple[str, str]] = []
     if not r["pv_sites_total"]:
         out.append(("p", "二是推进屋顶分布式光伏发电项目。" + _missing("光伏站点台账", year)))
     else:
@@ -307,6 +300,13 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
         else:
             s += f"系统中没有{year}年光伏发电数据。"
         out.append(("p", s))
+    return out
+
+
+def _certification_paragraphs(con: duckdb.DuckDBPyConnection, year: int, r: dict) -> list[tuple[str, str]]:
+    """(六) 三: 节约型机关 and 节水型单位 against their tasks."""
+    tg = r["targets"]
+    out: list[tuple[str, str]] = []
     s = "三是扎实开展节约型机关、节水型单位创建。"
     for program in kpi.PROGRAMS:
         name = PROGRAM_ZH[program]
@@ -322,6 +322,25 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
         else:
             s += f"系统中没有{name}创建进度记录；"
     out.append(("p", s.rstrip("；") + "。"))
+    return out
+
+def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict | None = None) -> list[tuple[str, str]]:
+    """The draft as (style, text) pairs: 'title', 'note', 'h1', 'h2', 'p'. Pure text, so tests and the
+    docx share it."""
+    r = report or kpi.kpi_report(con, year)
+    county = site.county_name("zh", figures.is_demo(con))  # data/site.csv or COUNTY_NAME
+    out: list[tuple[str, str]] = [("title", f"{county}机关后勤服务中心{year}年工作总结（数据部分初稿）")]
+    note = (f"说明：本稿由能源资源分析系统根据数据库记录自动生成，统计期为{year}年1月1日至12月31日，"
+            "文中数字均取自系统中的维修工单、会务、接待、来访、派车、油卡、充电、计量账单、光伏和创建进度记录，"
+            "文字表述请结合实际修改后使用。")
+    out.append(("note", note))
+    if figures.is_demo(con):
+        out.append(("note", "注意：当前数据库为程序生成的演示数据，并非真实计量数据，本稿仅供试用，不得上报。"))
+    out.append(("h1", f"一、{year}年工作总结"))
+
+    for part in (_logistics_paragraphs, _reception_paragraphs, _fleet_paragraphs, _energy_paragraphs,
+                 _pv_paragraphs, _certification_paragraphs):
+        out += part(con, year, r)
     out.append(("h1", "附表：主要指标"))
     return out
 
@@ -338,15 +357,10 @@ def _target_zh(target: dict | None) -> str:
     return f"{text}，{STATUS_ZH[target['status']]}" if target.get("status") else text
 
 
-def summary_docx(con: duckdb.DuckDBPyConnection, year: int, report: dict | None = None) -> bytes:
-    """Word draft of the year's summary sections (后勤保障, 公务接待, 公务用车, 公共机构节能) and a KPI table."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+def _docx_fonts(doc) -> None:
+    """Official-document fonts: 仿宋 body, 小标宋 title, 黑体 and 楷体 headings (East Asian font set too)."""
     from docx.oxml.ns import qn
     from docx.shared import Pt
-
-    report = report or kpi.kpi_report(con, year)
-    doc = Document()
 
     def font(style, name: str, size: float, bold: bool = False) -> None:
         style.font.name = name
@@ -366,14 +380,17 @@ def summary_docx(con: duckdb.DuckDBPyConnection, year: int, report: dict | None 
     for name in ("Title", "Heading 1", "Heading 2"):
         doc.styles[name].font.color.rgb = None
 
-    for style, text in summary_paragraphs(con, year, report):
+
+def _docx_paragraphs(doc, paragraphs: list[tuple[str, str]]) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    for style, text in paragraphs:
         if style == "title":
             p = doc.add_heading(text, level=0)
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        elif style == "h1":
-            doc.add_heading(text, level=1)
-        elif style == "h2":
-            doc.add_heading(text, level=2)
+        elif style in ("h1", "h2"):
+            doc.add_heading(text, level=int(style[1]))
         else:
             p = doc.add_paragraph(text)
             p.paragraph_format.first_line_indent = Pt(32)
@@ -381,6 +398,18 @@ def summary_docx(con: duckdb.DuckDBPyConnection, year: int, report: dict | None 
                 for run in p.runs:
                     run.italic = True
                     run.font.size = Pt(12)
+
+
+def _change_zh(row: dict) -> str:
+    if row["change_pct"] is not None and not pd.isna(row["change_pct"]):
+        return f"{row['change_pct']:+.1f}%"
+    if row["change_pp"] is not None and not pd.isna(row["change_pp"]):
+        return f"{row['change_pp']:+.1f}个百分点"
+    return "—"
+
+
+def _docx_kpi_table(doc, report: dict, year: int) -> None:
+    from docx.shared import Pt
 
     table = kpi.kpi_table(report, "zh")
     grid = doc.add_table(rows=1, cols=6)
@@ -390,19 +419,27 @@ def summary_docx(con: duckdb.DuckDBPyConnection, year: int, report: dict | None 
         cell.text = head
     for row in table.to_dict("records"):
         k = kpi.BY_KEY[row["key"]]
-        change = (f"{row['change_pct']:+.1f}%" if row["change_pct"] is not None and not pd.isna(row["change_pct"])
-                  else f"{row['change_pp']:+.1f}个百分点" if row["change_pp"] is not None and not pd.isna(row["change_pp"])
-                  else "—")
         target = _target_zh(report["targets"].get(row["key"]))
         cells = grid.add_row().cells
         for cell, text in zip(cells, (row["name"], row["unit"], _num(row["value"], k.digits) or "无数据",
-                                      _num(row["previous"], k.digits) or "无数据", change, target), strict=True):
+                                      _num(row["previous"], k.digits) or "无数据", _change_zh(row), target), strict=True):
             cell.text = text
     for r in grid.rows:
         for cell in r.cells:
             for p in cell.paragraphs:
                 for run in p.runs:
                     run.font.size = Pt(10.5)
+
+
+def summary_docx(con: duckdb.DuckDBPyConnection, year: int, report: dict | None = None) -> bytes:
+    """Word draft of the year's summary sections (后勤保障, 公务接待, 公务用车, 公共机构节能) and a KPI table."""
+    from docx import Document
+
+    report = report or kpi.kpi_report(con, year)
+    doc = Document()
+    _docx_fonts(doc)
+    _docx_paragraphs(doc, summary_paragraphs(con, year, report))
+    _docx_kpi_table(doc, report, year)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -100,7 +100,7 @@ def _mtime(path: Path) -> str:
 
 # Set by the dashboard (a notice on the page) or the CLI (a line on stderr). Called once when a
 # connect() starts waiting; it returns a function that clears the notice when the wait is over.
-notice: Callable[[str], Callable[[], None]] | None = None
+notice: Callable[[str], Callable[[], None] | None] | None = None
 
 
 _local = threading.local()
@@ -236,48 +236,62 @@ def _open(inst: _Instance) -> None:
     inst.con, inst.file_id = con, _file_id(inst.path)
 
 
+@dataclass
+class _Wait:
+    """One caller's wait for a cursor: its deadline, and what it has to undo when it stops waiting."""
+    deadline: float
+    writer: bool
+    clear: Callable[[], None] | None = None  # takes the visitor's "waiting" notice away
+    marked: bool = False  # this writer wrote <db>.waiting
+
+
+def _step(inst: _Instance, w: _Wait) -> duckdb.DuckDBPyConnection | None:
+    """One look at the instance, under its lock: a cursor, or None to wait a little."""
+    if _waiting_other(inst.path) and not w.writer:
+        # a load waits for this file: no new cursors; close once the running ones are done
+        if inst.users == 0:
+            _close(inst)
+        if w.clear is None:
+            w.clear = _notify("load")
+        return None
+    if inst.con is not None and inst.users == 0 and inst.file_id != _file_id(inst.path):
+        _close(inst)  # the file was replaced (a rebuilt demo): open the new one
+    if inst.con is None:
+        try:
+            _open(inst)
+        except _Locked as exc:  # another process has the file
+            if time.monotonic() > w.deadline:
+                raise DatabaseBusy(inst.path) from exc
+            if w.writer and not w.marked:
+                waiting_path(inst.path).write_text(str(os.getpid()))
+                w.marked = True
+            if w.clear is None:
+                w.clear = _notify("writer" if w.writer else "load")
+    if inst.con is None:
+        return None
+    cur = inst.con.cursor()
+    inst.users += 1
+    return cur
+
+
 def _acquire(inst: _Instance, wait_s: float, writer: bool) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + wait_s
+    w = _Wait(time.monotonic() + wait_s, writer)
     delay = 0.05
-    clear: Callable[[], None] | None = None
-    marked = False
     try:
         with inst.cond:
             while True:
-                yield_to_load = _waiting_other(inst.path) and not writer
-                if yield_to_load:
-                    # a load waits for this file: no new cursors; close once the running ones are done
-                    if inst.users == 0:
-                        _close(inst)
-                    if clear is None:
-                        clear = _notify("load")
-                elif inst.con is not None and inst.users == 0 and inst.file_id != _file_id(inst.path):
-                    _close(inst)  # the file was replaced (a rebuilt demo): open the new one
-                if not yield_to_load:
-                    if inst.con is None:
-                        try:
-                            _open(inst)
-                        except _Locked as exc:  # another process has the file
-                            if time.monotonic() > deadline:
-                                raise DatabaseBusy(inst.path) from exc
-                            if writer and not marked:
-                                waiting_path(inst.path).write_text(str(os.getpid()))
-                                marked = True
-                            if clear is None:
-                                clear = _notify("writer" if writer else "load")
-                    if inst.con is not None:
-                        cur = inst.con.cursor()
-                        inst.users += 1
-                        return cur
-                if time.monotonic() > deadline:
+                cur = _step(inst, w)
+                if cur is not None:
+                    return cur
+                if time.monotonic() > w.deadline:
                     raise DatabaseBusy(inst.path)
                 inst.cond.wait(delay)
                 delay = min(delay * 2, 0.5)
     finally:
-        if marked:
+        if w.marked:
             waiting_path(inst.path).unlink(missing_ok=True)
-        if clear is not None:
-            clear()
+        if w.clear is not None:
+            w.clear()
 
 
 def _release(inst: _Instance, cur: duckdb.DuckDBPyConnection) -> None:
@@ -390,7 +404,7 @@ def save_good_copy(path: str | os.PathLike | None = None) -> Path:
     tmp = Path(str(good) + ".tmp")
     tmp.unlink(missing_ok=True)
     with connect(target) as con:
-        db_name = con.execute("SELECT current_database()").fetchone()[0]
+        db_name = con.execute("SELECT current_database()").fetchall()[0][0]
         con.execute(f"ATTACH '{tmp.as_posix()}' AS good_copy")
         try:
             con.execute(f'COPY FROM DATABASE "{db_name}" TO good_copy')

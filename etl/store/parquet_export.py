@@ -51,7 +51,7 @@ def export(con: duckdb.DuckDBPyConnection, out_dir: str | Path, county: str) -> 
     for name in tables():
         target = out / name
         shutil.rmtree(target / f"county={county}", ignore_errors=True)
-        rows = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+        rows = con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
         cols = con.execute(f"DESCRIBE {name}").fetchall()
         manifest["tables"][name] = {"rows": rows, "partitioned_by": ["county", "year"] if name in FACT_TIME
                                     else ["county"], "time_column": FACT_TIME.get(name),

@@ -151,6 +151,7 @@ def check_login(con: duckdb.DuckDBPyConnection, name: str, password: str, now: d
     failed, last_failed = _failures(con, name)
     wait = wait_seconds(failed, last_failed, now)
     if wait:
+        assert last_failed is not None  # a wait follows a failure
         _count_failure(con, name, failed, last_failed)  # counted; the wait still runs from the last checked try
         return LoginResult(False, wait_s=wait_seconds(failed + 1, last_failed, now))
     row = con.execute("SELECT role, password_hash, active FROM users WHERE name = ?", [name]).fetchall()
