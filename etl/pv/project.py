@@ -629,11 +629,12 @@ def savings(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang", 
             basis: str = "self_use") -> dict:
     """综合节能率 of the year with kgce and tCO2 avoided, and the factors used (each from data/factors.csv)."""
     rate = figures.pv_saving_rate(con, year)
-    coal_f = factors.factor_for_year(con, factors.ELECTRICITY_COAL[coal], year)
+    coal_f = factors.factor_for_year(con, factors.ELECTRICITY_COAL[coal], year)  # citation and status
     co2_f = factors.factor_for_year(con, factors.GRID_CO2[co2], year)
-    kwh_co2 = rate["pv_generation_kwh"] if basis == "generation" else rate["pv_self_use_kwh"]
-    return {**rate, "year": year, "kgce_avoided": rate["pv_self_use_kwh"] * float(coal_f["value"]),
-            "co2_t_avoided": kwh_co2 * float(co2_f["value"]) / 1000.0, "co2_basis": basis,
+    rows = con.execute(f"""SELECT kgce_avoided, co2_t_avoided_{'generation' if basis == 'generation' else 'self_use'}
+                           FROM pv_year WHERE year = ? AND coal = ? AND grid = ?""", [year, coal, co2]).fetchall()
+    kgce, co2_t = rows[0] if rows else (0.0, 0.0)  # no PV that year: nothing avoided
+    return {**rate, "year": year, "kgce_avoided": kgce or 0.0, "co2_t_avoided": co2_t or 0.0, "co2_basis": basis,
             "coal_factor": float(coal_f["value"]), "coal_factor_id": coal_f["factor_id"],
             "coal_source": coal_f["source"], "co2_factor": float(co2_f["value"]),
             "co2_factor_id": co2_f["factor_id"], "co2_source": co2_f["source"], "co2_status": co2_f["status"]}

@@ -13,6 +13,7 @@ Read from the bottom up (each view builds on the ones above it):
 - `institution_month`: grid import, PV generation / export / self-use, electricity use, water, gas.
 - `institution_month_energy`: institution_month × basis_year: kgce of electricity and gas, kgCO2, and the
   coal and CO2 the PV self-use avoided.
+- `pv_year`: the PV project's 综合节能率 and the coal and CO2 its on-site use avoided, per basis.
 - `fleet_year`: official-vehicle fuel (litres × density × kgce/kg or kgCO2/kg), charging (kWh × grid
   factor, per grid level), dispatches, km.
 - `institution_year`: energy of every kind, water, area, people and intensities per institution.
@@ -128,6 +129,24 @@ VIEWS = {
                m.pv_self_use_kwh * b.elec_kgce_per_kwh AS pv_avoided_kgce,
                m.pv_self_use_kwh * b.grid_kgco2_per_kwh / 1000 AS pv_avoided_co2_t
         FROM institution_month m JOIN basis_year b ON b.year = year(m.month)""",
+    # The PV project's year: 综合节能率 = PV used on site / the hosts' electricity use, counting only months in
+    # which a host's site produced (a site commissioned in November does not dilute the rate with ten empty
+    # months); the coal and CO2 that PV use avoided, at each basis. CO2 on generation is for the EMC's reports.
+    "pv_year": """
+        WITH m AS (
+            SELECT year(month) AS year, sum(pv_generation_kwh) AS pv_generation_kwh,
+                   sum(pv_self_use_kwh) AS pv_self_use_kwh, sum(electricity_use_kwh) AS host_use_kwh
+            FROM institution_month
+            WHERE pv_generation_kwh > 0
+              AND institution_id IN (SELECT institution_id FROM pv_sites WHERE institution_id IS NOT NULL)
+            GROUP BY ALL)
+        SELECT m.year, b.coal, b.grid, m.pv_generation_kwh, m.pv_self_use_kwh, m.host_use_kwh,
+               100 * m.pv_self_use_kwh / nullif(m.host_use_kwh, 0) AS saving_rate_pct,
+               b.elec_kgce_per_kwh AS coal_factor, b.grid_kgco2_per_kwh AS co2_factor,
+               m.pv_self_use_kwh * b.elec_kgce_per_kwh AS kgce_avoided,
+               m.pv_self_use_kwh * b.grid_kgco2_per_kwh / 1000 AS co2_t_avoided_self_use,
+               m.pv_generation_kwh * b.grid_kgco2_per_kwh / 1000 AS co2_t_avoided_generation
+        FROM m JOIN basis_year b USING (year)""",
     # Official vehicles. A fill counts as diesel when its product or its vehicle says diesel; top-ups
     # (money onto a card) are not fuel. Fuel is scope 1, charging scope 2 at the year's grid factor.
     "fleet_year": """
