@@ -54,13 +54,13 @@ def _sheet(value: str | None) -> str | int | None:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from etl.ingest.messages import translate
+    from etl.ingest.messages import Msg, msg
 
     lang = args.lang
     colon = "：" if lang == "zh" else ": "
 
-    def say(text: str, **kw) -> None:
-        print(translate(text, lang), **kw)
+    def say(text: Msg, **kw) -> None:
+        print(text.render(lang), **kw)
 
     with connect(args.db) as con:
         results = loader.load_paths(con, args.paths, args.kind, user=args.user,
@@ -81,16 +81,15 @@ def _cmd_load(args: argparse.Namespace) -> int:
         elif r.status == "needs_accept":
             failed += 1
             for p in r.problems:
-                print(f"{translate(p.severity, lang)}{colon}{p.format(lang)}", file=sys.stderr)
-            say(f"not loaded: {r.path} has warnings; check them and run again with --accept-warnings "
-                "to load it", file=sys.stderr)
+                print(f"{msg(f'severity_{p.severity}').render(lang)}{colon}{p.format(lang)}", file=sys.stderr)
+            say(msg("cli_needs_accept", path=r.path), file=sys.stderr)
         else:
             for p in r.problems:
-                print(f"{translate(p.severity, lang)}{colon}{p.format(lang)}", file=sys.stderr)
-            extra = f"batch {r.batch_id}, {r.rows} rows" if r.status == "loaded" else f"batch {r.batch_id}"
-            say(f"{r.status}: {r.path} ({r.kind}, {extra})")
+                print(f"{msg(f'severity_{p.severity}').render(lang)}{colon}{p.format(lang)}", file=sys.stderr)
+            rows = {"rows": r.rows} if r.status == "loaded" else {}  # loaded / already_loaded / unchanged
+            say(msg(f"cli_{r.status}", path=r.path, kind=r.kind, batch=r.batch_id, **rows))
     if not results:
-        say("no files found", file=sys.stderr)
+        say(msg("cli_no_files"), file=sys.stderr)
     return 1 if failed else 0
 
 

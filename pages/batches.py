@@ -9,7 +9,7 @@ import streamlit as st
 
 from etl.ingest import loader
 from etl.ingest.kinds import KINDS
-from etl.ingest.messages import translate
+from etl.ingest.messages import text_of
 from etl.pv import project
 from etl.reports.exports import to_csv_bytes
 from etl.store.db import connect
@@ -25,7 +25,7 @@ user = require_role("officer", "admin")
 st.title(t("batches_title"))
 flash = st.session_state.pop("undo_message", None)
 if flash:
-    values = {k: md(translate(v, lang()) if k == "reason" else v) for k, v in flash[1].items()}  # the loader's refusal
+    values = {k: md(text_of(v, lang()) if k == "reason" else v) for k, v in flash[1].items()}  # the loader's refusal
     (st.success if flash[0] == "undone" else st.error)(t(flash[0], **values))
 
 history = query(loader.batches)
@@ -66,7 +66,7 @@ def undo_batch() -> None:
             project.refresh_if_needed(con)  # undoing a PV, site or weather file changes the expected output
         st.session_state["undo_message"] = ("undone", {"batch": batch})
     except ValueError as exc:
-        st.session_state["undo_message"] = ("undo_refused", {"reason": str(exc)})
+        st.session_state["undo_message"] = ("undo_refused", {"reason": getattr(exc, "msg", None) or str(exc)})
     st.session_state.pop("upload_prepared", None)
     st.session_state["undo_confirm"] = False
 

@@ -21,7 +21,7 @@ from ui.common import fmt_num, fmt_pct, query
 from ui.downloads import download_buttons
 from ui.format import citation
 from ui.frame import inside_dashboard
-from ui.i18n import TEXT, lang, t
+from ui.i18n import TEXT, lang, status_badge, t
 from ui.safe import md
 
 inside_dashboard()
@@ -261,7 +261,7 @@ for col, r in zip(cols, tp.itertuples(), strict=False):
     change = fmt_pct(r.change_pct)
     col.metric(t(r.metric), fmt_num(r.value, 2), delta=f"{change} {t('en_vs_2020')}" if change else None,
                delta_color=COLOR.get(status, "off"), delta_arrow="off", border=True)
-    badge = t(f"status_{status or 'none'}")
+    badge = status_badge(status)
     col.markdown(f":{COLOR.get(status, 'gray')}-badge[{badge}] "
                  + t("en_target_delta", target=f"{r.target_change_pct:g}", path=f"{r.path_pct:.1f}"))
 st.caption(t("en_targets_note"))
@@ -269,7 +269,7 @@ ttable = pd.DataFrame({
     t("col_target"): [t(m) for m in tp["metric"]], t("col_baseline"): tp["baseline"].round(3),
     t("col_value"): tp["value"].round(3), t("col_change_pct"): tp["change_pct"].round(2),
     t("col_path_pct"): tp["path_pct"].round(2), t("col_target_pct"): tp["target_change_pct"],
-    t("col_status"): [t(f"status_{s if isinstance(s, str) else 'none'}") for s in tp["status"]],
+    t("col_status"): [status_badge(s if isinstance(s, str) else None) for s in tp["status"]],
     t("col_source"): tp["source"]})
 st.dataframe(ttable, hide_index=True, width="stretch", column_config=fmt.number_columns(
     {t("col_baseline"): 2, t("col_value"): 2, t("col_change_pct"): 1, t("col_path_pct"): 1, t("col_target_pct"): 0},

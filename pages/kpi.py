@@ -22,7 +22,7 @@ from etl.store.db import connect
 from ui import format as fmt
 from ui.common import fmt_num, query
 from ui.frame import inside_dashboard
-from ui.i18n import lang, t
+from ui.i18n import lang, status_badge, t
 from ui.site import county, is_demo
 
 inside_dashboard()
@@ -157,7 +157,7 @@ def _card(item: dict) -> str:
         delta = t("kpi_vs_baseline", year=item["against"], change=shown)
         dclass = STATUS_CLASS.get(headline.direction(change, item["better"]) or "unchanged", "kpi-neutral")
     status = item["status"]
-    badge = (f'<span class="kpi-badge {STATUS_CLASS[status]}">{t(f"kpi_status_{status}")}</span>'
+    badge = (f'<span class="kpi-badge {STATUS_CLASS[status]}">{status_badge(status)}</span>'
              if status else "")
     name = fmt.label(t(f"kpi_{key}"), t(f"kpiu_{key}"), lang())
     return (f'<div class="kpi-card"><div class="kpi-label">{html.escape(name)}</div>'
@@ -205,7 +205,7 @@ def _status(key: str) -> None:
         text = t("kpi_target_path", target_year=tg["target_year"], target=f"{tg['target_change_pct']:+g}",
                  baseline_year=tg["baseline_year"], path=f"{tg['path_pct']:+.1f}")
     if tg["status"]:
-        st.badge(t(f"kpi_status_{tg['status']}"), color=STATUS_COLOR[tg["status"]])
+        st.badge(status_badge(tg["status"]), color=STATUS_COLOR[tg["status"]])
     st.caption(text)
 
 

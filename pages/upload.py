@@ -9,7 +9,7 @@ import streamlit as st
 
 from etl.ingest import loader, readers
 from etl.ingest.kinds import KINDS, LOAD_ORDER
-from etl.ingest.messages import translate
+from etl.ingest.messages import text_of
 from etl.pv import project
 from etl.reports.exports import to_xlsx_bytes
 from etl.store.db import connect
@@ -76,7 +76,7 @@ def prepared(data: bytes, name: str, kind: str | None, sheet: str | None) -> loa
 
 def problems_table(prep: loader.Prepared) -> pd.DataFrame:
     rows = sorted(prep.problems, key=lambda p: (SEVERITY_ORDER.get(p.severity, 3), p.line or 0))
-    texts = [p.text(lang()) for p in rows]  # the loader's sentences in the page's language (etl/ingest/messages.py)
+    texts = [p.text(lang()) for p in rows]  # each problem's code rendered in the page's language (etl/ingest/messages.py)
     return pd.DataFrame({
         t("p_severity"): [t(f"sev_{p.severity}") for p in rows],
         t("p_line"): [p.line for p in rows],
@@ -150,7 +150,7 @@ def commit_file(prep: loader.Prepared, accepted: bool) -> None:
             if prep.kind in project.MODEL_INPUT_KINDS:
                 project.refresh_if_needed(con)  # the expected PV output follows at the commit, not a page view
     except Exception as exc:  # noqa: BLE001 - the user gets a sentence, the database is unchanged
-        st.session_state["upload_error"] = str(exc)
+        st.session_state["upload_error"] = getattr(exc, "msg", None) or str(exc)  # a code when the loader refused
         return
     cache.clear()  # every preview's "rows replaced" may have changed
     st.session_state.setdefault("upload_done", {})[prep.sha256] = (batch, len(prep.rows))
@@ -158,7 +158,7 @@ def commit_file(prep: loader.Prepared, accepted: bool) -> None:
 
 failed = st.session_state.pop("upload_error", None)
 if failed:
-    st.error(t("commit_failed", error=md(translate(failed, lang()))))
+    st.error(t("commit_failed", error=md(text_of(failed, lang()))))
 done = st.session_state.get("upload_done", {})
 for i, f in enumerate(files or []):
     sha = loader.sha256(f.getvalue())

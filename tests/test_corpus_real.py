@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from etl.ingest.loader import _peek_kind, commit, detect_kind, prepare
-from etl.ingest.messages import to_zh
 from etl.store.db import connect
 from tests.conftest import table_state
 from tests.corpus_real import cases
@@ -56,7 +55,7 @@ def test_real_export_loads_with_its_true_totals(real_db, case):
         for words in case.notes:
             assert words in notes, notes
         for p in prep.problems:  # every sentence it produced has its Chinese
-            assert to_zh(p.message) != p.message and to_zh(p.fix) != p.fix, p
+            assert p.text("zh")[0] != p.message and p.text("zh")[1] != p.fix, p
         commit(con, prep, "test", accept_warnings=True)
         for sql, want in case.totals.items():
             got = con.execute(sql).fetchall()[0][0]
@@ -80,7 +79,7 @@ def test_a_missing_row_breaks_the_stated_total_and_nothing_is_written(real_db):
     err = prep.errors[0]
     assert err.line == 3 and "本页合计 row states 5151 but the 1 rows it covers add up to 3131" in err.message, err
     assert err.column == "结算电量(kWh)"
-    assert to_zh(err.message) != err.message
+    assert err.text("zh")[0] != err.message
     with connect(real_db) as con, pytest.raises(ValueError):
         commit(con, prep, "test")
     assert table_state(real_db) == before
@@ -114,7 +113,7 @@ def test_scientific_notation_that_fits_several_accounts_says_what_was_lost(real_
     err = prep.errors[0]
     assert err.line == 2 and "scientific notation" in err.message and "2 numbers of the registry fit" in err.message
     assert "text" in err.fix
-    assert "科学计数法" in to_zh(err.message) and "油卡号" in to_zh(err.message)
+    assert "科学计数法" in err.text("zh")[0] and "油卡号" in err.text("zh")[0]
 
 
 def test_leading_zeros_lost_but_no_account_fits_is_an_error_not_a_guess(real_db):
@@ -209,7 +208,7 @@ def test_sheet_declaring_a_huge_size_is_refused_before_it_is_read(real_db):
     assert not prep.ok
     message = prep.errors[0].message.replace(",", "")
     assert "300000 rows" in message and "16384 columns" in message  # main's limits or readers' own cap
-    assert to_zh(prep.errors[0].message) != prep.errors[0].message
+    assert prep.errors[0].text("zh")[0] != prep.errors[0].message
 
 
 def test_xls_sheet_names_and_second_sheet(real_db):
@@ -262,7 +261,7 @@ def test_lpg_cylinders_without_a_size_in_kg_are_refused(real_db):
         prep = prepare(con, text.encode(), "lpg.csv", now=NOW)
     assert prep.kind == "lpg" and not prep.ok
     assert prep.errors[0].line == 2 and "no weight in kg" in prep.errors[0].message
-    assert to_zh(prep.errors[0].message) != prep.errors[0].message
+    assert prep.errors[0].text("zh")[0] != prep.errors[0].message
 
 
 def test_a_data_row_that_starts_like_a_footer_word_is_still_data(real_db):

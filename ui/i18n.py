@@ -12,6 +12,7 @@ import pkgutil
 import streamlit as st
 
 import ui
+from etl.ingest.messages import msg
 
 LANGS = ("zh", "en")
 
@@ -38,3 +39,20 @@ def t(key: str, **kwargs) -> str:
     zh, en = TEXT[key]
     text = en if lang() == "en" else zh
     return text.format(**kwargs) if kwargs else text
+
+
+def word(code: str, **params) -> str:
+    """A code of the etl catalogue (etl/ingest/messages.py: problems, statuses) in the session's language."""
+    return msg(code, **params).render(lang())
+
+
+# a mark in front of a status (not a word: the same in both languages); targets, then changes without a target
+STATUS_MARK = {"on_track": "✓", "met": "✓", "at_risk": "△", "off_track": "✗", "not_met": "✗",
+               "better": "✓", "worse": "✗", "unchanged": "—"}
+
+
+def status_badge(status: str | None) -> str:
+    """A status as the pages show it: mark and the catalogue's words (kpi_status_<status>); "no data" for none."""
+    if status not in STATUS_MARK:
+        return t("status_none")
+    return f"{STATUS_MARK[status]} {word(f'kpi_status_{status}')}"

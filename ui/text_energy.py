@@ -48,9 +48,7 @@ TEXT: dict[str, tuple[str, str]] = {
                         "Progress is judged against the straight path from 2020 to the 2025 target: at or better "
                         "than this year's point on the path is on track, better than 2020 but behind the path is at "
                         "risk, no better than 2020 is off track. Targets are on the Settings page (admins edit them)."),
-    "status_on_track": ("进度正常", "on track"),
-    "status_at_risk": ("有风险", "at risk"),
-    "status_off_track": ("偏离目标", "off track"),
+    # target statuses: ui.i18n.status_badge (the catalogue's kpi_status_<status>, as on the KPI page)
     "status_none": ("无数据", "no data"),
     "en_vs_2020": ("较2020年", "vs 2020"),
     "en_target_delta": ("2025年目标 {target}%，当年路径 {path}%", "2025 target {target}%, path this year {path}%"),

@@ -7,7 +7,7 @@ import plotly.express as px
 import streamlit as st
 
 from etl.ingest import preview
-from etl.ingest.messages import translate
+from etl.ingest.messages import render
 from etl.store.db import connect
 from ui.i18n import lang, t
 
@@ -45,5 +45,5 @@ def draw(prep, i: int) -> None:
     if prep.assumptions:
         st.caption(t("assumptions_title"))
         # sentences carry column names from the file: shown as table cells, never as markdown
-        st.dataframe(pd.DataFrame({t("assumption"): [translate(a, lang()) for a in prep.assumptions]}),
+        st.dataframe(pd.DataFrame({t("assumption"): [render(a, lang()) for a in prep.assumptions]}),
                      hide_index=True, width="stretch", key=f"preview_assumptions_{i}")

@@ -63,7 +63,7 @@ def detect_encoding(data: bytes) -> tuple[str, int]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16", 0
     if b"\x00" in data[:4096]:
-        raise readers.ReadError("this is not a text table (it contains binary data); export the data as CSV or XLSX")
+        raise readers.ReadError("binary_not_text")
     try:
         _validate(data, 0, "utf-8")
         return "utf-8", 0
@@ -73,9 +73,7 @@ def detect_encoding(data: bytes) -> tuple[str, int]:
         _validate(data[:CHUNK_BYTES], 0, "gb18030", final=len(data) <= CHUNK_BYTES)
         return "gb18030", 0  # the rest is checked while it is re-encoded (_write_body)
     except UnicodeDecodeError as exc:
-        raise readers.ReadError(
-            "the file is neither UTF-8 nor GBK/GB18030 text; open it in Excel and save as 'CSV UTF-8'"
-        ) from exc
+        raise readers.ReadError("neither_utf8_nor_gbk") from exc
 
 
 def _validate(data: bytes, start: int, codec: str, final: bool = True) -> None:
@@ -93,7 +91,7 @@ def _validate(data: bytes, start: int, codec: str, final: bool = True) -> None:
 def head(data: bytes) -> Head:
     """Encoding, delimiter and the first records, from the first 64 KB."""
     if not data or not data[:HEAD_BYTES].strip() and not data.strip():
-        raise readers.ReadError("the file is empty")
+        raise readers.ReadError("file_empty")
     codec, bom = detect_encoding(data)
     if codec == "utf-16":
         text = _decode_utf16(data)
@@ -112,8 +110,7 @@ def _decode_utf16(data: bytes) -> str:
     try:
         return data.decode("utf-16")
     except UnicodeDecodeError as exc:
-        raise readers.ReadError("the file starts like UTF-16 but is not valid UTF-16; save it again as CSV UTF-8"
-                                ) from exc
+        raise readers.ReadError("not_valid_utf16") from exc
 
 
 def _tail(text: str) -> int:
@@ -307,8 +304,7 @@ def _write_body(data: bytes, hd: Head, skip_chars: int, path: str) -> None:
                 out.write(text.encode("utf-8"))
             out.write(dec.decode(b"", final=True).encode("utf-8"))
         except UnicodeDecodeError as exc:
-            raise readers.ReadError("the file is neither UTF-8 nor GBK/GB18030 text; open it in Excel and save "
-                                    "as 'CSV UTF-8'") from exc
+            raise readers.ReadError("neither_utf8_nor_gbk") from exc
 
 
 def _head_text(data: bytes, hd: Head, chars: int) -> str:

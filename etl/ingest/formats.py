@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from etl.ingest import readers
+from etl.ingest.messages import Msg, msg
 
 if TYPE_CHECKING:  # the loader's context; imported only for the type hints
     from etl.ingest.kinds import Kind
@@ -86,11 +87,11 @@ def skipped_note(ctx: _Ctx, lines: list[int], what: str) -> None:
         return
     shown = ", ".join(map(str, lines[:20])) + (" …" if len(lines) > 20 else "")
     if what == "total":
-        sentence = f"{len(lines)} total rows (合计/小计) skipped, lines {shown}"
-        ctx.file_problem(sentence, "nothing to do: totals are not loaded, they are checked against the rows", "info")
+        sentence = msg("total_rows_skipped", n=len(lines), shown=shown)
+        ctx.file_problem(sentence, "fix_total_rows_skipped", "info")
     else:
-        sentence = f"{len(lines)} lines under the table skipped as notes (制表人/打印时间/备注), lines {shown}"
-        ctx.file_problem(sentence, "nothing to do", "info")
+        sentence = msg("footer_lines_skipped", n=len(lines), shown=shown)
+        ctx.file_problem(sentence, "nothing_to_do", "info")
     found = getattr(ctx.prep, "assumptions", None)  # the preview lists what was skipped
     if found is not None and sentence not in found:
         found.append(sentence)
@@ -130,12 +131,12 @@ def check_totals(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> None:
                 header = ctx.header_of.get(col.name, col.name)
                 ctx.prep.problems.append(_problem(
                     ctx, line, header, text,
-                    f"the {label} row states {want:g} but the {int(covered.sum())} rows it covers add up to {got:g} "
-                    f"(difference {want - got:+g})",
-                    "a row is missing, repeated or changed: compare the file with the original export"))
+                    msg("total_differs", label=label, want=f"{want:g}", n=int(covered.sum()), got=f"{got:g}",
+                        diff=f"{want - got:+g}"),
+                    "fix_total_differs"))
 
 
-def _problem(ctx: _Ctx, line: int | None, column: str, value: str, message: str, fix: str,
+def _problem(ctx: _Ctx, line: int | None, column: str, value: str, message: Msg | str, fix: Msg | str,
              severity: str = "error"):
     from etl.ingest.loader import Problem
 
@@ -182,21 +183,12 @@ def _candidates(text: str, numeric: dict[str, str]) -> tuple[list[str], str]:
     return [], ""
 
 
-# templates of the notes (in etl/ingest/messages.py as they are written here)
-_TAKEN = {
-    "scientific": "written by Excel in scientific notation: taken as {target}, the only number in the registry "
-                  "that reads so (rows {shown})",
-    "zeros": "the leading zeros were lost (Excel): taken as {target} of the registry (rows {shown})",
-    "digits": "Excel set the digits after the 15th to 0: taken as {target}, the only number in the registry "
-              "that fits (rows {shown})",
-    "dot_zero": "written by Excel with a trailing .0: taken as {target} (rows {shown})",
-}
-_LOST = {
-    "scientific": "Excel wrote the number in scientific notation and its last digits are lost",
-    "zeros": "Excel removed the leading zeros",
-    "digits": "Excel set the digits after the 15th to 0",
-    "dot_zero": "Excel added a trailing .0",
-}
+# codes of the notes and of the reasons, by what Excel did (etl/ingest/messages.py)
+_TAKEN = {"scientific": "id_scientific_repaired", "zeros": "id_leading_zeros_repaired",
+          "digits": "id_15_digits_repaired", "dot_zero": "id_trailing_zero_repaired"}
+_LOST = {"scientific": "reason_scientific", "zeros": "reason_leading_zeros", "digits": "reason_15_digits",
+         "dot_zero": "reason_trailing_zero"}
+
 
 
 def repair_ids(ctx: _Ctx, df: pd.DataFrame, field_name: str, found: pd.Series, registry: dict[str, str],
@@ -228,19 +220,18 @@ def repair_ids(ctx: _Ctx, df: pd.DataFrame, field_name: str, found: pd.Series, r
             notes.setdefault((how, account), []).append(line)
         else:
             n = len(targets)
-            reason = _LOST[how]
+            reason = msg(_LOST[how])
             ctx._flagged[(line, field_name)] = "error"
             ctx.prep.problems.append(_problem(
                 ctx, line, header, text,
-                f"{what} not in the registry: {reason}, and {n} numbers of the registry fit" if n else
-                f"{what} not in the registry: {reason}, and no number of the registry fits",
-                "format the column as text in Excel (or use the export before it was opened in Excel) and load "
-                "it again"))
+                msg("id_not_in_registry_many", thing=msg(f"thing_{what}"), reason=reason, n=n) if n else
+                msg("id_not_in_registry_none", thing=msg(f"thing_{what}"), reason=reason),
+                "fix_id_as_text"))
     for (how, account), lines in notes.items():
         shown = ", ".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
         ctx.prep.problems.append(_problem(
-            ctx, lines[0], header, account, _TAKEN[how].format(target=account, shown=shown),
-            "nothing to do if this is the right account; otherwise correct the number", "info"))
+            ctx, lines[0], header, account, msg(_TAKEN[how], target=account, shown=shown),
+            "fix_id_repaired", "info"))
     return out
 
 
@@ -268,8 +259,8 @@ def settle_grid_bill(ctx: _Ctx, df: pd.DataFrame) -> pd.DataFrame:
         read_header = ctx.header_of.get("read_kwh", "read_kwh")
         if parts:
             df["energy_kwh"] = df["read_kwh"] + df["loss_kwh"].fillna(0.0)
-            ctx.file_problem("no 结算电量 column: the settled energy was taken as 抄见电量 + losses (变损/线损)",
-                             "nothing to do if the bill has no other adjustment; otherwise add the 结算电量 column",
+            ctx.file_problem("settled_from_read_plus_losses",
+                             "fix_settled_from_read",
                              "info", read_header)
         else:
             df["energy_kwh"] = df["read_kwh"]
@@ -282,9 +273,8 @@ def settle_grid_bill(ctx: _Ctx, df: pd.DataFrame) -> pd.DataFrame:
             if name == "read_kwh":
                 ctx._flagged.setdefault((line, "energy_kwh"), severity)
     elif has_read and has_settled:
-        ctx.file_problem("the settled energy (结算电量) is stored as the meter's energy; the read energy (抄见电量), "
-                         "losses and time-of-use splits are kept in their own columns",
-                         "nothing to do", "info", ctx.header_of.get("energy_kwh", "energy_kwh"))
+        ctx.file_problem("settled_energy_stored",
+                         "nothing_to_do", "info", ctx.header_of.get("energy_kwh", "energy_kwh"))
     tou = [c for c in TOU if _present(df, c)]
     if len(tou) >= 2:
         split = df[tou].sum(axis=1, min_count=1)
@@ -294,8 +284,8 @@ def settle_grid_bill(ctx: _Ctx, df: pd.DataFrame) -> pd.DataFrame:
         bad = split.notna() & ref_read.notna() & off(ref_read)
         if "energy_kwh" in df.columns:
             bad &= ~(df["energy_kwh"].notna() & ~off(df["energy_kwh"]))
-        ctx.report(df, bad, tou[0], "the time-of-use splits (尖/峰/平/谷) do not add up to the energy of the line",
-                   "check the splits and the total; accept if the bill splits only part of the energy", "warning")
+        ctx.report(df, bad, tou[0], "tou_splits_differ",
+                   "fix_tou_splits", "warning")
     return df
 
 
@@ -311,12 +301,12 @@ def charging_amounts(ctx: _Ctx, df: pd.DataFrame) -> pd.DataFrame:
     if not _present(df, "amount_yuan"):
         df["amount_yuan"] = both if len(fees) == 2 else (df["paid_yuan"] if _present(df, "paid_yuan") else np.nan)
         if len(fees) == 2:
-            ctx.file_problem("no order total column: the amount was taken as 电费 + 服务费",
-                             "nothing to do", "info", ctx.header_of.get(fees[0], fees[0]))
+            ctx.file_problem("amount_from_parts",
+                             "nothing_to_do", "info", ctx.header_of.get(fees[0], fees[0]))
     elif len(fees) == 2:
         off = both.notna() & df["amount_yuan"].notna() & ((both - df["amount_yuan"]).abs() > 0.011)
-        ctx.report(df, off, "amount_yuan", "电费 + 服务费 differs from the order amount",
-                   "check the three amounts; accept if the operator adds other items", "warning")
+        ctx.report(df, off, "amount_yuan", "amount_parts_differ",
+                   "fix_amount_parts", "warning")
     return df
 
 
@@ -334,7 +324,7 @@ def lpg_weights(ctx: _Ctx, df: pd.DataFrame) -> pd.DataFrame:
     kg = kg.fillna(size_text.str.strip().where(size_text.str.strip().str.fullmatch(_PLAIN)))
     df["cylinder_kg"] = pd.to_numeric(kg, errors="coerce")
     ctx.report(df, (size_text.str.strip() != "") & df["cylinder_kg"].isna(), "cylinder_size",
-               "the cylinder size states no weight in kg", "write the size with its weight, e.g. 15kg or 50kg")
+               "cylinder_size_no_kg", "fix_cylinder_size")
     if "lpg_kg" not in df.columns:
         df["lpg_kg"] = np.nan
     if "cylinders" not in df.columns:
@@ -342,14 +332,14 @@ def lpg_weights(ctx: _Ctx, df: pd.DataFrame) -> pd.DataFrame:
     from_cyl = df["cylinders"] * df["cylinder_kg"]
     fill = df["lpg_kg"].isna() & from_cyl.notna()
     if fill.any():
-        ctx.file_problem("no weight column: the LPG was taken as cylinders × the size of each cylinder",
-                         "nothing to do if the cylinders were full", "info",
+        ctx.file_problem("lpg_from_cylinders",
+                         "fix_lpg_from_cylinders", "info",
                          ctx.header_of.get("cylinders", "cylinders"))
     df.loc[fill, "lpg_kg"] = from_cyl[fill]
     off = ~fill & df["lpg_kg"].notna() & from_cyl.notna() & ((df["lpg_kg"] - from_cyl).abs() > 0.01 * from_cyl)
-    ctx.report(df, off, "lpg_kg", "the weight differs from cylinders × the size of each cylinder",
-               "check the weight, the number of cylinders and their size", "warning")
-    ctx.report(df, df["lpg_kg"].isna(), "lpg_kg", "no LPG quantity on this line",
-               "give the weight in kg, or the number of cylinders and their size (e.g. 15kg)")
-    ctx.report(df, df["lpg_kg"] <= 0, "lpg_kg", "the LPG quantity must be positive", "check the value")
+    ctx.report(df, off, "lpg_kg", "lpg_weight_differs",
+               "fix_lpg_weight", "warning")
+    ctx.report(df, df["lpg_kg"].isna(), "lpg_kg", "lpg_quantity_missing",
+               "fix_lpg_quantity")
+    ctx.report(df, df["lpg_kg"] <= 0, "lpg_kg", "lpg_not_positive", "check_value")
     return df

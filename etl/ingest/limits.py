@@ -21,6 +21,7 @@ from io import BytesIO
 
 import pandas as pd
 
+from etl.ingest.messages import Msg, msg
 from etl.store.db import DATA_DIR
 
 LIMITS_CSV = DATA_DIR / "upload_limits.csv"
@@ -40,18 +41,17 @@ def _col_number(letters: str) -> int:
     return n
 
 
-def _refuse(rows: int, cols: int, what: str) -> None:
+def _refuse(rows: int, cols: int, what: Msg | None) -> None:
     from etl.ingest.readers import ReadError
 
     lim = limits()
-    raise ReadError(
-        f"{what} expands to {rows:,} rows × {cols:,} columns ({rows * cols:,} cells); the limit is "
-        f"{lim['max_rows']:,.0f} rows, {lim['max_columns']:,.0f} columns and {lim['max_cells']:,.0f} cells. "
-        "Delete the empty rows and columns (select them in Excel, Delete, save), or split the file by month, "
-        "and upload it again")
+    raise ReadError(msg(
+        "limit_expands", what=what or msg("what_the_file"), rows=f"{rows:,}", cols=f"{cols:,}",
+        cells=f"{rows * cols:,}", max_rows=f"{lim['max_rows']:,.0f}", max_columns=f"{lim['max_columns']:,.0f}",
+        max_cells=f"{lim['max_cells']:,.0f}"))
 
 
-def check_size(rows: int, cols: int, what: str = "the file") -> None:
+def check_size(rows: int, cols: int, what: Msg | None = None) -> None:
     lim = limits()
     if rows > lim["max_rows"] or cols > lim["max_columns"] or rows * cols > lim["max_cells"]:
         _refuse(rows, cols, what)
@@ -68,9 +68,8 @@ def check_xlsx(data: bytes) -> None:
     with zf:
         unzipped_mb = sum(i.file_size for i in zf.infolist()) / 1e6
         if unzipped_mb > limits()["max_xlsx_unzipped_mb"]:
-            raise ReadError(f"the workbook unzips to {unzipped_mb:,.0f} MB; the limit is "
-                            f"{limits()['max_xlsx_unzipped_mb']:,.0f} MB. Save only the sheet with the data "
-                            "(without images or empty formatted areas) and upload it again")
+            raise ReadError(msg("limit_unzipped", mb=f"{unzipped_mb:,.0f}",
+                                limit=f"{limits()['max_xlsx_unzipped_mb']:,.0f}"))
         for info in zf.infolist():
             if not re.match(r"xl/worksheets/[^/]+\.xml$", info.filename):
                 continue
@@ -81,7 +80,8 @@ def check_xlsx(data: bytes) -> None:
                 continue  # no declared range (or a single cell): the reader counts while it reads
             rows = int(m.group(4)) - int(m.group(2) or 1) + 1
             cols = _col_number(m.group(3)) - _col_number(m.group(1) or "A") + 1
-            check_size(rows, cols, f"the sheet {info.filename.rsplit('/', 1)[-1][:-4]}")
+            check_size(rows, cols, msg("what_sheet", name=info.filename.rsplit("/", 1)[-1][:-4]))
+
 
 
 def check_text(text: str) -> None:
@@ -205,4 +205,4 @@ def check_xls(data: bytes) -> None:
     except (struct.error, IndexError, ValueError, MemoryError):
         return  # a damaged file: the reader says "damaged" in its own words
     for name, rows, cols in sizes:
-        check_size(rows, cols, f"the sheet {name}")
+        check_size(rows, cols, msg("what_sheet", name=name))

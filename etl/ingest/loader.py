@@ -11,12 +11,14 @@ so that undo can restore it. Loading the same bytes twice changes nothing.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import duckdb
 import numpy as np
@@ -24,7 +26,7 @@ import pandas as pd
 
 from etl.ingest import fastread, formats, readers
 from etl.ingest.kinds import KINDS, LOAD_ORDER, REGISTRY_KINDS, Col, Kind
-from etl.ingest.messages import translate
+from etl.ingest.messages import Msg, as_msg, at_lines, msg
 from etl.metrics import anomaly_store
 from etl.store.schema import TABLES, columns
 
@@ -36,17 +38,40 @@ FAST_CSV = True  # CSV through DuckDB (fastread); False reads every file the old
 
 @dataclass
 class Problem:
+    """What is wrong (a code of the catalogue and its values), where, and how to fix it (a code too)."""
+
     file: str
     line: int | None
     column: str
     value: str
-    message: str
-    fix: str
+    what: Msg | str  # the problem: a Msg (code + params) or a code without params (etl/ingest/messages.py)
+    how: Msg | str   # the fix, likewise
     severity: str = "error"  # error stops the file; warning must be accepted; info says what was assumed
 
+    def __post_init__(self) -> None:
+        self.what, self.how = as_msg(self.what), as_msg(self.how)  # a code, never free text
+
+    @property
+    def code(self) -> str:
+        return as_msg(self.what).code
+
+    @property
+    def params(self) -> Mapping[str, object]:
+        return as_msg(self.what).params
+
+    @property
+    def message(self) -> str:
+        """What is wrong, in English (as the command line prints it)."""
+        return as_msg(self.what).render("en")
+
+    @property
+    def fix(self) -> str:
+        """How to fix it, in English."""
+        return as_msg(self.how).render("en")
+
     def text(self, lang: str = "en") -> tuple[str, str]:
-        """(message, fix) in the language: "zh" through the catalogue in etl/ingest/messages.py, else English."""
-        return translate(self.message, lang), translate(self.fix, lang)
+        """(message, fix) in the language, rendered from the catalogue."""
+        return as_msg(self.what).render(lang), as_msg(self.how).render(lang)
 
     def format(self, lang: str = "en") -> str:
         """FILE:LINE: [column] 'value': what is wrong; how to fix it."""
@@ -73,7 +98,7 @@ class Prepared:
     already_loaded: int | None = None           # batch id when these bytes are loaded already
     rows_replaced: int = 0
     period: tuple[datetime | None, datetime | None] = (None, None)
-    assumptions: list[str] = field(default_factory=list)  # what was assumed (sentences of the catalogue)
+    assumptions: list[Msg] = field(default_factory=list)  # what was assumed (codes of the catalogue)
     identical_rows: int = 0                     # rows equal to stored ones: left out, nothing changes
     identical_batch: int | None = None          # the newest batch that holds them
 
@@ -105,7 +130,7 @@ class _Ctx:
         self.raw_lookup: Callable[[str, list[int]], dict[int, str]] | None = None
         self.raw_alias: dict[str, str] = {}  # field -> the field whose cell it was taken from (energy <- 抄见)
 
-    def report(self, df: pd.DataFrame, mask: pd.Series, field_name: str, message: str, fix: str,
+    def report(self, df: pd.DataFrame, mask: pd.Series, field_name: str, message: Msg | str, fix: Msg | str,
                severity: str = "error") -> None:
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
@@ -126,7 +151,7 @@ class _Ctx:
             if i >= MAX_PROBLEMS_PER_CHECK:
                 self.prep.problems.append(Problem(
                     self.prep.file_name, None, self.header_of.get(field_name, field_name), "",
-                    f"{len(hits) - i} more rows with the same problem ({message})", fix, severity))
+                    msg("more_rows_same_problem", n=len(hits) - i, message=as_msg(message)), fix, severity))
                 break
             self._flagged[(int(row["_line"]), field_name)] = severity
             value = row[raw] if raw in hits.columns else looked.get(
@@ -135,7 +160,7 @@ class _Ctx:
                 self.prep.file_name, int(row["_line"]), self.header_of.get(field_name, field_name),
                 "" if pd.isna(value) else str(value)[:80], message, fix, severity))
 
-    def file_problem(self, message: str, fix: str, severity: str = "error", column: str = "",
+    def file_problem(self, message: Msg | str, fix: Msg | str, severity: str = "error", column: str = "",
                      line: int | None = None) -> None:
         self.prep.problems.append(Problem(self.prep.file_name, line, column, "", message, fix, severity))
 
@@ -246,8 +271,8 @@ def _prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: 
     prep = Prepared(file_name=file_name, sha256=sha256(data))
     prep.already_loaded = find_loaded(con, prep.sha256)
     if kind is not None and kind not in KINDS:
-        prep.problems.append(Problem(file_name, None, "", kind, "unknown kind",
-                                     "use one of: " + ", ".join(LOAD_ORDER)))
+        prep.problems.append(Problem(file_name, None, "", kind, "unknown_kind",
+                                     msg("use_one_of", choices=", ".join(LOAD_ORDER))))
         return prep
     fast = None
     try:
@@ -255,8 +280,8 @@ def _prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: 
         if fast is None:
             raw_rows, prep.encoding, _delim = readers.read_raw(data, file_name, sheet)
     except readers.ReadError as exc:
-        prep.problems.append(Problem(file_name, None, "", "", f"cannot read the file: {exc}",
-                                     "fix the file and load it again"))
+        prep.problems.append(Problem(file_name, None, "", "", msg("cannot_read_file", error=exc.msg),
+                                     "fix_file_load_again"))
         return prep
     if fast is not None:
         staged.append(fast[0])
@@ -268,11 +293,11 @@ def _prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: 
     if kind is None:
         kind, ties = detect_kind(header)
         if kind is None:
-            msg = ("the columns match several kinds: " + ", ".join(ties)) if ties else \
-                "the header matches no kind of file"
+            reason = msg("columns_match_several_kinds", kinds=", ".join(ties)) if ties else \
+                msg("header_matches_no_kind")
             prep.problems.append(Problem(file_name, hi + 1, "", ",".join(header)[:120],
-                                         f"cannot tell what kind of data this is ({msg})",
-                                         "choose the kind (--kind KIND) or use the template's headers"))
+                                         msg("cannot_tell_kind", reason=reason),
+                                         "choose_kind_or_template"))
             return prep
     prep.kind = kind
     spec = KINDS[kind]
@@ -284,8 +309,8 @@ def _prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: 
         try:
             raw_rows, _enc, _delim = readers.read_raw(data, file_name, sheet)
         except readers.ReadError as exc:
-            prep.problems.append(Problem(file_name, None, "", "", f"cannot read the file: {exc}",
-                                         "fix the file and load it again"))
+            prep.problems.append(Problem(file_name, None, "", "", msg("cannot_read_file", error=exc.msg),
+                                         "fix_file_load_again"))
             return prep
         fast = None
     if fast is not None:
@@ -302,7 +327,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: 
         df = PREPARSE[kind](ctx, spec, df, title_rows)
         df.attrs = {**attrs, **df.attrs}
     if df.empty:
-        ctx.file_problem("the file has a header but no data rows", "add the data rows below the header")
+        ctx.file_problem("header_but_no_rows", "add_data_rows_below_header")
         return prep
     _parse_columns(ctx, spec, df)
     formats.check_totals(ctx, spec, df)
@@ -352,17 +377,16 @@ def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: li
         extra |= (text[j] != "").to_numpy(bool)
     extra &= ~footer  # a remark under the table may hold a comma of its own
     for i in np.flatnonzero(extra)[:MAX_PROBLEMS_PER_CHECK]:
-        ctx.file_problem(f"this line has more values than the header's {width} columns",
-                         "check for an unquoted delimiter (e.g. a comma inside a number or name)",
+        ctx.file_problem(msg("more_values_than_header", width=width),
+                         "fix_unquoted_delimiter",
                          line=int(lines[i]))
     # a cell of many kilobytes is a broken line (an unclosed quote swallowing the rest), not a value
     huge = np.zeros(len(frame), dtype=bool)
     for j in range(min(width, frame.shape[1])):
         huge |= (text[j].str.len() > MAX_CELL_CHARS).fillna(False).to_numpy(bool)
     for i in np.flatnonzero(huge)[:MAX_PROBLEMS_PER_CHECK]:
-        ctx.file_problem(f"a value on this line is longer than {MAX_CELL_CHARS} characters",
-                         "the line is probably broken (an unclosed quote takes in the following lines): "
-                         "check the quotes on this line", line=int(lines[i]))
+        ctx.file_problem(msg("value_too_long", n=MAX_CELL_CHARS),
+                         "fix_unclosed_quote", line=int(lines[i]))
     formats.skipped_note(ctx, [int(x) for x in lines[total]], "total")
     formats.skipped_note(ctx, [int(x) for x in lines[footer]], "footer")
     keep = ~blank & ~extra & ~huge & ~total & ~footer
@@ -390,9 +414,7 @@ def _frame_staged(ctx: _Ctx, spec: Kind, st: fastread.Staged, hi: int, header: l
     # a cell of many kilobytes is a broken line (an unclosed quote swallowing the rest), not a value
     for (ln,) in st.con.execute(f"SELECT {line} FROM raw WHERE {huge} ORDER BY rowid LIMIT {MAX_PROBLEMS_PER_CHECK}"
                                 ).fetchall():
-        ctx.file_problem(f"a value on this line is longer than {MAX_CELL_CHARS} characters",
-                         "the line is probably broken (an unclosed quote takes in the following lines): "
-                         "check the quotes on this line", line=int(ln))
+        ctx.file_problem(msg("value_too_long", n=MAX_CELL_CHARS), "fix_unclosed_quote", line=int(ln))
     blank = " AND ".join(f"{c} = ''" for c in cells)
     # 合计/小计 rows and 制表人/打印时间 lines: the few candidate lines are fetched and judged by the same
     # rule as the old path (formats.total_and_footer_rows), then left out of the body
@@ -447,12 +469,12 @@ def _map_header(ctx: _Ctx, spec: Kind, hi: int, header: list[str]) -> tuple[dict
         norm, unit = readers.normalise_header(h)
         name = amap.get(norm)
         if name is None:
-            ctx.file_problem(f"column {h!r} is not used for {spec.name}", "nothing to do if it is not needed",
+            ctx.file_problem(msg("column_not_used", header=h, kind=spec.name), "fix_column_not_used",
                              "info", h, hi + 1)
             continue
         if name in seen:
-            ctx.file_problem(f"columns {seen[name]!r} and {h!r} both mean {name}",
-                             "delete or rename one of them", column=h, line=hi + 1)
+            ctx.file_problem(msg("columns_same_field", first=seen[name], second=h, field=name),
+                             "delete_or_rename_one", column=h, line=hi + 1)
             continue
         seen[name] = h
         mapping[j] = name
@@ -462,14 +484,14 @@ def _map_header(ctx: _Ctx, spec: Kind, hi: int, header: list[str]) -> tuple[dict
     missing = [c for c in spec.columns if c.required and c.name not in seen]
     if missing:
         names = ", ".join(f"{c.name} ({'/'.join(c.aliases[:3])})" for c in missing)
-        ctx.file_problem(f"required column missing: {names}",
-                         "add the column with one of the names shown (see the template)", line=hi + 1)
+        ctx.file_problem(msg("required_column_missing", names=names),
+                         "add_required_column", line=hi + 1)
         return None
     for name, unit in units.items():
         col = spec.col(name)
         if unit and col.units and unit.replace(" ", "") not in col.units:
-            ctx.file_problem(f"unit {unit!r} in column {seen[name]!r} is not known",
-                             "use one of: " + ", ".join(col.units), column=seen[name], line=hi + 1)
+            ctx.file_problem(msg("unit_not_known", unit=unit, column=seen[name]),
+                             msg("use_one_of", choices=", ".join(col.units)), column=seen[name], line=hi + 1)
     return mapping, units
 
 
@@ -490,39 +512,39 @@ def _parse_columns(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> None:
             assert raw is not None  # text is never typed in SQL: the fast path leaves it to this code
             values = raw
             formula = raw.str.startswith(("=", "+", "@"))
-            ctx.report(df, formula, col.name, "looks like a spreadsheet formula; stored as plain text",
-                       "nothing to do: exports mark it as text so it cannot run", "info")
+            ctx.report(df, formula, col.name, "formula_as_text",
+                       "fix_formula_as_text", "info")
             if col.choices:
                 values = _choice(ctx, df, col, raw)
             df[col.name] = values.where(values != "", None)
         elif col.type in ("number", "int"):
             values, bad = (df[col.name].astype("float64"), bad) if parsed else readers.parse_number(raw)
-            ctx.report(df, bad, col.name, "not a number", "write a plain number such as 1234.5")
+            ctx.report(df, bad, col.name, "not_number", "write_plain_number")
             factor = col.units.get(units.get(col.name, "").replace(" ", ""), 1.0) if col.units else 1.0
             values = values * factor
             if col.type == "int":
                 frac = values.notna() & (values.round() != values)
-                ctx.report(df, frac, col.name, "must be a whole number", "write a whole number")
+                ctx.report(df, frac, col.name, "not_whole_number", "write_whole_number")
             df[col.name] = values
         elif col.type in ("datetime", "date"):
             values, bad = (df[col.name].astype("datetime64[us]"), bad) if parsed else readers.parse_datetime(raw)
-            ctx.report(df, bad, col.name, "not a date", "write dates as 2023-01-05 or 2023-01-05 08:00")
+            ctx.report(df, bad, col.name, "not_date", "write_dates")
             future = values > pd.Timestamp(ctx.now) + pd.Timedelta(days=1)
-            ctx.report(df, future, col.name, "date is in the future", "check the year")
+            ctx.report(df, future, col.name, "date_in_future", "check_year")
             old = values < pd.Timestamp("2000-01-01")
-            ctx.report(df, old, col.name, "date is before 2000", "check the year")
+            ctx.report(df, old, col.name, "date_before_2000", "check_year")
             df[col.name] = values.dt.normalize() if col.type == "date" else values
         elif col.type == "month":
             values, bad = readers.parse_month(raw)
-            ctx.report(df, bad, col.name, "not a month", "write the month as 2023-01")
+            ctx.report(df, bad, col.name, "not_month", "write_month_2023_01")
             df[col.name] = values
         elif col.type == "bool":
             values, bad = readers.parse_bool(raw)
-            ctx.report(df, bad, col.name, "not yes/no", "write 是 or 否")
+            ctx.report(df, bad, col.name, "not_yes_no", "write_yes_no")
             df[col.name] = values
         if col.required:
             empty = df.pop(f"_empty_{col.name}").to_numpy(bool) if parsed else raw == ""
-            ctx.report(df, empty, col.name, "value missing", "fill in the value")
+            ctx.report(df, empty, col.name, "value_missing", "fill_value")
 
 
 def _choice(ctx: _Ctx, df: pd.DataFrame, col: Col, raw: pd.Series) -> pd.Series:
@@ -530,7 +552,7 @@ def _choice(ctx: _Ctx, df: pd.DataFrame, col: Col, raw: pd.Series) -> pd.Series:
     mapped = raw.str.lower().map(lookup)
     bad = mapped.isna() & (raw != "")
     allowed = sorted({k for k in col.choices if k and not k.isascii()} or set(col.choices.values()))
-    ctx.report(df, bad, col.name, "value not recognised", "use one of: " + " / ".join(allowed))
+    ctx.report(df, bad, col.name, "value_not_recognised", msg("use_one_of", choices=" / ".join(allowed)))
     return mapped.fillna("").astype("string")
 
 
@@ -582,11 +604,11 @@ def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
         point = df["meter_point"].fillna("")
         meter_id = meter_id.fillna(_lookup(point, by_id)).fillna(_lookup(point, by_acct))
     meter_id = formats.repair_ids(ctx, df, "meter", meter_id, {**by_id, **by_acct})
-    ctx.report(df, meter_id.isna() & (ref != ""), "meter", "meter or account not in the registry",
-               "add the meter to the meter registry (kind: meters) first, or correct the number")
+    ctx.report(df, meter_id.isna() & (ref != ""), "meter", "meter_not_in_registry",
+               "add_meter_to_registry")
     wrong = meter_id.notna() & (_lookup(meter_id, kind_of) != spec.name)
-    ctx.report(df, wrong, "meter", f"this meter is not a {spec.name} meter",
-               f"load this file as kind {meter_id[wrong].map(kind_of).iloc[0] if wrong.any() else ''}")
+    ctx.report(df, wrong, "meter", msg("not_this_meter_kind", meter_kind=msg(f"meter_kind_{spec.name}")),
+               msg("load_as_kind", kind=meter_id[wrong].map(kind_of).iloc[0] if wrong.any() else ""))
     df["meter_id"] = meter_id
 
     registry_mult = dict(zip(meters.meter_id, meters.multiplier, strict=True))
@@ -599,18 +621,17 @@ def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     elif interval:
         df["source"] = "interval"
         df["period_start"] = df["ts"]
-        ctx.report(df, df["ts"].isna(), "ts", "time missing", "fill in the time of the interval")
+        ctx.report(df, df["ts"].isna(), "ts", "time_missing", "fill_time_interval")
         step = _interval_minutes(df, "meter_id", "ts")
         df["period_end"] = df["ts"] + pd.to_timedelta(step, unit="min")
         if not has_qty and "power_kw" in df.columns:
             # average power over the interval x its length: kW x h = kWh
-            ctx.report(df, df["power_kw"] < 0, "power_kw", "negative power",
-                       "a consumption meter cannot draw less than nothing: check the value")
+            ctx.report(df, df["power_kw"] < 0, "power_kw", "negative_power",
+                       "fix_negative_power")
             df[qty] = df["power_kw"] * step / 60.0
-            steps = ", ".join(f"{m} min" for m in sorted(step.dropna().unique())[:5])
-            ctx.file_problem(f"power (kW) was turned into energy (kWh) as power x interval length ({steps}), "
-                             "taking each value as the average power over its interval",
-                             "nothing to do if the values are interval averages; export energy (kWh) otherwise",
+            steps = [msg("minutes", n=m) for m in sorted(step.dropna().unique())[:5]]
+            ctx.file_problem(msg("power_to_energy", steps=steps),
+                             "fix_power_to_energy",
                              "info", ctx.header_of.get("power_kw", "power_kw"))
     else:
         df["source"] = "bill"
@@ -619,10 +640,10 @@ def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
         elif "read_date" in df.columns:
             start = df["read_date"].dt.to_period("M").dt.start_time
         else:
-            ctx.file_problem("no billing month (账期) or reading date (抄表日期) column, and no time column",
-                             "add a 账期 column such as 2023-01")
+            ctx.file_problem("no_month_column",
+                             "add_month_column")
             return None
-        ctx.report(df, start.isna(), "month", "billing month missing", "fill in the month, e.g. 2023-01")
+        ctx.report(df, start.isna(), "month", "billing_month_missing", "fill_month")
         df["period_start"] = start
         df["period_end"] = start + pd.offsets.MonthBegin(1)
 
@@ -639,10 +660,10 @@ def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
         fill = df[qty].isna() & from_regs.notna()
         df.loc[fill, qty] = from_regs[fill]
         both = df[read].notna() & from_regs.notna() & ((df[read] - from_regs).abs() > 0.5 + 0.001 * df[read].abs())
-        ctx.report(df, both & ~fill, read, "usage differs from (current − previous register) × multiplier",
-                   "check the registers and the multiplier", "warning")
-    ctx.report(df, df[qty].isna(), qty, "usage missing", "fill in the usage or both registers")
-    ctx.report(df, df[qty] < 0, qty, "negative usage", "a meter cannot use less than nothing: check the value")
+        ctx.report(df, both & ~fill, read, "usage_differs_registers",
+                   "check_registers_multiplier", "warning")
+    ctx.report(df, df[qty].isna(), qty, "usage_missing", "fill_usage_both_registers")
+    ctx.report(df, df[qty] < 0, qty, "negative_usage", "fix_negative_usage")
     if "estimated" not in df.columns:
         df["estimated"] = False
     df["estimated"] = df["estimated"].fillna(False)
@@ -666,21 +687,21 @@ def _registers_to_usage(ctx: _Ctx, df: pd.DataFrame, qty: str, registry_mult: di
         register x multiplier, marked estimated.
     Each assumption is reported as a warning on its line, so the officer accepts it knowingly.
     """
-    ctx.report(df, df["ts"].isna(), "ts", "time missing", "fill in the time of the reading")
-    ctx.report(df, df["register"].isna(), "register", "register reading missing", "fill in the reading")
-    ctx.report(df, df["register"] < 0, "register", "a register cannot be negative", "check the value")
+    ctx.report(df, df["ts"].isna(), "ts", "time_missing", "fill_time_reading")
+    ctx.report(df, df["register"].isna(), "register", "register_reading_missing", "fill_reading")
+    ctx.report(df, df["register"] < 0, "register", "negative_register", "check_value")
     if ctx.prep.errors:
         return None
     df = df.sort_values(["meter_id", "ts", "_line"]).reset_index(drop=True)
     same = df.duplicated(["meter_id", "ts"], keep=False)
     if same.any():
         exact = df.duplicated(["meter_id", "ts", "register"], keep="first")
-        ctx.report(df, exact, "ts", "this reading repeats an earlier line exactly", "the repeat is ignored",
+        ctx.report(df, exact, "ts", "reading_repeated", "repeat_ignored",
                    "warning")
         df = df.loc[~exact].reset_index(drop=True)
         conflict = df.duplicated(["meter_id", "ts"], keep="first")
-        ctx.report(df, conflict, "register", "two different readings for the same meter and time",
-                   "keep one of the two lines")
+        ctx.report(df, conflict, "register", "reading_conflict",
+                   "keep_one_line")
         if ctx.prep.errors:
             return None
     if "multiplier" in df.columns:
@@ -689,8 +710,7 @@ def _registers_to_usage(ctx: _Ctx, df: pd.DataFrame, qty: str, registry_mult: di
         mult = df["meter_id"].map(registry_mult).fillna(1.0).astype(float)
         used = sorted({f"{m}: x{v:g}" for m, v in zip(df["meter_id"], mult, strict=True) if v != 1.0})
         if used:
-            ctx.file_problem("no multiplier (倍率) column: the meter registry's multiplier was used (" +
-                             ", ".join(used[:5]) + ")", "add a 倍率 column if the file's readings differ",
+            ctx.file_problem(msg("multiplier_from_registry", used=", ".join(used[:5])), "add_multiplier_column",
                              "info", "multiplier")
     df["multiplier"] = mult
     reg = df["register"].astype(float)
@@ -728,23 +748,21 @@ def _registers_to_usage(ctx: _Ctx, df: pd.DataFrame, qty: str, registry_mult: di
     df["estimated"] = replaced
     column = ctx.header_of.get("register", "register")
 
-    def warn(rows: pd.Series, message: Callable[[int], str], fix: str) -> None:
+    def warn(rows: pd.Series, message: Callable[[int], Msg], fix: str) -> None:
         for i in np.flatnonzero(rows.to_numpy())[:MAX_PROBLEMS_PER_CHECK]:
             ctx.prep.problems.append(Problem(ctx.prep.file_name, int(df["_line"].iat[i]), column,
                                              f"{prev_reg.iat[i]:g} -> {reg.iat[i]:g}", message(i), fix, "warning"))
 
-    warn(rollover, lambda i: f"the register fell: taken as a rollover at {top.iat[i]:g} (usage {wrapped.iat[i]:g} x "
-                             f"{mult.iat[i]:g} = {df[qty].iat[i]:g})",
-         "accept if the meter's display wrapped round to zero; otherwise correct the reading")
-    warn(replaced, lambda i: f"the register fell and this is not a rollover: taken as a meter replacement, the new "
-                             f"meter counted from 0 (usage {reg.iat[i]:g} x {mult.iat[i]:g}, marked estimated)",
-         "accept if the meter was replaced; otherwise correct the reading")
+    warn(rollover, lambda i: msg("register_rollover", top=f"{top.iat[i]:g}", usage=f"{wrapped.iat[i]:g}",
+                                 multiplier=f"{mult.iat[i]:g}", total=f"{df[qty].iat[i]:g}"),
+         "fix_register_rollover")
+    warn(replaced, lambda i: msg("meter_replaced", usage=f"{reg.iat[i]:g}", multiplier=f"{mult.iat[i]:g}"),
+         "fix_meter_replaced")
     starts = df.loc[prev_ts.isna()]
     if len(starts):
-        names = ", ".join(f"{m} (line {ln})" for m, ln in zip(starts["meter_id"], starts["_line"], strict=True))
-        ctx.file_problem(f"the first reading of each meter only starts the count and is not loaded as usage: "
-                         f"{names[:300]}", "nothing to do; include the reading before the period to load its "
-                         "first interval too", "info", ctx.header_of.get("register", "register"))
+        names = at_lines(zip(starts["meter_id"], starts["_line"], strict=True))
+        ctx.file_problem(msg("first_reading_starts_count", lines=names), "fix_first_reading", "info",
+                         ctx.header_of.get("register", "register"))
     df["source"] = "interval"
     df["period_start"] = prev_ts
     df["period_end"] = df["ts"]
@@ -779,8 +797,8 @@ def _warn_unusual(ctx: _Ctx, df: pd.DataFrame, qty: str) -> None:
         return
     usual, rate = _usual_rate(ctx, df, qty)
     high = (rate > 10 * usual) & (usual > 0)
-    ctx.report(df, high, qty, "more than ten times this meter's usual usage",
-               "check the value and its unit (kWh / MWh, m3 / L); accept it if it is right", "warning")
+    ctx.report(df, high, qty, "usage_ten_times_usual",
+               "check_value_and_unit", "warning")
 
 
 def _warn_gaps(ctx: _Ctx, df: pd.DataFrame, key: str, start: str, end: str, what: str) -> None:
@@ -794,13 +812,12 @@ def _warn_gaps(ctx: _Ctx, df: pd.DataFrame, key: str, start: str, end: str, what
     for (_, row), missing_from, length, g in zip(d.loc[hit].iterrows(), prev_end[hit], step[hit], gap[hit],
                                                  strict=True):
         if n >= MAX_PROBLEMS_PER_CHECK:
-            ctx.file_problem(f"{int(hit.sum()) - n} more gaps", "see the lines above", "warning")
+            ctx.file_problem(msg("more_gaps", n=int(hit.sum()) - n), "see_lines_above", "warning")
             break
         missing = int(round(g / length)) if length.total_seconds() > 0 else 0
         ctx.prep.problems.append(Problem(
             ctx.prep.file_name, int(row["_line"]), ctx.header_of.get("ts", "ts"), str(row[start]),
-            f"gap in the interval data of {row[key]}: nothing from {missing_from} to {row[start]} "
-            f"(about {missing} intervals)", "accept if the meter was off; otherwise add the missing rows",
+            msg("interval_gap", meter=row[key], start=missing_from, end=row[start], n=missing), "fix_interval_gap",
             "warning"))
         n += 1
 
@@ -860,8 +877,8 @@ def _weather(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     df["station"] = df["station"].fillna("county")
     for c in ("ghi_w_m2", "dni_w_m2", "dhi_w_m2", "poa_w_m2"):
         if c in df.columns:
-            ctx.report(df, (df[c] < 0) | (df[c] > 1500), c, "irradiance outside 0-1500 W/m2",
-                       "check the unit (W/m2, not kWh/m2 or MJ/m2)")
+            ctx.report(df, (df[c] < 0) | (df[c] > 1500), c, "irradiance_out_of_range",
+                       "check_irradiance_unit")
     df["interval_min"] = _interval_minutes(df, "station", "ts")
     return _select(ctx, spec, df)
 
@@ -872,11 +889,11 @@ def _fuel(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     df["txn_type"] = df["txn_type"].fillna("fuel")
     fuel = df["txn_type"] == "fuel"
     if "fuel_l" not in df.columns:
-        ctx.file_problem("no fuel quantity column (数量/加油量)", "add the litres column")
+        ctx.file_problem("no_fuel_column", "add_litres_column")
         return None
-    ctx.report(df, fuel & df["fuel_l"].isna(), "fuel_l", "litres missing on a fuel row", "fill in the litres")
-    ctx.report(df, fuel & (df["fuel_l"] <= 0), "fuel_l", "litres must be positive",
-               "a refund is not a fill: leave it out")
+    ctx.report(df, fuel & df["fuel_l"].isna(), "fuel_l", "litres_missing_fuel_row", "fill_litres")
+    ctx.report(df, fuel & (df["fuel_l"] <= 0), "fuel_l", "litres_must_positive",
+               "fix_refund_fill")
     vehicles = ctx.con.execute("SELECT plate, fuel_card_no FROM vehicles").df()
     by_card = {c: p for c, p in zip(vehicles.fuel_card_no, vehicles.plate, strict=True) if c}
     if "plate" not in df.columns:
@@ -887,11 +904,11 @@ def _fuel(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
         df["card_no"]).astype("string")
     df["plate"] = df["plate"].astype(object).fillna(df["card_no"].astype(object).map(by_card))
     unknown = fuel & df["plate"].isna()
-    ctx.report(df, unknown, "card_no", "card belongs to no vehicle",
-               "add the card number to the vehicle registry or give the plate", "warning")
+    ctx.report(df, unknown, "card_no", "card_belongs_no_vehicle",
+               "add_card_to_registry", "warning")
     _warn_unknown_plate(ctx, df, set(vehicles.plate))
     if "odometer_km" in df.columns:
-        ctx.report(df, df["odometer_km"] < 0, "odometer_km", "negative odometer reading", "check the value")
+        ctx.report(df, df["odometer_km"] < 0, "odometer_km", "negative_odometer_reading", "check_value")
     return _select(ctx, spec, df)
 
 
@@ -901,8 +918,8 @@ def _lpg(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     lookup.update(dict(zip(inst.institution_id, inst.institution_id, strict=True)))
     ref = df["institution"].fillna("")
     df["institution_id"] = ref.map(lookup)
-    ctx.report(df, df["institution_id"].isna() & (ref != ""), "institution", "institution not in the registry",
-               "load the institution registry (kind: institutions) first, or correct the code")
+    ctx.report(df, df["institution_id"].isna() & (ref != ""), "institution", "institution_not_in_registry",
+               "load_institution_registry_kind")
     df = formats.lpg_weights(ctx, df)
     return _select(ctx, spec, df)
 
@@ -913,67 +930,67 @@ def _warn_unknown_plate(ctx: _Ctx, df: pd.DataFrame, known: set[str] | None = No
         return
     if known is None:
         known = _known(ctx.con, "SELECT plate FROM vehicles")
-    ctx.report(df, df["plate"].notna() & ~df["plate"].isin(known), "plate", "vehicle not in the vehicle registry",
-               "load the vehicle registry (kind: vehicles) with this plate first, or correct the plate", "warning")
+    ctx.report(df, df["plate"].notna() & ~df["plate"].isin(known), "plate", "vehicle_not_in_registry",
+               "load_vehicle_registry", "warning")
 
 
 def _charging(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
-    ctx.report(df, df["energy_kwh"] < 0, "energy_kwh", "negative energy", "check the value")
+    ctx.report(df, df["energy_kwh"] < 0, "energy_kwh", "negative_energy", "check_value")
     df = formats.charging_amounts(ctx, df)
     if "end_ts" in df.columns:
-        ctx.report(df, df["end_ts"] < df["start_ts"], "end_ts", "ends before it starts", "check both times")
+        ctx.report(df, df["end_ts"] < df["start_ts"], "end_ts", "ends_before_starts", "check_both_times")
     _warn_unknown_plate(ctx, df)
     return _select(ctx, spec, df)
 
 
 def _dispatches(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     if "return_at" in df.columns:
-        ctx.report(df, df["return_at"] < df["depart_at"], "return_at", "returns before it departs",
-                   "check both times")
+        ctx.report(df, df["return_at"] < df["depart_at"], "return_at", "returns_before_departs",
+                   "check_both_times")
     if "distance_km" in df.columns:
-        ctx.report(df, df["distance_km"] < 0, "distance_km", "negative distance", "check the value")
+        ctx.report(df, df["distance_km"] < 0, "distance_km", "negative_distance", "check_value")
     if "odo_out_km" in df.columns and "odo_back_km" in df.columns:
         ctx.report(df, df["odo_back_km"] < df["odo_out_km"], "odo_back_km",
-                   "odometer back (回车里程) is lower than odometer out (出车里程)", "check both columns")
+                   "odometer_back_below_out", "check_both_columns")
     _warn_unknown_plate(ctx, df)
     return _select(ctx, spec, df)
 
 
 def _vehicle_costs(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
-    ctx.report(df, df["amount_yuan"] < 0, "amount_yuan", "negative amount", "a refund is not a cost: leave it out")
+    ctx.report(df, df["amount_yuan"] < 0, "amount_yuan", "negative_amount", "fix_refund_cost")
     _warn_unknown_plate(ctx, df)
     return _select(ctx, spec, df)
 
 
 def _secondments(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     if "end_on" in df.columns:
-        ctx.report(df, df["end_on"] < df["start_on"], "end_on", "ends before it starts", "check both dates")
+        ctx.report(df, df["end_on"] < df["start_on"], "end_on", "ends_before_starts", "check_both_dates")
     _warn_unknown_plate(ctx, df)
     return _select(ctx, spec, df)
 
 
 def _work_orders(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     if "closed_at" in df.columns:
-        ctx.report(df, df["closed_at"] < df["reported_at"], "closed_at", "closed before it was reported",
-                   "check both times")
+        ctx.report(df, df["closed_at"] < df["reported_at"], "closed_at", "closed_before_reported",
+                   "check_both_times")
     return _select(ctx, spec, df)
 
 
 def _people(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
-    ctx.report(df, df["people"] <= 0, "people", "number of people must be at least 1", "check the value")
+    ctx.report(df, df["people"] <= 0, "people", "people_at_least_one", "check_value")
     return _select(ctx, spec, df)
 
 
 def _institutions(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
-    ctx.report(df, df["floor_area_m2"] <= 0, "floor_area_m2", "floor area must be positive", "check the value")
-    ctx.report(df, df["people"] < 0, "people", "people counted cannot be negative", "check the value")
+    ctx.report(df, df["floor_area_m2"] <= 0, "floor_area_m2", "area_not_positive", "check_value")
+    ctx.report(df, df["people"] < 0, "people", "negative_people", "check_value")
     return _select(ctx, spec, df)
 
 
 def _meters(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     known = _known(ctx.con, "SELECT institution_id FROM institutions")
-    ctx.report(df, ~df["institution_id"].isin(known), "institution_id", "institution not in the registry",
-               "load the institution registry (kind: institutions) first, or correct the code")
+    ctx.report(df, ~df["institution_id"].isin(known), "institution_id", "institution_not_in_registry",
+               "load_institution_registry_kind")
     default_unit = df["kind"].map({"electricity": "kWh", "water": "m3", "gas": "m3"})
     df["unit"] = df["unit"].fillna(default_unit) if "unit" in df.columns else default_unit
     for c, default in (("resolution", "billing"), ("measures", "consumption")):
@@ -988,20 +1005,20 @@ def _pv_sites(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     if "dc_kwp" not in df.columns:
         df["dc_kwp"] = np.nan
     df["dc_kwp"] = df["dc_kwp"].fillna(df["modules"] * df["module_w"] / 1000.0)
-    ctx.report(df, ~df["latitude"].between(-90, 90), "latitude", "latitude outside -90..90", "check the value")
-    ctx.report(df, ~df["longitude"].between(-180, 180), "longitude", "longitude outside -180..180",
-               "check the value")
+    ctx.report(df, ~df["latitude"].between(-90, 90), "latitude", "latitude_out_of_range", "check_value")
+    ctx.report(df, ~df["longitude"].between(-180, 180), "longitude", "longitude_out_of_range",
+               "check_value")
     if "institution_id" in df.columns:
         known = _known(ctx.con, "SELECT institution_id FROM institutions")
         ctx.report(df, df["institution_id"].notna() & ~df["institution_id"].isin(known), "institution_id",
-                   "host institution not in the registry", "load the institution registry first", "warning")
+                   "host_not_in_registry", "load_institution_registry", "warning")
     return _select(ctx, spec, df)
 
 
 def _certifications(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     known = _known(ctx.con, "SELECT institution_id FROM institutions")
-    ctx.report(df, ~df["institution_id"].isin(known), "institution_id", "institution not in the registry",
-               "load the institution registry first, or correct the code")
+    ctx.report(df, ~df["institution_id"].isin(known), "institution_id", "institution_not_in_registry",
+               "load_institution_registry_or_code")
     return _select(ctx, spec, df)
 
 
@@ -1025,15 +1042,14 @@ def _dedupe(ctx: _Ctx, spec: Kind, out: pd.DataFrame) -> pd.DataFrame:
         return out
     value_cols = [c for c in out.columns if c != "_line"]
     exact = out.duplicated(value_cols, keep="first")
-    ctx.report(out, exact, key[-1], "this row repeats an earlier row exactly", "the repeat is ignored", "warning")
+    ctx.report(out, exact, key[-1], "row_repeated", "repeat_ignored", "warning")
     out = out.loc[~exact]
     conflict = out.duplicated(key, keep=False)
     if conflict.any():
         first_line = out.loc[conflict].groupby(key, dropna=False)["_line"].transform("min")
         out = out.assign(_first=first_line)
         later = conflict & (out["_line"] != out["_first"].fillna(-1))
-        msg = "same " + "/".join(key) + " as an earlier line with different values"
-        ctx.report(out, later, key[-1], msg, "keep one of the two lines")
+        ctx.report(out, later, key[-1], msg("key_conflict", key="/".join(key)), "keep_one_line")
         out = out.drop(columns="_first")
     return out
 
@@ -1076,8 +1092,17 @@ def _arrow(df: pd.DataFrame):
         return df  # mixed types in an object column: DuckDB reads the frame itself
 
 
-class NotAccepted(ValueError):
+class Refused(ValueError):
+    """A commit or undo the loader refuses; .msg is its sentence (a code of the catalogue)."""
+
+    def __init__(self, message: Msg | str):
+        self.msg = as_msg(message)
+        super().__init__(self.msg.render("en"))
+
+
+class NotAccepted(Refused):
     """The file has warnings the user has not accepted."""
+
 
 
 def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_warnings: bool = True) -> int:
@@ -1089,11 +1114,11 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
     if prep.already_loaded is not None:
         return prep.already_loaded
     if not prep.ok or prep.rows is None or prep.kind is None:
-        raise ValueError(f"{prep.file_name}: the file has errors and cannot be written")
+        raise Refused(msg("refuse_has_errors", file=prep.file_name))
     if prep.warnings and not accept_warnings:
-        raise NotAccepted(f"{prep.file_name}: {len(prep.warnings)} warnings must be accepted before loading")
+        raise NotAccepted(msg("refuse_warnings_not_accepted", file=prep.file_name, n=len(prep.warnings)))
     if not user:
-        raise ValueError("every write records who did it: the user is missing")
+        raise Refused("refuse_no_user")
     if prep.rows.empty and prep.identical_rows and prep.identical_batch is not None:
         return prep.identical_batch  # every row is stored already, identical: nothing to write
     spec = KINDS[prep.kind]
@@ -1141,16 +1166,16 @@ def undo(con: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> None:
     """Take a batch's rows out and put back what it replaced."""
     row = con.execute("SELECT kind, status FROM load_batches WHERE batch_id = ?", [batch_id]).fetchall()
     if not row:
-        raise ValueError(f"there is no batch {batch_id}")
+        raise Refused(msg("undo_no_batch", batch=batch_id))
     kind, status = row[0]
     if status != "loaded":
-        raise ValueError(f"batch {batch_id} is already undone")
+        raise Refused(msg("undo_already_undone", batch=batch_id))
     table = KINDS[kind].table
     later = con.execute(
         f"SELECT min(replaced_by) FROM {table}__replaced WHERE batch_id = ?", [batch_id]
     ).fetchall()[0][0]
     if later is not None:
-        raise ValueError(f"batch {batch_id} was partly replaced by batch {later}; undo batch {later} first")
+        raise Refused(msg("undo_replaced_later", batch=batch_id, later=later))
     cols = ", ".join(c for c in columns(con, table) if c != "batch_id")
     con.execute("BEGIN TRANSACTION")
     try:
@@ -1209,15 +1234,15 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike], k
     'needs_accept' and nothing of it is written.
     """
     files = expand(paths)
-    queue: list[tuple[Path, str | None, bytes | None, str]] = []
+    queue: list[tuple[Path, str | None, bytes | None, Msg | None]] = []
     for f in files:
         try:
             data = f.read_bytes()
         except OSError as exc:
-            queue.append((f, None, None, f"cannot open the file: {exc.strerror}"))
+            queue.append((f, None, None, msg("cannot_open_file", error=os_error(exc))))
             continue
         # the kind is guessed cheaply first, so registries load before the facts that refer to them
-        queue.append((f, kind or _peek_kind(data, f.name), data, ""))
+        queue.append((f, kind or _peek_kind(data, f.name), data, None))
     order = {k: i for i, k in enumerate(LOAD_ORDER)}
     queue.sort(key=lambda t: order.get(t[1] or "", len(order)))
     results: list[FileResult] = []
@@ -1226,7 +1251,7 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike], k
             progress(i, len(queue), f.name)
         if content is None:
             results.append(FileResult(str(f), None, "rejected", None, 0,
-                                      [Problem(str(f), None, "", "", err, "check the path")]))
+                                      [Problem(str(f), None, "", "", cast(Msg, err), "check_path")]))
             continue
         prep = prepare(con, content, str(f), kind, sheet=sheet)
         n_rows = 0 if prep.rows is None else len(prep.rows)
@@ -1244,6 +1269,13 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike], k
     if progress:
         progress(len(queue), len(queue), "")
     return results
+
+
+def os_error(exc: OSError) -> Msg:
+    """Why a file cannot be opened, in words of the catalogue (the system's own text for a rare case)."""
+    code = {errno.ENOENT: "os_no_such_file", errno.EACCES: "os_permission_denied",
+            errno.EISDIR: "os_is_a_directory"}.get(exc.errno or 0)
+    return msg(code) if code else msg("os_error", error=exc.strerror or str(exc))
 
 
 def _peek_kind(data: bytes, name: str) -> str | None:
@@ -1293,5 +1325,5 @@ def template_csv(kind: str) -> str:
     return header + "\n" + example + "\n"
 
 
-__all__ = ["Problem", "Prepared", "FileResult", "NotAccepted", "prepare", "commit", "undo", "load_paths", "expand",
+__all__ = ["Problem", "Prepared", "FileResult", "NotAccepted", "Refused", "prepare", "commit", "undo", "load_paths", "expand",
            "template_csv", "detect_kind", "summary"]

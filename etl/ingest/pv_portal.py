@@ -36,6 +36,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from etl.ingest.messages import Msg, at_lines, msg
+
 SETTINGS_CSV = Path(__file__).resolve().parents[2] / "data" / "load_checks.csv"
 TOTAL_WORDS = ("合计", "总计", "小计", "本页合计", "total", "sum")
 FOOTER_WORDS = ("制表人", "制表", "打印时间", "导出时间", "备注", "说明", "审核人")
@@ -114,8 +116,8 @@ def _months(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def add_assumption(ctx, sentence: str) -> None:
-    """An assumption the preview lists (a msg of the catalogue in etl/ingest/messages.py)."""
+def add_assumption(ctx, sentence: Msg) -> None:
+    """An assumption the preview lists (a code of the catalogue in etl/ingest/messages.py and its values)."""
     found = getattr(ctx.prep, "assumptions", None)
     if found is not None and sentence not in found:
         found.append(sentence)
@@ -254,26 +256,25 @@ def difference(ctx, df: pd.DataFrame, col: str, reset: str) -> pd.DataFrame:
         energy = np.where(from_midnight, c, energy)
         start = start.where(~from_midnight, d["ts"].dt.normalize())
         odd = fell & ~new_day
-        msg = "the day counter fell during the day (inverter restarted?): counted from 0 again"
+        fell_code = "day_counter_fell"
         keep = ~first | from_midnight
     else:
         energy = np.where(fell, c, diff.clip(lower=0))
         start = prev_ts
         odd = fell
-        msg = "the lifetime counter fell (inverter replaced or reset?): counted from 0 again"
+        fell_code = "lifetime_counter_fell"
         keep = ~first
     column = ctx.header_of.get(col, col)
     for i in np.flatnonzero(odd.to_numpy())[:MAX_PROBLEMS_PER_CHECK]:
         ctx.prep.problems.append(Problem(ctx.prep.file_name, int(d["_line"].iat[i]), column,
-                                         f"{prev_c.iat[i]:g} -> {c.iat[i]:g}", msg,
-                                         "accept if the inverter was restarted or replaced; otherwise correct "
-                                         "the reading", "warning"))
+                                         f"{prev_c.iat[i]:g} -> {c.iat[i]:g}", fell_code,
+                                         "fix_counter_fell", "warning"))
     starts = d.loc[first & ~keep]
     if len(starts):
-        names = ", ".join(f"{dev or sid} (line {ln})" for sid, dev, ln in
-                          zip(starts["site_id"], starts["device"], starts["_line"], strict=True))
-        ctx.file_problem(f"the first reading of each device only starts the count: {names[:300]}",
-                         "nothing to do; include the reading before the period to load its first interval too",
+        names = at_lines((dev or sid, ln) for sid, dev, ln in
+                         zip(starts["site_id"], starts["device"], starts["_line"], strict=True))
+        ctx.file_problem(msg("first_device_reading_starts_count", lines=names),
+                         "fix_first_reading",
                          "info", column)
     out = pd.DataFrame({"site_id": d["site_id"], "device": d["device"], "ts": start, col: energy,
                         "_line": d["_line"]})
@@ -295,12 +296,12 @@ def transform(ctx, spec, df: pd.DataFrame) -> pd.DataFrame | None:
         df["device"] = ""
     df["device"] = df["device"].fillna("").astype(str)
     ctx.report(df, df.get("generation_kwh", pd.Series(0.0, index=df.index)) < 0, "generation_kwh",
-               "negative generation", "check the value")
+               "negative_generation", "check_value")
     if "export_kwh" in df.columns:
-        ctx.report(df, df["export_kwh"] < 0, "export_kwh", "negative export", "check the value")
+        ctx.report(df, df["export_kwh"] < 0, "export_kwh", "negative_export", "check_value")
     for c in ("day_counter_kwh", "total_counter_kwh", "power_kw"):
         if c in df.columns:
-            ctx.report(df, df[c] < 0, c, "a counter or power value cannot be negative", "check the value")
+            ctx.report(df, df[c] < 0, c, "negative_counter", "check_value")
     if ctx.prep.errors:
         return None
     if not _no_repeats(ctx, df):
@@ -308,9 +309,7 @@ def transform(ctx, spec, df: pd.DataFrame) -> pd.DataFrame | None:
     have = [c for c in ("generation_kwh", "day_counter_kwh", "total_counter_kwh", "power_kw")
             if c in df.columns and df[c].notna().any()]
     if not have:
-        ctx.file_problem("no energy column: none of 发电量, 当日发电量/日发电量, 累计发电量/总发电量 or 功率 "
-                         "has values", "export the report with generation (kWh) or the device history with its "
-                         "counters or power")
+        ctx.file_problem("no_energy_column", "export_generation_or_counters")
         return None
     monthly = bool(df.attrs.get("pv_monthly"))
     at_midnight = (df["ts"] == df["ts"].dt.normalize()).all()
@@ -338,7 +337,7 @@ def transform(ctx, spec, df: pd.DataFrame) -> pd.DataFrame | None:
     out["interval_min"] = out["interval_min"].astype("int64")
     if "export_kwh" in df.columns:
         over = out["export_kwh"] > out["generation_kwh"] + 1e-6
-        ctx.report(out, over, "export_kwh", "export larger than generation", "check both columns")
+        ctx.report(out, over, "export_kwh", "export_above_generation", "check_both_columns")
     check_physics(ctx, out, df)
     if ctx.prep.errors:
         return None
@@ -349,22 +348,21 @@ def _sites(ctx, df: pd.DataFrame) -> bool:
     if "site" not in df.columns or df["site"].isna().all():
         name = _site_from_title(df.attrs.get("title_rows", []))
         if name is None:
-            ctx.file_problem("no site column (电站名称) and no site named in the title lines",
-                             "add a 电站名称 column, or a line 电站名称：<name> above the header")
+            ctx.file_problem("no_site_column",
+                             "add_site_column")
             return False
         df["site"] = name
-        ctx.file_problem(f"every row is taken as site {name!r}, named in the title lines", "nothing to do", "info")
+        ctx.file_problem(msg("site_from_title", name=name), "nothing_to_do", "info")
     ids, loose = site_map(ctx.con, df["site"])
     df["site_id"] = ids
     for ref, sid in loose.items():
-        ctx.file_problem(f"site {ref!r} taken as {sid} (same name without the county or the suffix)",
-                         "add the portal's name to the site's aliases (别名) in the PV site registry to make it "
-                         "exact", "info", ctx.header_of.get("site", "site"))
-        add_assumption(ctx, f"site {ref!r} taken as {sid} (same name without the county or the suffix)")
+        ctx.file_problem(msg("site_matched_loosely", name=ref, site=sid),
+                         "add_site_alias", "info", ctx.header_of.get("site", "site"))
+        add_assumption(ctx, msg("site_matched_loosely", name=ref, site=sid))
     ref = df["site"].fillna("")
-    ctx.report(df, df["site_id"].isna() & (ref != ""), "site", "PV site not in the site registry",
-               "add the site to the PV site registry (kind: pv_sites), or the portal's name to its aliases (别名)")
-    ctx.report(df, ref == "", "site", "value missing", "fill in the value")
+    ctx.report(df, df["site_id"].isna() & (ref != ""), "site", "site_not_in_registry",
+               "add_site_or_alias")
+    ctx.report(df, ref == "", "site", "value_missing", "fill_value")
     return not ctx.prep.errors
 
 
@@ -377,11 +375,11 @@ def _no_repeats(ctx, df: pd.DataFrame) -> bool:
     values = [c for c in ("generation_kwh", "day_counter_kwh", "total_counter_kwh", "power_kw", "export_kwh")
               if c in df.columns]
     exact = df.duplicated(key + values, keep="first")
-    ctx.report(df, exact, "ts", "this reading repeats an earlier line exactly", "the repeat is ignored", "warning")
+    ctx.report(df, exact, "ts", "reading_repeated", "repeat_ignored", "warning")
     df.drop(index=df.index[exact], inplace=True)
     conflict = df.duplicated(key, keep="first")
-    ctx.report(df, conflict, "ts", "two different values for the same site, device and time",
-               "keep one of the two lines")
+    ctx.report(df, conflict, "ts", "pv_value_conflict",
+               "keep_one_line")
     return not ctx.prep.errors
 
 
@@ -402,52 +400,46 @@ def _energy(ctx, df: pd.DataFrame, resolution: str, have: list[str], target: str
             summed = float(df[col].sum())
             out = difference(ctx, df, col, runs)
             done = float(out[col].sum())
-            msg = (f"column {header!r} runs as a day counter (restarts at midnight): it was differenced, not "
-                   f"summed ({done:.1f} kWh instead of {summed:.1f} kWh)") if runs == "day" else \
-                (f"column {header!r} runs as a lifetime counter: it was differenced, not summed ({done:.1f} kWh "
-                 f"instead of {summed:.1f} kWh)")
-            ctx.file_problem(msg, "accept if the column is a running total; otherwise check the file", "warning",
+            said = msg("day_counter_summed" if runs == "day" else "lifetime_counter_summed", header=header,
+                       done=f"{done:.1f}", summed=f"{summed:.1f}")
+            ctx.file_problem(said, "fix_counter_summed", "warning",
                              header)
-            add_assumption(ctx, msg)
+            add_assumption(ctx, said)
             return out.rename(columns={col: target})
         if col in ("day_counter_kwh", "total_counter_kwh"):
             out = difference(ctx, df, col, "day" if col == "day_counter_kwh" else "total")
-            msg = (f"the day counter {header!r} was differenced into energy per interval (it restarts at "
-                   "midnight)") if col == "day_counter_kwh" else \
-                f"the lifetime counter {header!r} was differenced into energy per interval"
-            ctx.file_problem(msg, "nothing to do", "info", header)
-            add_assumption(ctx, msg)
+            said = msg("day_counter_per_interval" if col == "day_counter_kwh" else "lifetime_counter_per_interval",
+                       header=header)
+            ctx.file_problem(said, "nothing_to_do", "info", header)
+            add_assumption(ctx, said)
             return out.rename(columns={col: target})
         out = df.loc[df[col].notna(), base + [col]].copy()
         out["interval_min"] = _steps(df, out)
         out[target] = out[col] * out["interval_min"] / 60.0
-        steps = ", ".join(f"{m:g} min" for m in sorted(out["interval_min"].unique())[:5])
-        msg = (f"power (kW) was turned into energy (kWh) as power x interval length ({steps}), "
-                    "taking each value as the average power over its interval")
-        ctx.file_problem(msg, "nothing to do if the values are interval averages; export energy (kWh) "
-                         "otherwise", "info", header)
-        add_assumption(ctx, msg)
+        steps = [msg("minutes", n=f"{m:g}") for m in sorted(out["interval_min"].unique())[:5]]
+        said = msg("power_to_energy", steps=steps)
+        ctx.file_problem(said, "fix_power_to_energy", "info", header)
+        add_assumption(ctx, said)
         return out.drop(columns=col)
     if col == "power_kw":
-        ctx.file_problem("daily or monthly rows with power only cannot give energy",
-                         "export the report with generation (kWh)")
+        ctx.file_problem("power_only_daily",
+                         "export_generation")
         return None
     minutes = _period_minutes(df["ts"], resolution)
     if col == "total_counter_kwh":
         d = df.assign(interval_min=minutes)
         out = difference(ctx, d, col, "total")
         out["interval_min"] = _period_minutes(out["ts"], resolution).to_numpy()
-        msg = f"the lifetime counter {header!r} was differenced into energy per day" if resolution == "day" \
-            else f"the lifetime counter {header!r} was differenced into energy per month"
-        ctx.file_problem(msg, "nothing to do", "info", header)
-        add_assumption(ctx, msg)
+        said = msg("lifetime_counter_per_day" if resolution == "day" else "lifetime_counter_per_month", header=header)
+        ctx.file_problem(said, "nothing_to_do", "info", header)
+        add_assumption(ctx, said)
         return out.rename(columns={col: target})
     out = df.loc[df[col].notna(), base + [col]].copy()
     out["interval_min"] = minutes[out.index]
     if col == "day_counter_kwh":
-        msg = f"each day's value of {header!r} was taken as that day's energy"
-        ctx.file_problem(msg, "nothing to do", "info", header)
-        add_assumption(ctx, msg)
+        said = msg("daily_value_as_energy", header=header)
+        ctx.file_problem(said, "nothing_to_do", "info", header)
+        add_assumption(ctx, said)
     return out.rename(columns={col: target})
 
 
@@ -482,17 +474,17 @@ def _unit_factor(ctx, df: pd.DataFrame, col: str) -> float:
 
 
 def likely_cause(kwh_per_kwp_h: float, interval_min: float, unit: str, counter_like: bool) -> str:
-    """The most probable reason a PV value breaks the bound, from how far it is over."""
+    """The most probable reason a PV value breaks the bound, from how far it is over (a code of the catalogue)."""
     per_hour = 60.0 / interval_min if interval_min else 1.0
     if unit in ("mwh", "兆瓦时", "万kwh", "万千瓦时") and kwh_per_kwp_h > 50:
-        return "kWh values under a MWh header"
+        return "cause_kwh_under_mwh"
     if kwh_per_kwp_h > 300:
-        return "Wh read as kWh, or MWh as kWh"
+        return "cause_wh_or_mwh"
     if counter_like:
-        return "a running total (day or lifetime counter) summed as if each row were an interval"
+        return "cause_running_total"
     if interval_min < 60 and 0.4 * per_hour <= kwh_per_kwp_h <= 1.3 * per_hour:
-        return "power (kW) read as energy (kWh)"
-    return "a running total (day or lifetime counter), or the site's kWp in the registry is too small"
+        return "cause_power_as_energy"
+    return "cause_running_total_or_kwp"
 
 
 def check_physics(ctx, out: pd.DataFrame, df: pd.DataFrame) -> None:
@@ -505,8 +497,8 @@ def check_physics(ctx, out: pd.DataFrame, df: pd.DataFrame) -> None:
     size = out["site_id"].map(kwp).astype(float)
     if size.isna().any():
         missing = ", ".join(sorted(out.loc[size.isna(), "site_id"].unique()))
-        ctx.file_problem(f"no kWp in the PV site registry for {missing}: the physical bounds were not checked",
-                         "fill in the site's kWp (装机容量) in the PV site registry", "warning")
+        ctx.file_problem(msg("no_kwp", sites=missing),
+                         "fill_kwp", "warning")
     hours = out["interval_min"] / 60.0
     per_day = out["interval_min"] >= 1440
     limit = np.where(per_day, size * daily * hours / 24.0, size * hours * margin)
@@ -525,9 +517,8 @@ def check_physics(ctx, out: pd.DataFrame, df: pd.DataFrame) -> None:
     n = 0
     for i in np.flatnonzero(over.to_numpy()):
         if n >= MAX_PROBLEMS_PER_CHECK:
-            what = "above the physical bound"
-            ctx.file_problem(f"{int(over.sum()) - n} more rows with the same problem ({what})",
-                             "correct the unit or the column in the file, or the site's kWp in the PV site registry")
+            ctx.file_problem(msg("more_rows_same_problem", n=int(over.sum()) - n, message=msg("above_physical_bound")),
+                             "fix_above_bound")
             break
         r = out.iloc[i]
         cause = file_cause
@@ -535,9 +526,9 @@ def check_physics(ctx, out: pd.DataFrame, df: pd.DataFrame) -> None:
             f"{size.iat[i]:g} kWp x {hours.iat[i]:g} h x {margin:g}"
         ctx.prep.problems.append(Problem(
             ctx.prep.file_name, int(r["_line"]), header, f"{r['generation_kwh']:.1f}",
-            f"{r['generation_kwh']:.1f} kWh in {int(r['interval_min'])} min at {r['site_id']} is more than the site "
-            f"can give: {bound} = {limit[i]:.1f} kWh (likely cause: {cause})",
-            "correct the unit or the column in the file, or the site's kWp in the PV site registry"))
+            msg("above_bound_interval", value=f"{r['generation_kwh']:.1f}", minutes=int(r["interval_min"]),
+                site=r["site_id"], bound=bound, limit=f"{limit[i]:.1f}", reason=msg(cause)),
+            "fix_above_bound"))
         n += 1
     # days: interval rows summed per site and day
     iv = out.loc[~per_day & size.notna() & ~over]
@@ -551,9 +542,9 @@ def check_physics(ctx, out: pd.DataFrame, df: pd.DataFrame) -> None:
                              _rises(df, "generation_kwh"))
         ctx.prep.problems.append(Problem(
             ctx.prep.file_name, int(r["_line"]), header, f"{r['kwh']:.1f}",
-            f"{r['kwh']:.1f} kWh on {r['day']:%Y-%m-%d} at {r['site_id']} is more than the site can give in a day: "
-            f"{r['limit'] / daily:g} kWp x {daily:g} kWh/kWp = {r['limit']:.1f} kWh (likely cause: {cause})",
-            "correct the unit or the column in the file, or the site's kWp in the PV site registry"))
+            msg("above_bound_day", value=f"{r['kwh']:.1f}", day=f"{r['day']:%Y-%m-%d}", site=r["site_id"],
+                kwp=f"{r['limit'] / daily:g}", bound=f"{daily:g}", limit=f"{r['limit']:.1f}", reason=msg(cause)),
+            "fix_above_bound"))
 
 
 def _rises(df: pd.DataFrame, col: str) -> bool:

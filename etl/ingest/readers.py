@@ -21,10 +21,15 @@ import numpy as np
 import pandas as pd
 
 from etl.ingest import limits
+from etl.ingest.messages import Msg, as_msg, msg
 
 
 class ReadError(ValueError):
-    """The file cannot be read as a table at all (a sentence for the user)."""
+    """The file cannot be read as a table at all; .msg is the sentence for the user (a code and its values)."""
+
+    def __init__(self, message: Msg | str):
+        self.msg = as_msg(message)
+        super().__init__(self.msg.render("en"))
 
 
 @dataclass
@@ -55,14 +60,14 @@ def decode(data: bytes) -> tuple[str, str]:
         try:
             return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
         except UnicodeDecodeError as exc:  # a BOM, then bytes that are not UTF-8 (e.g. cut short)
-            raise ReadError("the file starts like UTF-8 but is not valid UTF-8; save it again as CSV UTF-8") from exc
+            raise ReadError("not_valid_utf8") from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise ReadError("the file starts like UTF-16 but is not valid UTF-16; save it again as CSV UTF-8") from exc
+            raise ReadError("not_valid_utf16") from exc
     if b"\x00" in data[:4096]:
-        raise ReadError("this is not a text table (it contains binary data); export the data as CSV or XLSX")
+        raise ReadError("binary_not_text")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -71,7 +76,7 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
         raise ReadError(
-            "the file is neither UTF-8 nor GBK/GB18030 text; open it in Excel and save as 'CSV UTF-8'"
+            "neither_utf8_nor_gbk"
         ) from exc
 
 
@@ -91,7 +96,7 @@ def decode_head(data: bytes, limit: int) -> tuple[str, str]:
         candidates = ["utf-16"]
     else:
         if b"\x00" in head[:4096]:
-            raise ReadError("this is not a text table (it contains binary data); export the data as CSV or XLSX")
+            raise ReadError("binary_not_text")
         candidates = ["utf-8", "gb18030"]
     for name in candidates:
         try:
@@ -100,7 +105,7 @@ def decode_head(data: bytes, limit: int) -> tuple[str, str]:
             continue
         cut = max(text.rfind("\n"), text.rfind("\r"))
         return (text[:cut + 1] if cut >= 0 else text), ("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else name)
-    raise ReadError("the file is neither UTF-8 nor GBK/GB18030 text; open it in Excel and save as 'CSV UTF-8'")
+    raise ReadError("neither_utf8_nor_gbk")
 
 
 def sniff_delimiter(sample_lines: list[str]) -> str:
@@ -121,12 +126,12 @@ def read_raw(data: bytes, file_name: str = "", sheet: str | int | None = None,
     at the header, e.g. to guess the kind); Excel files are always read whole.
     """
     if not data or not data.strip():
-        raise ReadError("the file is empty")
+        raise ReadError("file_empty")
     if is_excel(data, file_name):
         return _read_excel(data, sheet), "xls" if data.startswith(XLS_MAGIC) else "xlsx", ""
     text, encoding = decode_head(data, head_bytes) if head_bytes else decode(data)
     if not text.strip():
-        raise ReadError("the file is empty")
+        raise ReadError("file_empty")
     limits.check_text(text)  # rows and columns capped before parsing (data/upload_limits.csv)
     lines = text[:20000].splitlines()[:20]
     delimiter = sniff_delimiter(lines)
@@ -143,7 +148,7 @@ def _open_book(data: bytes):
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises several kinds for a damaged file
-        raise ReadError("the XLSX file cannot be opened (damaged or not Excel); save it again from Excel") from exc
+        raise ReadError("xlsx_damaged") from exc
 
 
 def _read_excel(data: bytes, sheet: str | int | None) -> list[list[str]]:
@@ -154,14 +159,14 @@ def _read_excel(data: bytes, sheet: str | int | None) -> list[list[str]]:
         name = names[0] if names else None
     elif isinstance(sheet, int):
         if not 0 <= sheet < len(names):
-            raise ReadError(f"the workbook has {len(names)} sheets; there is no sheet {sheet + 1}")
+            raise ReadError(msg("no_sheet_number", n=len(names), number=sheet + 1))
         name = names[sheet]
     elif sheet in names:
         name = sheet
     else:
-        raise ReadError(f"the workbook has no sheet named {sheet!r}; sheets are: {', '.join(names)}")
+        raise ReadError(msg("no_sheet_named", sheet=sheet, names=", ".join(names)))
     if name is None:
-        raise ReadError("the file is empty")
+        raise ReadError("file_empty")
     if data.startswith(XLSX_MAGIC):
         size = declared_size(data, names.index(name))
         if size is not None:
@@ -173,7 +178,7 @@ def _read_excel(data: bytes, sheet: str | int | None) -> list[list[str]]:
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged sheet is a sentence for the user, not a traceback
-        raise ReadError("the XLSX file cannot be opened (damaged or not Excel); save it again from Excel") from exc
+        raise ReadError("xlsx_damaged") from exc
     finally:
         book.close()
     return [["" if v is None else _cell_text(v) for v in row] for row in values]
@@ -181,9 +186,8 @@ def _read_excel(data: bytes, sheet: str | int | None) -> list[list[str]]:
 
 def _check_size(rows: int, cols: int) -> None:
     if rows > MAX_SHEET_ROWS or cols > MAX_SHEET_COLS or rows * cols > MAX_SHEET_CELLS:
-        raise ReadError(f"the sheet spans {rows} rows x {cols} columns, more than a data export holds "
-                        f"(at most {MAX_SHEET_COLS} columns and {MAX_SHEET_CELLS} cells); delete the empty rows "
-                        "and columns beyond the data, or save the sheet as CSV")
+        raise ReadError(msg("sheet_too_large", rows=rows, cols=cols, max_cols=MAX_SHEET_COLS,
+                            max_cells=MAX_SHEET_CELLS))
 
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from etl.ingest.messages import msg
+
 MAX_LISTED = 200
 INT_LIMITS = {"TINYINT": 127, "SMALLINT": 32767, "INTEGER": 2147483647, "BIGINT": 9223372036854775807}
 
@@ -22,12 +24,13 @@ def check_storable(ctx, table: str, out: pd.DataFrame) -> None:
     checks = []
     for name, typ, not_null in desc:
         if not_null:
-            checks.append((name, f'"{name}" IS NULL', "value missing", "fill in the value"))
+            checks.append((name, f'"{name}" IS NULL', msg("value_missing"), msg("fill_value")))
         if typ in INT_LIMITS:
-            msg = f"value too large for this column (at most {INT_LIMITS[typ]:,})"
+            said = msg("value_too_large", limit=f"{INT_LIMITS[typ]:,}")
         else:
-            msg = f"value cannot be stored in this column ({typ})"
-        checks.append((name, f'"{name}" IS NOT NULL AND TRY_CAST("{name}" AS {typ}) IS NULL', msg, "check the value"))
+            said = msg("value_not_storable", type=typ)
+        checks.append((name, f'"{name}" IS NOT NULL AND TRY_CAST("{name}" AS {typ}) IS NULL', said,
+                       msg("check_value")))
     ctx.con.register("_storable", out[[n for n, _, _ in desc] + ["_line"]])
     try:
         flags = ", ".join(f"({cond}) AS f{i}" for i, (_, cond, _, _) in enumerate(checks))
@@ -67,8 +70,8 @@ def drop_identical(ctx, table: str, out: pd.DataFrame) -> pd.DataFrame:
     ctx.prep.identical_rows = n
     ctx.prep.identical_batch = int(hits["batch_id"].max())
     if rest == 0:
-        ctx.file_problem(f"{n} identical rows, nothing changes", "nothing to do", "info")
+        ctx.file_problem(msg("identical_rows_all", n=n), "nothing_to_do", "info")
     else:
-        ctx.file_problem(f"{n} identical rows are left as they are; {rest} rows are new or changed",
-                         "nothing to do", "info")
+        ctx.file_problem(msg("identical_rows_some", n=n, rest=rest),
+                         "nothing_to_do", "info")
     return out.loc[~out["_line"].isin(set(hits["_line"]))]

@@ -31,11 +31,20 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from etl.ingest.messages import msg
 from etl.metrics import certification, factors, figures
 from etl.store import reference
 
 PROGRAMS = ("jieyue", "jieshui")
+# target statuses: on_track / at_risk / off_track against the path, met / not_met against a level; their words are
+# the catalogue's kpi_status_<status> (etl/ingest/messages.py), the same on the pages, in the workbook and the draft
+STATUSES = ("on_track", "at_risk", "off_track", "met", "not_met")
 CERTIFIED = ("certified", "rechecked")
+
+
+def status_text(status: str | None, lang: str = "zh") -> str | None:
+    """A target status in words (None for no status): the one wording of every page and report."""
+    return msg(f"kpi_status_{status}").render(lang) if status in STATUSES else None
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,7 @@ def _cert_stage_zh() -> dict[str, str]:
 
     st_ = certification.stages()
     return dict(zip(st_["stage"], st_["name_zh"], strict=True))
-STATUS_ZH = {"on_track": "符合序时进度", "at_risk": "已下降但慢于序时进度", "off_track": "未实现下降",
-             "met": "达到", "not_met": "未达到", None: "—"}
+STATUS_ZH: dict[str | None, str | None] = {**{s: kpi.status_text(s, "zh") for s in kpi.STATUSES}, None: "—"}  # the catalogue's words
 
 
 # ------------------------------------------------------------------ XLSX

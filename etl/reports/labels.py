@@ -34,7 +34,7 @@ HEADERS: dict[str, tuple[str, str]] = {
 }
 # coded values -> words
 AREA_ZH = {"logistics": "后勤保障", "energy": "能源资源节约", "certification": "节约型机关·节水型单位", "fleet": "公务用车"}
-STATUS_ZH = {"on_track": "符合序时进度", "at_risk": "慢于序时进度", "off_track": "未下降", "met": "达标", "not_met": "未达标"}
+STATUS_ZH = {s: kpi.status_text(s, "zh") for s in kpi.STATUSES}  # the catalogue's words (etl/ingest/messages.py)
 DROP = ("key", "stage", "status", "target_id", "kpi", "metric")  # codes whose words are in another column
 
 

@@ -51,7 +51,13 @@ STALE_WAITING_S = 900.0  # a .waiting file older than this is left over from a k
 
 
 class DatabaseBusy(RuntimeError):
-    """Another process holds the write lock for longer than we wait."""
+    """Another process holds the write lock for longer than we wait; .msg is the sentence (catalogue code)."""
+
+    def __init__(self, path: object):
+        from etl.ingest.messages import msg
+
+        self.msg = msg("database_busy", path=str(path))
+        super().__init__(self.msg.render("en"))
 
 
 class _Locked(Exception):
@@ -230,10 +236,6 @@ def _open(inst: _Instance) -> None:
     inst.con, inst.file_id = con, _file_id(inst.path)
 
 
-_BUSY = ("The database {path} is in use by another program (probably a load that is still running). "
-         "Wait until it finishes and try again.")
-
-
 @dataclass
 class _Wait:
     """One caller's wait for a cursor: its deadline, and what it has to undo when it stops waiting."""
@@ -259,7 +261,7 @@ def _step(inst: _Instance, w: _Wait) -> duckdb.DuckDBPyConnection | None:
             _open(inst)
         except _Locked as exc:  # another process has the file
             if time.monotonic() > w.deadline:
-                raise DatabaseBusy(_BUSY.format(path=inst.path)) from exc
+                raise DatabaseBusy(inst.path) from exc
             if w.writer and not w.marked:
                 waiting_path(inst.path).write_text(str(os.getpid()))
                 w.marked = True
@@ -282,7 +284,7 @@ def _acquire(inst: _Instance, wait_s: float, writer: bool) -> duckdb.DuckDBPyCon
                 if cur is not None:
                     return cur
                 if time.monotonic() > w.deadline:
-                    raise DatabaseBusy(_BUSY.format(path=inst.path))
+                    raise DatabaseBusy(inst.path)
                 inst.cond.wait(delay)
                 delay = min(delay * 2, 0.5)
     finally:
