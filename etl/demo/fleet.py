@@ -139,7 +139,7 @@ def _trip_span_days(disp: pd.DataFrame, plate: str) -> set:
     return days
 
 
-def _plant(rng: np.random.Generator, cars: pd.DataFrame, disp: pd.DataFrame, fills: pd.DataFrame) -> list[dict]:
+def _plant(rng: np.random.Generator, cars: pd.DataFrame, disp: pd.DataFrame, fills: pd.DataFrame) -> list[dict]:  # noqa: C901 - to split (listed in the README)
     """Two irregularities of each fill-level check, each on its own car and month of PLANT_YEAR, built so
     that it raises its own check and no other. Returns [{code, plate, ts}]."""
     out: list[dict] = []

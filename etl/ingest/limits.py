@@ -98,7 +98,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FREE, _END = 0xFFFFFFFF, 0xFFFFFFFE
 
 
-def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
+def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:  # noqa: C901 - to split (listed in the README)
     """The first named stream of an OLE2 compound file (None when absent or when the file is damaged).
 
     Only the structures needed to find one stream: header, FAT (with its DIFAT chain), directory and,
