@@ -43,11 +43,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "en_no_data_year": ("所选范围在该年没有数据。", "The selection has no data in this year."),
     # targets
     "en_targets": ("“十四五”目标进度（2025年较2020年）", "14th Five-Year targets (2025 against 2020)"),
-    "en_targets_note": ("进度按 2020 年至 2025 年目标的直线路径判断：达到或优于当年路径为“进度正常”，优于基期但落后于路径为"
-                        "“有风险”，未优于基期为“偏离目标”。目标值见“设置”页（管理员可修改）。",
+    "en_targets_note": ("进度按 2020 年至 2025 年目标的直线路径判断：达到或优于当年路径为“符合序时进度”，优于基期但落后于路径为"
+                        "“慢于序时进度”，未优于基期为“未下降”。目标值见“设置”页（管理员可修改）。",
                         "Progress is judged against the straight path from 2020 to the 2025 target: at or better "
-                        "than this year's point on the path is on track, better than 2020 but behind the path is at "
-                        "risk, no better than 2020 is off track. Targets are on the Settings page (admins edit them)."),
+                        "than this year's point on the path is on track, better than 2020 but behind the path is "
+                        "behind the path, no better than 2020 is no reduction. Targets are on the Settings page "
+                        "(admins edit them)."),
     # target statuses: ui.i18n.status_badge (the catalogue's kpi_status_<status>, as on the KPI page)
     "status_none": ("无数据", "no data"),
     "en_vs_2020": ("较2020年", "vs 2020"),
