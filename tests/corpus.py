@@ -97,7 +97,7 @@ def cases() -> list[Case]:
              words="meter replacement"),
         Case("gap_in_intervals.csv", _interval(steady[:10] + steady[14:]), "needs_accept", line=12, words="gap"),
         Case("ten_times_usual.csv", _interval(steady[:12] + [("0450000001", hours[12], 900)] + steady[13:]),
-             "needs_accept", line=14, words="ten times"),
+             "needs_accept", line=14, words="10 times this meter's usual"),
         # rejected: nothing written
         Case("empty.csv", b"", "rejected", words="empty"),
         Case("binary.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "rejected", words="binary"),

@@ -180,3 +180,32 @@ def test_cli_load_exit_codes(registry_db, tmp_path):
     listed = subprocess.run([sys.executable, "-m", "etl", "batches", "--db", str(registry_db)],
                             capture_output=True, text=True)
     assert "bill.csv" in listed.stdout
+
+
+def test_history_factor_is_the_setting(monkeypatch):
+    """The unusual-usage warning follows reading_history_factor in data/load_checks.csv (not a literal)."""
+    from etl.ingest import loader, pv_portal
+
+    calls = []
+    real = pv_portal.settings
+
+    def patched():
+        calls.append(1)
+        return {**real(), "reading_history_factor": 1000.0}
+
+    monkeypatch.setattr(pv_portal, "settings", patched)
+    import pandas as pd
+
+    df = pd.DataFrame({"energy_kwh": [1.0]})
+    monkeypatch.setattr(loader, "_usual_rate", lambda ctx, d, q: (pd.Series([1.0]), pd.Series([50.0])))
+    reported = []
+
+    class Ctx:
+        def report(self, d, mask, field, message, fix, severity):
+            reported.append((bool(mask.any()), message.render("en")))
+
+    loader._warn_unusual(Ctx(), df, "energy_kwh")  # 50x usual: quiet under a factor of 1000
+    assert calls and reported == [(False, reported[0][1])] and "1000 times" in reported[0][1]
+    monkeypatch.setattr(pv_portal, "settings", lambda: {**real(), "reading_history_factor": 10.0})
+    loader._warn_unusual(Ctx(), df, "energy_kwh")
+    assert reported[-1][0] and "10 times" in reported[-1][1]

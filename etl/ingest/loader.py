@@ -792,12 +792,16 @@ def _usual_rate(ctx: _Ctx, df: pd.DataFrame, qty: str) -> pd.Series:
 
 
 def _warn_unusual(ctx: _Ctx, df: pd.DataFrame, qty: str) -> None:
-    """Warning: usage more than ten times the meter's usual (per hour, so bills and intervals compare)."""
+    """Warning: usage more than `reading_history_factor` (data/load_checks.csv) times the meter's usual, per
+    hour, so bills and intervals compare."""
     if df.empty or qty not in df.columns:
         return
+    from etl.ingest import pv_portal  # the loader's physical bounds are read there
+
+    factor = pv_portal.settings()["reading_history_factor"]
     usual, rate = _usual_rate(ctx, df, qty)
-    high = (rate > 10 * usual) & (usual > 0)
-    ctx.report(df, high, qty, "usage_ten_times_usual",
+    high = (rate > factor * usual) & (usual > 0)
+    ctx.report(df, high, qty, msg("usage_above_usual", factor=f"{factor:g}"),
                "check_value_and_unit", "warning")
 
 
