@@ -91,7 +91,6 @@ def worker_pages(db: str) -> dict:
 
 
 def worker_sessions(db: str, sessions: int, rounds: int) -> dict:
-    import threading
 
     import bench_sessions
     import streamlit as st
@@ -100,30 +99,7 @@ def worker_sessions(db: str, sessions: int, rounds: int) -> dict:
     st_config.set_option("runner.magicEnabled", False)
     os.environ["ENERGY_DB"] = db
     st.cache_data.clear()
-    times: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-
-    def session(i: int) -> None:
-        for r in range(rounds):
-            for page in bench_sessions.PUBLIC:
-                try:
-                    s, err = bench_sessions.page_run(page, "zh" if (i + r) % 2 == 0 else "en")
-                except Exception as exc:  # noqa: BLE001 - counted, the run goes on
-                    s, err = float("nan"), repr(exc)[:200]
-                with lock:
-                    times.append(s)
-                    if err:
-                        errors.append(f"{page}: {err}")
-
-    t0 = time.perf_counter()
-    threads = [threading.Thread(target=session, args=(i,)) for i in range(sessions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=1800)
-    return {"times": times, "errors": errors, "wall_s": time.perf_counter() - t0,
-            "pages": len(bench_sessions.PUBLIC)}
+    return bench_sessions.concurrent_runs(sessions, rounds)
 
 
 def big_csv(target_mb: float, max_rows: int) -> tuple[bytes, int]:

@@ -44,6 +44,34 @@ def page_run(page: str, lang: str = "zh") -> tuple[float, str | None]:
     return seconds, err
 
 
+def concurrent_runs(sessions: int, rounds: int, timeout_s: float = 1800) -> dict:
+    """`sessions` threads, each running every public page `rounds` times (languages alternating): the time
+    and error of each page run, and the wall time of the whole."""
+    times: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def session(i: int) -> None:
+        for r in range(rounds):
+            for page in PUBLIC:
+                try:
+                    s, err = page_run(page, "zh" if (i + r) % 2 == 0 else "en")
+                except Exception as exc:  # noqa: BLE001 - counted, the run goes on
+                    s, err = float("nan"), repr(exc)[:200]
+                with lock:
+                    times.append(s)
+                    if err:
+                        errors.append(f"{page}: {err}")
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout_s)
+    return {"times": times, "errors": errors, "wall_s": time.perf_counter() - t0, "pages": len(PUBLIC)}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db")
@@ -75,29 +103,8 @@ def main() -> int:
         print(f"{page:24s} {cold:8.2f} s {warm:8.2f} s   < 1 s{flag:8s} not measured (no --scale yet)"
               + (f"  ERROR {e1 or e2}" if e1 or e2 else ""))
 
-    times: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-
-    def session(i: int) -> None:
-        for r in range(args.rounds):
-            for page in PUBLIC:
-                try:
-                    s, err = page_run(page, "zh" if (i + r) % 2 == 0 else "en")
-                except Exception as exc:  # noqa: BLE001 - counted, the run goes on
-                    s, err = float("nan"), repr(exc)[:200]
-                with lock:
-                    times.append(s)
-                    if err:
-                        errors.append(f"{page}: {err}")
-
-    t0 = time.perf_counter()
-    threads = [threading.Thread(target=session, args=(i,)) for i in range(args.sessions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=900)
-    wall = time.perf_counter() - t0
+    run = concurrent_runs(args.sessions, args.rounds)
+    times, errors, wall = run["times"], run["errors"], run["wall_s"]
     ok = sorted(x for x in times if x == x)
     p95 = ok[min(len(ok) - 1, int(0.95 * len(ok)))] if ok else float("nan")
     print(f"\n{args.sessions} concurrent sessions x {args.rounds} rounds x {len(PUBLIC)} public pages, "

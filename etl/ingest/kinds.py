@@ -16,7 +16,7 @@ from etl.ingest.readers import normalise_header
 @dataclass(frozen=True)
 class Col:
     name: str                       # canonical field name (English, unit in the name)
-    aliases: tuple[str, ...]        # header names as seen in files (Chinese first)
+    aliases: tuple[str, ...]        # header names exporters write (Chinese first)
     type: str = "text"              # text / number / int / datetime / date / month / bool
     required: bool = False
     units: dict[str, float] = field(default_factory=dict)  # unit in header -> factor to canonical
