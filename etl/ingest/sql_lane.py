@@ -127,17 +127,44 @@ def _registry(ctx: _Ctx) -> pd.DataFrame:
 
 
 def _run(ctx: _Ctx, spec: Kind, st: Staged, mapping: dict[int, str], units: dict[str, str]) -> Spill | None:
-    con, line = st.con, st.line_sql()
+    con = st.con
     col_of = {name: j for j, name in mapping.items()}
+    qty = QTY[spec.name]
+    if not _typed(ctx, spec, st, col_of, units):
+        return None
+    stats = _meter_stats(ctx, spec, con)
+    if stats is None:
+        return None
+    steps, gaps = stats
+    con.register("_lane_steps", steps)
+    try:
+        if gaps:
+            _report_gaps(ctx, con, gaps)
+        return _spill(ctx, spec, con, qty)
+    finally:
+        con.unregister("_lane_steps")
+
+
+def _max_cell() -> int:
+    from etl.ingest.loader import MAX_CELL_CHARS
+
+    return MAX_CELL_CHARS
+
+
+def _typed(ctx: _Ctx, spec: Kind, st: Staged, col_of: dict[str, int], units: dict[str, str]) -> bool:
+    """Table `lane`: each body line typed (meter looked up, time, quantity x unit factor), `odd` where a cell
+    might be a total label, a footer or a huge cell. False when the pandas path must read the file."""
+    con, line = st.con, st.line_sql()
     qty = QTY[spec.name]
     cells = [f"c{j}" for j in range(st.width)]
     blank = " AND ".join(f"{c} = ''" for c in cells)
-    huge = " OR ".join(f"length({c}) > {loader_max_cell()}" for c in cells)
-    # huge cells, totals and footers: the pandas path reports or skips them with its notes
-    if con.execute(f"SELECT count(*) FROM raw WHERE ({huge}) OR (NOT ({blank}) AND "
-                   f"{formats.candidates_sql(cells)})").fetchall()[0][0]:
-        return None
     m, t, q = (f"c{col_of[f]}" for f in ("meter", "ts", qty))
+    big = _max_cell()
+    # a typed time or number has no letter of a total label and starts with no footer word: only the other
+    # columns' cells (and the few distinct meter texts, below) can make a line a total, a footer or huge
+    others = [c for c in cells if c not in (m, t, q)]
+    odd = [formats.candidates_sql([c]) for c in others] + \
+          [f"(strlen({c}) > {big} AND length({c}) > {big})" for c in cells]
     ts_value, _ = fastread.datetime_sql(t, fastread.guess_format(con, t))
     q_value, _ = fastread.number_sql(q)
     col = spec.col(qty)
@@ -146,67 +173,91 @@ def _run(ctx: _Ctx, spec: Kind, st: Staged, mapping: dict[int, str], units: dict
     try:
         con.execute(f"""CREATE OR REPLACE TEMP TABLE lane AS
             SELECT {line} AS _line, raw.{m} AS ref, g.meter_id, g.meter_kind, {ts_value} AS ts,
-                   ({q_value}) * {float(factor)!r} AS qty
+                   ({q_value}) * {float(factor)!r} AS qty, ({' OR '.join(odd)}) AS odd
             FROM raw LEFT JOIN _lane_registry g ON g.ref = raw.{m} WHERE NOT ({blank})""")
     finally:
         con.unregister("_lane_registry")
-    now = ctx.now
-    bad = con.execute("""
-        SELECT count(*) AS n,
-               count(*) FILTER (WHERE meter_id IS NULL OR meter_kind IS DISTINCT FROM ?
-                                OR ts IS NULL OR qty IS NULL OR qty < 0
-                                OR ts > ? OR ts < TIMESTAMP '2000-01-01'
-                                OR starts_with(ref, '=') OR starts_with(ref, '+') OR starts_with(ref, '@')) AS bad,
-               count(*) - count(DISTINCT (meter_id, ts)) AS repeated
-        FROM lane""", [spec.name, now + timedelta(days=1)]).fetchall()[0]
-    if bad[0] == 0 or bad[1] or bad[2]:
-        return None
-    # each meter's interval length: the median step between its readings (loader._interval_minutes)
-    con.execute("""CREATE OR REPLACE TEMP TABLE lane_step AS
-        SELECT meter_id, CAST(round_even(greatest(least(coalesce(median(d) / 6e7, 60.0), 1440), 1), 0) AS BIGINT)
-                   AS step_min
-        FROM (SELECT meter_id, CAST(epoch_us(ts) AS DOUBLE)
-                     - lag(CAST(epoch_us(ts) AS DOUBLE)) OVER (PARTITION BY meter_id ORDER BY ts) AS d FROM lane)
-        GROUP BY meter_id""")
-    if _unusual_or_gaps(ctx, con, qty):
-        return None
-    return _spill(ctx, spec, con, qty)
+    odd_refs = con.execute(f"SELECT count(*) FROM (SELECT DISTINCT ref FROM lane) "
+                           f"WHERE {formats.candidates_sql(['ref'])} OR length(ref) > {big}").fetchall()[0][0]
+    return not odd_refs
 
 
-def loader_max_cell() -> int:
-    from etl.ingest.loader import MAX_CELL_CHARS
+def _meter_stats(ctx: _Ctx, spec: Kind, con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, list] | None:
+    """Per meter, in one pass: interval length, repeated times, gaps, usual and highest usage.
 
-    return MAX_CELL_CHARS
-
-
-def _unusual_or_gaps(ctx: _Ctx, con: duckdb.DuckDBPyConnection, qty: str) -> bool:
-    """Any row the pandas path would warn about: usage above the meter's usual, or a gap before it."""
+    None when a line is bad, a time repeats or usage is unusual (the pandas path reports those); else the
+    interval length per meter (loader._interval_minutes) and the meters with gaps (loader._warn_gaps).
+    """
     from etl.ingest import pv_portal
 
+    rows = con.execute("""
+        WITH w AS (SELECT *, CAST(epoch_us(ts) AS DOUBLE)
+                             - lag(CAST(epoch_us(ts) AS DOUBLE)) OVER (PARTITION BY meter_id ORDER BY ts) AS d
+                   FROM lane)
+        SELECT meter_id, count(*) AS n,
+               count(*) FILTER (WHERE meter_id IS NULL OR meter_kind IS DISTINCT FROM ? OR odd
+                                OR ts IS NULL OR qty IS NULL OR qty < 0 OR ts > ? OR ts < TIMESTAMP '2000-01-01'
+                                OR starts_with(ref, '=') OR starts_with(ref, '+') OR starts_with(ref, '@')) AS bad,
+               count(*) FILTER (WHERE d = 0) AS repeated, median(d) AS med_d, max(d) AS max_d,
+               median(qty) FILTER (WHERE qty > 0) AS med_q, count(*) FILTER (WHERE qty > 0) AS n_pos,
+               max(qty) AS max_q
+        FROM w GROUP BY meter_id""", [spec.name, ctx.now + timedelta(days=1)]).fetchall()
+    if not rows or any(r[2] or r[3] for r in rows):
+        return None
+    qty = QTY[spec.name]
     factor = float(pv_portal.settings()["reading_history_factor"])
-    meters = [r[0] for r in con.execute("SELECT meter_id FROM lane_step").fetchall()]
-    # the stored history's usual rate per hour (loader._usual_rate), at least 3 readings
-    stored = ctx.con.execute(
-        f"SELECT meter_id, median({qty} / (date_diff('second', period_start, period_end) / 3600.0)) AS usual "
+    history = _history(ctx, qty, [r[0] for r in rows])
+    steps, gaps = [], []
+    for meter, _n, _bad, _rep, med_d, max_d, med_q, n_pos, max_q in rows:
+        minutes = 60.0 if med_d is None else med_d / 6e7
+        step = int(round(min(max(minutes, 1.0), 1440.0)))  # round half to even, as pandas .round()
+        hours = step * 60 / 3600.0
+        usual = history.get(meter, med_q / hours if n_pos >= 4 and med_q is not None else None)
+        if usual is not None and usual > 0 and max_q / hours > factor * usual:
+            return None  # usage above the usual: the pandas path warns on each line
+        if max_d is not None and max_d >= 1.5 * step * 6e7:
+            gaps.append(meter)
+        steps.append((meter, step))
+    return pd.DataFrame(steps, columns=["meter_id", "step_min"]), gaps
+
+
+def _history(ctx: _Ctx, qty: str, meters: list[str]) -> dict[str, float]:
+    """The stored usual rate per hour of each meter's interval readings (loader._usual_rate), >= 3 readings."""
+    got = ctx.con.execute(
+        f"SELECT meter_id, median({qty} / (date_diff('second', period_start, period_end) / 3600.0)) "
         f"FROM readings WHERE source = 'interval' AND meter_id IN (SELECT unnest(?)) AND {qty} > 0 "
-        f"AND period_end > period_start GROUP BY ALL HAVING count(*) >= 3", [meters]).df()
-    con.register("_lane_history", stored)
-    try:
-        hits = con.execute(f"""
-            WITH r AS (SELECT l.meter_id, l.ts, s.step_min, l.qty / (s.step_min * 60 / 3600.0) AS rate
-                       FROM lane l JOIN lane_step s USING (meter_id)),
-            f AS (SELECT meter_id, median(rate) FILTER (WHERE rate > 0) AS med,
-                         count(*) FILTER (WHERE rate > 0) AS n FROM r GROUP BY meter_id),
-            u AS (SELECT f.meter_id, coalesce(h.usual, CASE WHEN f.n >= 4 THEN f.med END) AS usual
-                  FROM f LEFT JOIN _lane_history h USING (meter_id)),
-            g AS (SELECT r.*, epoch_us(ts) - lag(epoch_us(ts) + step_min * 60000000)
-                              OVER (PARTITION BY meter_id ORDER BY ts) AS gap_us FROM r)
-            SELECT count(*) FROM g JOIN u USING (meter_id)
-            WHERE (u.usual > 0 AND g.rate > {factor!r} * u.usual) OR g.gap_us >= g.step_min * 60000000 * 0.5
-            """).fetchall()[0][0]
-    finally:
-        con.unregister("_lane_history")
-    return bool(hits)
+        f"AND period_end > period_start GROUP BY ALL HAVING count(*) >= 3", [meters]).fetchall()
+    return {m: u for m, u in got}
+
+
+_GAPS = """
+    SELECT * FROM (
+        SELECT l.meter_id, l.ts, l._line, s.step_min,
+               lag(l.ts) OVER (PARTITION BY l.meter_id ORDER BY l.ts) + to_minutes(s.step_min) AS prev_end
+        FROM lane l JOIN _lane_steps s USING (meter_id) WHERE l.meter_id IN (SELECT unnest(?)))
+    WHERE epoch_us(ts) - epoch_us(prev_end) >= step_min * 30000000"""
+
+
+def _report_gaps(ctx: _Ctx, con: duckdb.DuckDBPyConnection, meters: list[str]) -> None:
+    """The warning on the first line after each gap, as loader._warn_gaps words it (same order, same limit)."""
+    from etl.ingest.loader import MAX_PROBLEMS_PER_CHECK, Problem
+    from etl.ingest.messages import msg
+
+    # one interval length or more between the end of the previous reading and this one (half, as the rule)
+    hits = con.execute(f"SELECT meter_id, ts, _line, step_min, prev_end FROM ({_GAPS}) ORDER BY meter_id, ts "
+                       f"LIMIT {MAX_PROBLEMS_PER_CHECK + 1}", [meters]).fetchall()
+    total = con.execute(f"SELECT count(*) FROM ({_GAPS})", [meters]).fetchall()[0][0]
+    column = ctx.header_of.get("ts", "ts")
+    for n, (meter, ts, line, step, prev_end) in enumerate(hits):
+        if n >= MAX_PROBLEMS_PER_CHECK:
+            ctx.file_problem(msg("more_gaps", n=int(total) - n), "see_lines_above", "warning")
+            break
+        start, missing_from = pd.Timestamp(ts), pd.Timestamp(prev_end)
+        missing = int(round((start - missing_from) / pd.Timedelta(minutes=step)))
+        ctx.prep.problems.append(Problem(
+            ctx.prep.file_name, int(line), column, str(start),
+            msg("interval_gap", meter=meter, start=missing_from, end=start, n=missing), "fix_interval_gap",
+            "warning"))
 
 
 def _spill(ctx: _Ctx, spec: Kind, con: duckdb.DuckDBPyConnection, qty: str) -> Spill | None:
@@ -220,24 +271,14 @@ def _spill(ctx: _Ctx, spec: Kind, con: duckdb.DuckDBPyConnection, qty: str) -> S
     path = os.path.join(tmp.name, "rows.parquet")
     spill = Spill(path, 0, [n for n, _ in desc], _tmp=tmp)
     try:
-        con.execute(f"COPY (SELECT {select}, l._line FROM lane l JOIN lane_step s USING (meter_id)) "
+        n, start, end = con.execute("SELECT count(*), min(ts), max(ts) FROM lane").fetchall()[0]
+        con.execute(f"COPY (SELECT {select}, l._line FROM lane l JOIN _lane_steps s USING (meter_id)) "
                     f"TO '{path}' (FORMAT parquet)")
         con.execute("DROP TABLE lane")
-        src = spill.source_sql()
-        key = TABLES[table][1]
-        same = " AND ".join(f's."{c}" IS NOT DISTINCT FROM t."{c}"' for c in spill.columns)
-        on = " AND ".join(f"s.{k} = t.{k}" for k in key)
-        match = " AND ".join(f"s.{k} IS NOT DISTINCT FROM t.{k}" for k in key)
-        got = ctx.con.execute(f"""
-            SELECT (SELECT count(*) FROM {src}), (SELECT min(period_start) FROM {src}),
-                   (SELECT max(period_start) FROM {src}),
-                   (SELECT count(*) FROM {src} s JOIN {table} t ON {on} AND {same}),
-                   (SELECT count(*) FROM {table} t WHERE EXISTS (SELECT 1 FROM {src} s WHERE {match}))
-            """).fetchall()[0]
+        identical, replaced = _stored_overlap(ctx, table, spill, start, end)
     except BaseException:
         spill.close()
         raise
-    n, start, end, identical, replaced = got
     if identical:  # the pandas path leaves them out with its note
         spill.close()
         return None
@@ -245,6 +286,24 @@ def _spill(ctx: _Ctx, spec: Kind, con: duckdb.DuckDBPyConnection, qty: str) -> S
     ctx.prep.period = (_py(start), _py(end))
     ctx.prep.rows_replaced = int(replaced)
     return spill
+
+
+def _stored_overlap(ctx: _Ctx, table: str, spill: Spill, start: object, end: object) -> tuple[int, int]:
+    """(rows identical to stored ones, stored rows the file replaces); no join when nothing stored overlaps."""
+    src = spill.source_sql()
+    near = ctx.con.execute(
+        f"SELECT count(*) FROM {table} WHERE source = 'interval' AND period_start BETWEEN ? AND ? "
+        f"AND meter_id IN (SELECT DISTINCT meter_id FROM {src})", [start, end]).fetchall()[0][0]
+    if not near:
+        return 0, 0
+    key = TABLES[table][1]
+    same = " AND ".join(f's."{c}" IS NOT DISTINCT FROM t."{c}"' for c in spill.columns)
+    on = " AND ".join(f"s.{k} = t.{k}" for k in key)
+    match = " AND ".join(f"s.{k} IS NOT DISTINCT FROM t.{k}" for k in key)
+    got = ctx.con.execute(f"""
+        SELECT (SELECT count(*) FROM {src} s JOIN {table} t ON {on} AND {same}),
+               (SELECT count(*) FROM {table} t WHERE EXISTS (SELECT 1 FROM {src} s WHERE {match}))""").fetchall()[0]
+    return int(got[0]), int(got[1])
 
 
 def _py(value: object) -> datetime | None:
