@@ -11,7 +11,7 @@ import re
 
 import duckdb
 
-SCHEMA_VERSION = "7-pv-year+lpg-views+anomaly-findings"
+SCHEMA_VERSION = "8-target-source-en"
 
 # table name -> (column definitions, key columns used to find rows a new file replaces)
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
