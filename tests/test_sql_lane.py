@@ -239,3 +239,23 @@ def test_spill_is_deleted_with_its_prepared(registry_db):
     del prep
     gc.collect()
     assert not os.path.exists(path)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_step_hits_equal_the_week_by_week_rule(seed):
+    """anomalies.step_hits (windows at once, part of every commit's anomaly refresh) = the loop it replaced."""
+    import numpy as np
+
+    from etl.metrics.anomalies import step_hits
+
+    rng = np.random.default_rng(seed)
+    for length in (0, 3, 7, 8, 9, 60):
+        r = rng.choice([0.2, 0.25, 0.3, 0.5, 0.9, 1.2], size=length) * rng.choice([1, 1, 2.5], size=length)
+        for n in (1, 2, 4):
+            want = []
+            for i in range(n, len(r) - n + 1):
+                before, after = r[i - n:i], r[i:i + n]
+                ratio = float(np.median(after) / np.median(before))
+                if ratio >= 1.5 and after.min() > before.max():
+                    want.append((i, ratio))
+            assert step_hits(r, n, 1.5) == want
