@@ -259,3 +259,20 @@ def test_step_hits_equal_the_week_by_week_rule(seed):
                 if ratio >= 1.5 and after.min() > before.max():
                     want.append((i, ratio))
             assert step_hits(r, n, 1.5) == want
+
+
+def test_preview_is_the_same_from_the_spill(registry_db, monkeypatch):
+    """The upload preview (series against history, resolution plan) reads the lane's spill, not a frame."""
+    from etl.ingest import preview
+
+    with connect(registry_db) as con:
+        commit(con, prepare(con, hourly(day(hours=72, start="2023-02-20")), "old.csv", now=NOW), "test")
+    got = three_ways(registry_db, CLEAN["clean_hourly.csv"], "a.csv", monkeypatch=monkeypatch)
+    lane, pandas_ = got["lane"], got["pandas"]
+    assert lane.spill is not None and lane.has_rows and lane.row_count == 48
+    with connect(registry_db) as con:
+        for f in (preview.preview_series, preview.resolution_plan):
+            a, b = f(con, lane), f(con, pandas_)
+            pd.testing.assert_frame_equal(a, b)
+            assert len(a)
+    assert lane.__dict__.get("_rows") is None  # nothing above read the whole table into pandas

@@ -122,6 +122,11 @@ class Prepared:
     spill: sql_lane.Spill | None = field(default=None, repr=False, compare=False)
 
     @property
+    def has_rows(self) -> bool:
+        """prepare() got as far as rows (maybe none), without reading a spilled file into a frame."""
+        return self.spill is not None or self.rows is not None
+
+    @property
     def row_count(self) -> int:
         """How many rows commit() would write, without reading a spilled file into a frame."""
         if self.spill is not None and self.__dict__.get("_rows") is None:
