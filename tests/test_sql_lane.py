@@ -276,3 +276,18 @@ def test_preview_is_the_same_from_the_spill(registry_db, monkeypatch):
             pd.testing.assert_frame_equal(a, b)
             assert len(a)
     assert lane.__dict__.get("_rows") is None  # nothing above read the whole table into pandas
+
+
+def test_a_failing_lane_falls_back_to_the_pandas_path(registry_db, monkeypatch):
+    """A DuckDB error inside the lane (a full temp disk, say) never reaches the user: the pandas rules run."""
+    import duckdb
+
+    from etl.ingest import sql_lane
+
+    def broken(*_a, **_k):
+        raise duckdb.IOException("No space left on device")
+
+    monkeypatch.setattr(sql_lane, "_spill", broken)
+    got = three_ways(registry_db, GAPS["gap.csv"], "gap.csv", monkeypatch=monkeypatch)
+    assert got["lane"].spill is None and got["lane"].ok
+    assert_all_same(got)

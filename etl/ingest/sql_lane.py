@@ -110,6 +110,8 @@ def take(ctx: _Ctx, spec: Kind, st: Staged, hi: int, header: list[str]) -> Spill
         mapped = loader._map_header(ctx, spec, hi, header)
         if mapped is not None and not prep.errors and _eligible(spec, mapped[0]):
             spill = _run(ctx, spec, st, mapped[0], mapped[1])
+    except duckdb.Error:
+        spill = None  # whatever the lane cannot do (out of disk for the spill …), the pandas path does
     finally:
         if spill is None:  # the pandas path maps the header again and says what it says
             del prep.problems[before[0]:]
