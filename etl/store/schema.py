@@ -11,7 +11,7 @@ import re
 
 import duckdb
 
-SCHEMA_VERSION = "8-stored-rollups"
+SCHEMA_VERSION = "9-target-source-en+stored-rollups"
 
 # table name -> (column definitions, key columns used to find rows a new file replaces)
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
