@@ -375,14 +375,17 @@ def _joined(con: duckdb.DuckDBPyConnection, year: int, site_id: str | None = Non
             sites: list[str] | None = None) -> pd.DataFrame:
     """Interval rows of a year: expected (the grid) with the measured generation where there is one."""
     where = "AND e.site_id = ?" if site_id else ("AND list_contains(?, e.site_id)" if sites is not None else "")
-    args = [year, year] + ([site_id] if site_id else [sites] if sites is not None else [])
+    args = [year] * 4 + ([site_id] if site_id else [sites] if sites is not None else [])
+    # ts ranges rather than year(ts): DuckDB skips row groups outside the year by their min/max
     return con.execute(f"""
-        SELECT e.site_id, e.ts, e.interval_min, e.ac_kwh, e.poa_kwh_m2, e.temp_cell_c, e.weather_source,
-               p.generation_kwh
+        SELECT e.site_id, e.ts, e.interval_min, e.ac_kwh, e.poa_kwh_m2, e.temp_cell_c,
+               coalesce(e.weather_source = 'measured', false) AS weather_measured, p.generation_kwh
         FROM pv_expected e
-        LEFT JOIN (SELECT site_id, ts, generation_kwh FROM pv_production WHERE year(ts) = ? AND interval_min < 1440) p
+        LEFT JOIN (SELECT site_id, ts, generation_kwh FROM pv_production
+                   WHERE ts >= make_timestamp(?, 1, 1, 0, 0, 0) AND ts < make_timestamp(? + 1, 1, 1, 0, 0, 0)
+                     AND interval_min < 1440) p
             USING (site_id, ts)
-        WHERE year(e.ts) = ? {where}
+        WHERE e.ts >= make_timestamp(?, 1, 1, 0, 0, 0) AND e.ts < make_timestamp(? + 1, 1, 1, 0, 0, 0) {where}
         ORDER BY e.site_id, e.ts""", args).df()
 
 
@@ -458,9 +461,44 @@ def site_year(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     return _add_ratios(y).sort_values("ratio", na_position="first").reset_index(drop=True)
 
 
+# site_daily's last frames in this process: the PV page's daily chart, adjusted months and alerts (and the KPI
+# page's alert count) all start from it; at N=10 it takes seconds. Keyed on what it reads (_daily_key).
+_DAILY_KEEP = 4
+_daily_memo: dict[tuple, pd.DataFrame] = {}
+_daily_locks: dict[tuple, threading.Lock] = {}
+_daily_guard = threading.Lock()
+
+
+def _daily_key(con: duckdb.DuckDBPyConnection, year: int) -> tuple:
+    """The database file, its data version, the PV rows and model runs (also rows written past the loader, which
+    move no version) and the PV settings."""
+    row = con.execute("""
+        SELECT (SELECT path FROM duckdb_databases() WHERE database_name = current_database()),
+               (SELECT value FROM meta WHERE key = 'data_version'),
+               (SELECT [count(*), coalesce(max(batch_id), 0)] FROM pv_production),
+               (SELECT count(*) FROM pv_expected), (SELECT coalesce(max(run_id), 0) FROM pv_model_runs),
+               (SELECT count(*) FROM pv_sites)""").fetchall()[0]
+    return (*(str(v) for v in row), settings_key(con), int(year))
+
+
 def site_daily(con: duckdb.DuckDBPyConnection, year: int, settings_key: str = "") -> pd.DataFrame:
     """Per site and day: expected, measured, completeness (pvanalytics), the fleet's median ratio that day,
-    and the day's verdict (gap / zero / judged / low)."""
+    and the day's verdict (gap / zero / judged / low). Computed once per state of its inputs in a process."""
+    key = _daily_key(con, year)
+    with _daily_guard:
+        lock = _daily_locks.setdefault(key, threading.Lock())
+    with lock:  # two sessions asking at once: one computes, the other waits for it
+        if key not in _daily_memo:
+            daily = _site_daily(con, year)
+            with _daily_guard:
+                for old in list(_daily_memo)[:max(0, len(_daily_memo) - _DAILY_KEEP + 1)]:
+                    _daily_memo.pop(old, None)
+                    _daily_locks.pop(old, None)
+                _daily_memo[key] = daily
+        return _daily_memo[key].copy()
+
+
+def _site_daily(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     from pvanalytics.quality import gaps
 
     cfg = settings(con)
@@ -471,11 +509,10 @@ def site_daily(con: duckdb.DuckDBPyConnection, year: int, settings_key: str = ""
         j["daylight"] = j["poa_kwh_m2"] > 0
         j["covered"] = j["generation_kwh"].notna()
         j["exp_cov"] = j["ac_kwh"].where(j["covered"], 0.0)
-        j["measured_source"] = j["weather_source"] == "measured"
         parts.append(j.groupby(["site_id", "day"], as_index=False).agg(
             expected_kwh=("ac_kwh", "sum"), expected_covered_kwh=("exp_cov", "sum"),
             measured_kwh=("generation_kwh", "sum"), rows=("covered", "sum"),
-            weather_measured=("measured_source", "all")))
+            weather_measured=("weather_measured", "all")))
         step = step or int(j["interval_min"].iloc[0])
         for site, g in j.groupby("site_id", sort=False):
             # night intervals count as present: a portal that exports daylight rows only has no gap
