@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import os
 import threading
 import time
@@ -220,7 +221,7 @@ def _open(inst: _Instance) -> None:
     from etl.store.schema import ensure_schema
 
     try:
-        con = duckdb.connect(str(inst.path))
+        con = duckdb.connect(str(inst.path), config=engine_config())
     except duckdb.Error as exc:
         if _is_damage(exc):
             raise DatabaseDamaged(inst.path, str(exc)) from exc
@@ -235,6 +236,28 @@ def _open(inst: _Instance) -> None:
             raise DatabaseDamaged(inst.path, str(exc)) from exc
         raise
     inst.con, inst.file_id = con, _file_id(inst.path)
+
+
+ENGINE_CSV = DATA_DIR / "engine_settings.csv"
+
+
+@functools.lru_cache(maxsize=1)
+def engine_config() -> dict[str, str]:
+    """DuckDB settings of this process from data/engine_settings.csv (blank values: DuckDB's default)."""
+    import csv
+
+    out: dict[str, str] = {}
+    with open(ENGINE_CSV, encoding="utf-8") as f:
+        rows = csv.DictReader(line for line in f if not line.startswith("#"))
+        for row in rows:
+            value = (row.get("value") or "").strip()
+            if not value:
+                continue
+            if row["setting"] == "memory_limit_mb":
+                out["memory_limit"] = f"{int(float(value))}MB"
+            elif row["setting"] == "threads":
+                out["threads"] = str(int(float(value)))
+    return out
 
 
 @dataclass
