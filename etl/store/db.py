@@ -221,7 +221,7 @@ def _open(inst: _Instance) -> None:
     from etl.store.schema import ensure_schema
 
     try:
-        con = duckdb.connect(str(inst.path), config=engine_config())
+        con = duckdb.connect(str(inst.path), config=dict(engine_config()))
     except duckdb.Error as exc:
         if _is_damage(exc):
             raise DatabaseDamaged(inst.path, str(exc)) from exc
@@ -242,11 +242,11 @@ ENGINE_CSV = DATA_DIR / "engine_settings.csv"
 
 
 @functools.lru_cache(maxsize=1)
-def engine_config() -> dict[str, str]:
+def engine_config() -> dict[str, str | bool | int | float | list[str]]:
     """DuckDB settings of this process from data/engine_settings.csv (blank values: DuckDB's default)."""
     import csv
 
-    out: dict[str, str] = {}
+    out: dict[str, str | bool | int | float | list[str]] = {}
     with open(ENGINE_CSV, encoding="utf-8") as f:
         rows = csv.DictReader(line for line in f if not line.startswith("#"))
         for row in rows:
@@ -404,7 +404,7 @@ atexit.register(close_all)
 
 
 def _file_stamp(path: Path) -> tuple:
-    out = []
+    out: list[tuple[int, int] | None] = []
     for f in (path, Path(str(path) + ".wal")):
         try:
             st = f.stat()
