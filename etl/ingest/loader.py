@@ -28,6 +28,7 @@ from etl.ingest import fastread, formats, readers
 from etl.ingest.kinds import KINDS, LOAD_ORDER, REGISTRY_KINDS, Col, Kind
 from etl.ingest.messages import Msg, as_msg, at_lines, msg
 from etl.metrics import anomaly_store
+from etl.store import rollups
 from etl.store.schema import TABLES, columns
 
 MAX_PROBLEMS_PER_CHECK = 50
@@ -1153,6 +1154,7 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
              datetime.now()],
         )
         _bump_version(con)
+        rollups.refresh(con, table)  # the stored metric views, in this transaction (before the scan reads them)
         anomaly_store.refresh(con, table)  # findings kept per data version, in this transaction
         con.execute("COMMIT")
     except Exception:
@@ -1191,6 +1193,7 @@ def undo(con: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> None:
         con.execute("UPDATE load_batches SET status = 'undone', undone_by = ?, undone_at = ? WHERE batch_id = ?",
                     [user, datetime.now(), batch_id])
         _bump_version(con)
+        rollups.refresh(con, table)
         anomaly_store.refresh(con, table)
         con.execute("COMMIT")
     except Exception:

@@ -11,7 +11,7 @@ import re
 
 import duckdb
 
-SCHEMA_VERSION = "8-target-source-en"
+SCHEMA_VERSION = "9-target-source-en+stored-rollups"
 
 # table name -> (column definitions, key columns used to find rows a new file replaces)
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -268,11 +268,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def _metric_layer(con: duckdb.DuckDBPyConnection) -> None:
     """Reference tables (seeded from data/ when empty) and the metric views on them."""
-    from etl.store import reference, views
+    from etl.store import reference, rollups, views
 
     reference.create(con)
     reference.seed(con)
     views.create(con)
+    rollups.create(con)  # pv_counted, meter_month, institution_month kept as tables by the writers
 
 
 def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
