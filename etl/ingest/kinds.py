@@ -59,6 +59,7 @@ M3 = {"m3": 1.0, "吨": 1.0, "t": 1.0, "立方米": 1.0, "方": 1.0, "l": 0.001,
 YUAN = {"元": 1.0, "yuan": 1.0, "rmb": 1.0, "万元": 10000.0}
 LITRE = {"l": 1.0, "升": 1.0}
 KW = {"kw": 1.0, "千瓦": 1.0, "mw": 1000.0}
+KVA = {"kva": 1.0, "千伏安": 1.0, "mva": 1000.0, "kw": 1.0, "千瓦": 1.0}  # capacity: kW taken as kVA (power factor 1)
 KWP = {"kwp": 1.0, "kw": 1.0, "mwp": 1000.0, "mw": 1000.0}
 W_M2 = {"w/m2": 1.0, "wm2": 1.0, "w/㎡": 1.0, "w": 1.0}
 M2 = {"m2": 1.0, "平方米": 1.0, "㎡": 1.0, "平米": 1.0}
@@ -144,6 +145,10 @@ _kind(Kind("meters", "meters", "计量表台账", "Meters", (
                  "发电": "generation", "generation": "generation"}, example="用电"),
     Col("account_no", ("户号", "用户号", "account_no", "account"), example="0450012345"),
     Col("multiplier", ("倍率", "multiplier"), "number", example="1"),
+    # registered capacity bounds usage per interval (etl/ingest/capacity.py): electricity in kVA, water by caliber
+    Col("capacity_kva", ("报装容量", "合同容量", "变压器容量", "受电容量", "运行容量", "capacity_kva", "capacity"), "number",
+        units=KVA, example="250"),
+    Col("caliber_mm", ("口径", "水表口径", "表口径", "公称口径", "caliber_mm", "caliber", "dn"), example="DN25"),
 ), signature=("meter_id", "kind", "institution_id")))
 
 _kind(Kind("electricity", "readings", "电费账单/电表数据", "Electricity bills / meter data", (

@@ -24,7 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from etl.ingest import fastread, formats, readers
+from etl.ingest import capacity, fastread, formats, readers
 from etl.ingest.kinds import KINDS, LOAD_ORDER, REGISTRY_KINDS, Col, Kind
 from etl.ingest.messages import Msg, as_msg, at_lines, msg
 from etl.metrics import anomaly_store
@@ -668,6 +668,7 @@ def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:  
         df["estimated"] = False
     df["estimated"] = df["estimated"].fillna(False)
     if not ctx.prep.errors:
+        capacity.check(ctx, df, qty)  # first: its warning names the limit, the history check then stays quiet
         _warn_unusual(ctx, df, qty)
         if (df["source"] == "interval").any():
             _warn_gaps(ctx, df, "meter_id", "period_start", "period_end", qty)
@@ -1002,6 +1003,7 @@ def _meters(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     if "multiplier" not in df.columns:
         df["multiplier"] = 1.0
     df["multiplier"] = df["multiplier"].fillna(1.0)
+    capacity.registry_columns(ctx, df)  # 报装容量 (kVA) and 口径 (DN)
     return _select(ctx, spec, df)
 
 
