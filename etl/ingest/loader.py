@@ -24,7 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from etl.ingest import capacity, fastread, formats, readers
+from etl.ingest import bands, capacity, fastread, formats, readers
 from etl.ingest.kinds import KINDS, LOAD_ORDER, REGISTRY_KINDS, Col, Kind
 from etl.ingest.messages import Msg, as_msg, at_lines, msg
 from etl.metrics import anomaly_store
@@ -369,7 +369,9 @@ def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: li
         blank &= (text[j] == "").to_numpy(bool)
     lines = np.arange(len(frame)) + hi + 2
     # 合计/小计 rows and 制表人/打印时间 lines are not data: skipped with a note; stated totals are checked later
-    total, footer, label = formats.total_and_footer_rows([text[j] for j in range(frame.shape[1])])
+    # a bill's 合计/总 in the time-band column is a row of that bill (etl/ingest/bands.py), not a file total
+    total, footer, label = formats.total_and_footer_rows(
+        [text[j] if mapping.get(j) != "band" else pd.Series("", index=text[j].index, dtype="string") for j in range(frame.shape[1])])
     total &= ~blank
     footer &= ~blank & ~total
     extra = np.zeros(len(frame), dtype=bool)
@@ -418,12 +420,14 @@ def _frame_staged(ctx: _Ctx, spec: Kind, st: fastread.Staged, hi: int, header: l
     blank = " AND ".join(f"{c} = ''" for c in cells)
     # 合计/小计 rows and 制表人/打印时间 lines: the few candidate lines are fetched and judged by the same
     # rule as the old path (formats.total_and_footer_rows), then left out of the body
+    band = [j for j, name in mapping.items() if name == "band"]  # a bill's 合计 there is data (etl/ingest/bands.py)
     cand = st.con.execute(f"SELECT {line}, {', '.join(cells)} FROM raw WHERE NOT ({blank}) AND "
-                          f"{formats.candidates_sql(cells)} ORDER BY rowid").fetchall()
+                          f"{formats.candidates_sql([c for j, c in enumerate(cells) if j not in band])} "
+                          "ORDER BY rowid").fetchall()
     skip: list[int] = []
     total_rows = []
     if cand:
-        text = [pd.Series([r[j + 1] for r in cand], dtype="string") for j in range(st.width)]
+        text = [pd.Series([r[j + 1] if j not in band else "" for r in cand], dtype="string") for j in range(st.width)]
         total, footer, label = formats.total_and_footer_rows(text)
         footer &= ~total
         lines = [int(r[0]) for r in cand]
@@ -592,6 +596,10 @@ QTY = {"electricity": "energy_kwh", "water": "water_m3", "gas": "water_m3"}  # g
 
 def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:  # noqa: C901 - to split (listed in the README)
     qty = QTY[spec.name]
+    if spec.name == "electricity":
+        df = bands.collapse(ctx, df)  # one row per time band (尖/峰/平/谷, 合计) -> one bill
+        if df is None:
+            return None
     meters = ctx.con.execute(
         "SELECT meter_id, account_no, kind, multiplier FROM meters"
     ).df()
