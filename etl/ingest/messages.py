@@ -428,8 +428,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "key_conflict": ("与前面某行的 {key} 相同，但数值不同",
         "same {key} as an earlier line with different values"),
     # ---------------------------------------------------------------- exports as they come (etl/ingest/formats.py)
-    "sheet_too_large": ("工作表占了 {rows} 行 × {cols} 列，超出数据导出表的正常大小（最多 {max_cols} 列、{max_cells} 个单元格）；请删除数据以外的空行和空列，或把该工作表另存为 CSV",
-        "the sheet spans {rows} rows x {cols} columns, more than a data export holds (at most {max_cols} columns and {max_cells} cells); delete the empty rows and columns beyond the data, or save the sheet as CSV"),
     "total_rows_skipped": ("已跳过 {n} 个合计/小计行，第 {shown} 行",
         "{n} total rows (合计/小计) skipped, lines {shown}"),
     "fix_total_rows_skipped": ("无需处理：合计行不导入，只用来核对各行之和",
