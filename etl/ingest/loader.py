@@ -24,7 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from etl.ingest import bands, capacity, fastread, formats, readers
+from etl.ingest import bands, capacity, consistency, fastread, formats, readers
 from etl.ingest.kinds import KINDS, LOAD_ORDER, REGISTRY_KINDS, Col, Kind
 from etl.ingest.messages import Msg, as_msg, at_lines, msg
 from etl.metrics import anomaly_store
@@ -922,6 +922,7 @@ def _fuel(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     _warn_unknown_plate(ctx, df, set(vehicles.plate))
     if "odometer_km" in df.columns:
         ctx.report(df, df["odometer_km"] < 0, "odometer_km", "negative_odometer_reading", "check_value")
+    consistency.fuel_amount(ctx, df)  # 金额 far from 升 x 单价
     return _select(ctx, spec, df)
 
 

@@ -228,6 +228,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "gap in the interval data of {meter}: nothing from {start} to {end} (about {n} intervals)"),
     "fix_interval_gap": ("如该表当时停用，请确认接受；否则请补上缺少的行",
         "accept if the meter was off; otherwise add the missing rows"),
+    # one row's values that cannot all be true (etl/ingest/consistency.py)
+    "fuel_amount_differs": ("{litres} 升 × {price} 元/升 = {expected} 元，但金额为 {amount} 元（相差 {share}，加油卡优惠一般不超过 {tolerance}）：可能是升数与金额填反、小数点错位、单价按吨计，或退款/优惠混在金额里",
+        "{litres} L × {price} yuan/L = {expected} yuan, but the amount is {amount} yuan ({share} off; a card discount explains at most {tolerance}): litres and amount swapped? a decimal point moved? a price per tonne? a refund or discount inside the amount?"),
+    "fuel_amount_short": ("金额与升数 × 单价相差过大",
+        "amount far from litres × unit price"),
+    "fix_fuel_amount_differs": ("请对照加油小票或油卡流水核对升数、单价和金额；确认无误后接受",
+        "check the litres, unit price and amount against the receipt or the card statement; accept it if it is right"),
     # grid bills with one row per time band (etl/ingest/bands.py)
     "band_not_recognised": ("无法识别的时段（应为尖、峰、平、谷或合计/总）",
         "time band not understood (it should be 尖, 峰, 平, 谷 or 合计/总)"),
