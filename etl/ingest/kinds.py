@@ -147,8 +147,8 @@ _kind(Kind("meters", "meters", "计量表台账", "Meters", (
     Col("multiplier", ("倍率", "multiplier"), "number", example="1"),
     # registered capacity bounds usage per interval (etl/ingest/capacity.py): electricity in kVA, water by caliber
     Col("capacity_kva", ("报装容量", "合同容量", "变压器容量", "受电容量", "运行容量", "capacity_kva", "capacity"), "number",
-        units=KVA, example="250"),
-    Col("caliber_mm", ("口径", "水表口径", "表口径", "公称口径", "caliber_mm", "caliber", "dn"), example="DN25"),
+        units=KVA),  # blank in the template: optional, and the example row's bill would have to fit it
+    Col("caliber_mm", ("口径", "水表口径", "表口径", "公称口径", "caliber_mm", "caliber", "dn")),  # water: DN25
 ), signature=("meter_id", "kind", "institution_id")))
 
 _kind(Kind("electricity", "readings", "电费账单/电表数据", "Electricity bills / meter data", (
