@@ -270,7 +270,9 @@ ttable = pd.DataFrame({
     t("col_value"): tp["value"].round(3), t("col_change_pct"): tp["change_pct"].round(2),
     t("col_path_pct"): tp["path_pct"].round(2), t("col_target_pct"): tp["target_change_pct"],
     t("col_status"): [status_badge(s if isinstance(s, str) else None) for s in tp["status"]],
-    t("col_source"): tp["source"]})
+    # the citation in the page's language (the Chinese one where no English one is given)
+    t("col_source"): [en if EN and isinstance(en, str) and en else zh for zh, en in zip(
+        tp["source"], tp.get("source_en", tp["source"]), strict=True)]})
 st.dataframe(ttable, hide_index=True, width="stretch", column_config=fmt.number_columns(
     {t("col_baseline"): 2, t("col_value"): 2, t("col_change_pct"): 1, t("col_path_pct"): 1, t("col_target_pct"): 0},
     pin=t("col_target"), signed=(t("col_change_pct"), t("col_path_pct"), t("col_target_pct"))))

@@ -11,6 +11,7 @@ import json
 import pandas as pd
 import streamlit as st
 
+from etl.ingest.messages import text_of
 from etl.pv import project
 from etl.store import reference
 from etl.store.db import DatabaseBusy, connect
@@ -95,7 +96,7 @@ def _view(name: str, df: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     elif name == "ref_targets":
         out = pd.DataFrame({col["name"]: names, col["baseline_year"]: df["baseline_year"],
                             col["target_year"]: df["target_year"], col["change_pct"]: df["change_pct"],
-                            col["source"]: df["source"]})
+                            **({col["source_en"]: df["source_en"]} if EN else {col["source"]: df["source"]})})
         digits = {col["change_pct"]: 1}
     elif name == "ref_national_averages":
         out = pd.DataFrame({col["name"]: names, col["year"]: df["year"], col["value"]: df["value"],
@@ -159,7 +160,7 @@ def _save(name: str) -> None:
                 project.run_model(con)  # a model setting changed: the expected output follows now
         ss["settings_message"] = ("mv_saved", {"edit_id": edit_id})
     except reference.EditError as exc:
-        ss["settings_message"] = ("mv_refused", {"reason": str(exc)})
+        ss["settings_message"] = ("mv_refused", {"reason": text_of(exc, lang())})
     except DatabaseBusy:
         ss["settings_message"] = ("mv_refused", {"reason": t("db_busy")})
 
@@ -174,7 +175,7 @@ def _undo() -> None:
             reference.undo(con, int(edit_id), by=me)
         ss["settings_message"] = ("mv_undone", {"edit_id": edit_id})
     except reference.EditError as exc:
-        ss["settings_message"] = ("mv_refused", {"reason": str(exc)})
+        ss["settings_message"] = ("mv_refused", {"reason": text_of(exc, lang())})
     except DatabaseBusy:
         ss["settings_message"] = ("mv_refused", {"reason": t("db_busy")})
 

@@ -249,7 +249,8 @@ def progress_from_intensities(data: pd.DataFrame, year: int, tg: pd.DataFrame) -
         rows.append({"target_id": r.target_id, "metric": r.metric, "baseline_year": r.baseline_year,
                      "baseline": base, "year": year, "value": value, "change_pct": change,
                      "target_change_pct": r.change_pct, "target_year": r.target_year, "path_pct": path,
-                     "status": target_status(change, path), "source": r.source})
+                     "status": target_status(change, path), "source": r.source,
+                     "source_en": getattr(r, "source_en", None)})
     out = pd.DataFrame(rows)
     # a year or baseline without data leaves None: keep the numbers numeric (NaN) and the status None, not "nan"
     num = ["baseline", "value", "change_pct", "path_pct", "target_change_pct"]

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from etl.ingest.messages import msg
 from etl.store.db import DATA_DIR
 
 
@@ -41,8 +42,8 @@ REF_TABLES: dict[str, RefTable] = {t.name: t for t in (
     RefTable("ref_targets", "targets.csv",
              """target_id VARCHAR NOT NULL, metric VARCHAR NOT NULL, name_zh VARCHAR, name_en VARCHAR,
              baseline_year INTEGER NOT NULL, target_year INTEGER NOT NULL, change_pct DOUBLE NOT NULL,
-             source VARCHAR NOT NULL""",
-             ("target_id",), ("change_pct", "source", "baseline_year", "target_year"),
+             source VARCHAR NOT NULL, source_en VARCHAR""",
+             ("target_id",), ("change_pct", "source", "baseline_year", "target_year", "source_en"),
              ("change_pct", "baseline_year", "target_year"), ("baseline_year", "target_year")),
     RefTable("ref_national_averages", "national_averages.csv",
              """metric VARCHAR NOT NULL, year INTEGER NOT NULL, value DOUBLE NOT NULL, unit VARCHAR,
@@ -71,12 +72,25 @@ EDITS_DDL = """CREATE TABLE IF NOT EXISTS ref_edits (
 
 
 class EditError(ValueError):
-    """An edit that would leave the reference data wrong; nothing was changed."""
+    """An edit that would leave the reference data wrong; nothing was changed. .msg is the sentence for the
+    user (a catalogue code and its values, etl/ingest/messages.py)."""
+
+    def __init__(self, code: str, **params: object):
+        self.msg = msg(code, **params)
+        super().__init__(self.msg.render("en"))
+
+
+def _column_defs(t: RefTable) -> list[tuple[str, str]]:
+    return [(p.split()[0], p.split()[1]) for p in t.columns.replace("\n", " ").split(",") if p.strip()]
 
 
 def create(con: duckdb.DuckDBPyConnection) -> None:
     for t in REF_TABLES.values():
         con.execute(f"CREATE TABLE IF NOT EXISTS {t.name} ({t.columns})")
+        # a column added after a database was built (the targets' English citation): added empty, and
+        # filled from the seed file by seed() where the row has no value yet
+        for col, typ in _column_defs(t):
+            con.execute(f"ALTER TABLE {t.name} ADD COLUMN IF NOT EXISTS {col} {typ}")
     con.execute(EDITS_DDL)
 
 
@@ -100,9 +114,7 @@ def seed_frame(table: str) -> pd.DataFrame:
         df["valid_from"], df["valid_to"] = "2000", "2099"
     else:
         df = _csv(t.csv)
-    cols = [c.split()[0] for c in t.columns.replace("\n", " ").split(",")]
-    cols = [c.strip() for c in cols]
-    return df.reindex(columns=cols)
+    return df.reindex(columns=[c for c, _ in _column_defs(t)])
 
 
 def seed(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -111,12 +123,17 @@ def seed(con: duckdb.DuckDBPyConnection) -> list[str]:
     done = []
     for name, t in REF_TABLES.items():
         filled = con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
-        if filled and name != "ref_settings":
+        if filled and name != "ref_settings" and not _missing_english(con, t):
             continue
         df = seed_frame(name)
         con.register("_seed", df)
         try:
             on = " AND ".join(f"r.{k} = s.{k}" for k in t.key)
+            if "source_en" in df.columns:  # an English citation the row lacks (added after the row was)
+                con.execute(f"""UPDATE {name} r SET source_en = s.source_en FROM _seed s
+                                WHERE {on} AND r.source_en IS NULL AND coalesce(s.source_en, '') <> ''""")
+            if filled and name != "ref_settings":
+                continue
             n = con.execute(f"SELECT count(*) FROM _seed s WHERE NOT EXISTS (SELECT 1 FROM {name} r WHERE {on})"
                             ).fetchall()[0][0]
             if n:
@@ -126,6 +143,12 @@ def seed(con: duckdb.DuckDBPyConnection) -> list[str]:
         finally:
             con.unregister("_seed")
     return done
+
+
+def _missing_english(con: duckdb.DuckDBPyConnection, t: RefTable) -> bool:
+    if "source_en" not in dict(_column_defs(t)):
+        return False
+    return bool(con.execute(f"SELECT count(*) FROM {t.name} WHERE source_en IS NULL").fetchall()[0][0])
 
 
 def table(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
@@ -144,7 +167,7 @@ def _key_json(key: dict) -> str:
 def _where(t: RefTable, key: dict) -> tuple[str, list]:
     missing = set(t.key) - set(key)
     if missing:
-        raise EditError(f"{t.name}: the row is named by {', '.join(t.key)}; missing {', '.join(sorted(missing))}")
+        raise EditError("edit_key_missing", missing=sorted(missing))
     return " AND ".join(f"{k} = ?" for k in t.key), [key[k] for k in t.key]
 
 
@@ -152,18 +175,18 @@ def _clean(t: RefTable, changes: dict) -> dict:
     out = {}
     for col, value in changes.items():
         if col not in t.editable:
-            raise EditError(f"{t.name}: {col} cannot be edited here (editable: {', '.join(t.editable)})")
+            raise EditError("edit_not_editable", editable=list(t.editable))
         if col in t.numeric:
             try:
                 value = float(value)
             except (TypeError, ValueError):
-                raise EditError(f"{t.name}: {col} must be a number, not {value!r}") from None
+                raise EditError("edit_not_number", value=value) from None
             if col in (t.years or ()) or col.endswith("year"):
                 if value != int(value):
-                    raise EditError(f"{t.name}: {col} must be a whole year, not {value!r}")
+                    raise EditError("edit_not_whole_year", value=value)
                 value = int(value)
         elif col == "source" and not str(value or "").strip():
-            raise EditError(f"{t.name}: a source is required (standard, document number or issuing body)")
+            raise EditError("edit_source_required")
         else:
             value = None if value is None else str(value).strip()
         out[col] = value
@@ -176,7 +199,7 @@ def _check(con: duckdb.DuckDBPyConnection, t: RefTable) -> None:
         lo, hi = t.years
         bad = con.execute(f"SELECT count(*) FROM {t.name} WHERE {lo} > {hi}").fetchall()[0][0]
         if bad:
-            raise EditError(f"{t.name}: the first valid year must not be after the last")
+            raise EditError("edit_years_order")
     if t.name == "ref_factors":
         clash = con.execute("""
             SELECT a.factor_id, a.valid_from, a.valid_to, b.valid_from, b.valid_to
@@ -184,7 +207,7 @@ def _check(con: duckdb.DuckDBPyConnection, t: RefTable) -> None:
             WHERE a.valid_from <= b.valid_to AND b.valid_from <= a.valid_to LIMIT 1""").fetchall()
         if clash:
             f, a0, a1, b0, b1 = clash[0]
-            raise EditError(f"{f}: the years {a0}-{a1} and {b0}-{b1} overlap; a year must have one value")
+            raise EditError("edit_years_overlap", name=f, a0=a0, a1=a1, b0=b0, b1=b1)
 
 
 def bump_version(con: duckdb.DuckDBPyConnection) -> None:
@@ -207,7 +230,7 @@ def _apply(con: duckdb.DuckDBPyConnection, t: RefTable, key: dict, values: dict)
     sets = ", ".join(f"{c} = ?" for c in values)
     n = con.execute(f"SELECT count(*) FROM {t.name} WHERE {where}", params).fetchall()[0][0]
     if n != 1:
-        raise EditError(f"{t.name}: no row {_key_json(key)}")
+        raise EditError("edit_no_row")
     con.execute(f"UPDATE {t.name} SET {sets} WHERE {where}", [*values.values(), *params])
     return {k: values.get(k, key[k]) for k in t.key}
 
@@ -217,17 +240,17 @@ def edit(con: duckdb.DuckDBPyConnection, name: str, key: dict, changes: dict, by
 
     Nothing changes when the edit is refused (EditError with a sentence saying why)."""
     if name not in REF_TABLES:
-        raise EditError(f"no reference table {name}")
+        raise EditError("edit_no_table", table=name)
     t = REF_TABLES[name]
     values = _clean(t, changes)
     where, params = _where(t, key)
     row = con.execute(f"SELECT {', '.join(values)} FROM {name} WHERE {where}", params).fetchall()
     if not row:
-        raise EditError(f"{name}: no row {_key_json(key)}")
+        raise EditError("edit_no_row")
     before = dict(zip(values, row[0], strict=True))
     values = {c: v for c, v in values.items() if before[c] != v}
     if not values:
-        raise EditError(f"{name}: nothing to change")
+        raise EditError("edit_nothing_to_change")
     con.execute("BEGIN")
     try:
         new_key = _apply(con, t, key, values)
@@ -250,14 +273,14 @@ def undo(con: duckdb.DuckDBPyConnection, edit_id: int, by: str) -> None:
     row = con.execute("SELECT tbl, row_key, before, undone_at FROM ref_edits WHERE edit_id = ?",
                       [edit_id]).fetchall()
     if not row:
-        raise EditError(f"no edit {edit_id}")
+        raise EditError("edit_no_edit", edit_id=edit_id)
     name, row_key, before, undone_at = row[0]
     if undone_at is not None:
-        raise EditError(f"edit {edit_id} was undone already")
+        raise EditError("edit_undone_already", edit_id=edit_id)
     later = con.execute("""SELECT min(edit_id) FROM ref_edits WHERE tbl = ? AND row_key = ? AND edit_id > ?
                            AND undone_at IS NULL""", [name, row_key, edit_id]).fetchall()[0][0]
     if later is not None:
-        raise EditError(f"edit {later} changed the same row later; undo it first")
+        raise EditError("edit_undo_later_first", later=later)
     t = REF_TABLES[name]
     con.execute("BEGIN")
     try:

@@ -11,7 +11,7 @@ import re
 
 import duckdb
 
-SCHEMA_VERSION = "8-pv-year+lpg-views+anomaly-findings+meter-capacity"
+SCHEMA_VERSION = "9-target-source-en+meter-capacity"
 
 # table name -> (column definitions, key columns used to find rows a new file replaces)
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -110,3 +110,30 @@ def test_seed_never_overwrites_edits(view_db):
         assert reference.seed(con) == []
     with connect(view_db) as con:
         assert factors.factor_for_year(con, "petrol_density", 2023)["value"] == 0.74
+
+
+def test_refused_edits_read_in_both_languages(vcon):
+    with pytest.raises(reference.EditError) as err:
+        reference.edit(vcon, "ref_targets", {"target_id": "energy_per_m2"}, {"change_pct": "abc"}, by="a")
+    assert err.value.msg.render("zh") == "必须填写数字，而不是“abc”"
+    assert err.value.msg.render("en") == "the value must be a number, not “abc”"
+    assert "change_pct" not in err.value.msg.render("zh")  # no column key in the sentence a person reads
+
+
+def test_an_older_database_gains_the_english_citation_of_the_targets(tmp_path):
+    """ref_targets had no source_en before: opening an older database adds it and fills it from the file,
+    an edited Chinese citation stays as the admin left it."""
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    old = reference.REF_TABLES["ref_targets"].columns.replace(", source_en VARCHAR", "")
+    con.execute(f"CREATE TABLE ref_targets ({old})")
+    con.execute("""INSERT INTO ref_targets VALUES ('energy_per_m2', 'energy_kgce_per_m2', '单位建筑面积能耗',
+                   'Energy per m2', 2020, 2025, -5, '管理员改过的出处')""")
+    reference.create(con)
+    reference.seed(con)
+    row = con.execute("SELECT source, source_en FROM ref_targets WHERE target_id = 'energy_per_m2'").fetchall()[0]
+    csv = pd.read_csv(DATA_DIR / "targets.csv", comment="#").set_index("target_id")
+    assert row == ("管理员改过的出处", csv.loc["energy_per_m2", "source_en"])
+    assert con.execute("SELECT count(*) FROM ref_targets").fetchall()[0][0] == 1  # filled, not re-seeded
+    con.close()
