@@ -55,3 +55,30 @@ def test_a_statement_without_unit_price_is_not_judged(real_db):  # noqa: F811
     with connect(real_db) as con:
         prep = prepare(con, text.encode(), "card.csv", now=NOW)
     assert prep.ok and not [p for p in prep.warnings if p.code == "fuel_amount_differs"]
+
+
+def test_water_usage_against_registers_names_values_and_cause(real_db):  # noqa: F811
+    """用水量 against 本月读数 − 上月读数: (5598 − 5321) x 1 = 277; 2770 is off (a misread), 277000 a factor 1000."""
+    text = ("用户号,账期,上月读数,本月读数,用水量(吨)\n"
+            "88000001,2023-01,5321,5598,277\n"
+            "88000001,2023-02,5598,5875,2770\n"
+            "88000001,2023-03,5875,6152,277000\n")
+    with connect(real_db) as con:
+        prep = prepare(con, text.encode(), "water.csv", now=NOW)
+    w = [p for p in prep.warnings if p.code == "usage_differs_registers"]
+    assert [p.line for p in w] == [3, 4]
+    assert "usage 2,770 differs from (current 5,875 − previous 5,598 register) × multiplier 1 = 277" in w[0].message
+    assert "misread" in w[0].message and "factor of 1000" in w[1].message
+    assert "升当成吨" in w[1].text("zh")[0]
+
+
+def test_electricity_multiplier_not_applied_or_twice(real_db):  # noqa: F811
+    """E-I002 has 倍率 40: (160 − 100) x 40 = 2400; 60 is the multiplier left out, 96000 applied twice."""
+    text = ("户号,账期,上次示数,本次示数,倍率,抄见电量(kWh)\n"
+            "0450000002,2023-01,100,160,40,2400\n0450000002,2023-02,160,220,40,60\n"
+            "0450000002,2023-03,220,280,40,96000\n")
+    with connect(real_db) as con:
+        prep = prepare(con, text.encode(), "bill.csv", now=NOW)
+    w = {p.line: p.message for p in prep.warnings if p.code == "usage_differs_registers"}
+    assert set(w) == {3, 4}
+    assert "not applied" in w[3] and "applied twice" in w[4]

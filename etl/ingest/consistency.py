@@ -45,3 +45,43 @@ def fuel_amount(ctx, df: pd.DataFrame) -> None:
     if len(hits) > MAX_SHOWN:
         ctx.file_problem(msg("more_rows_same_problem", n=len(hits) - MAX_SHOWN, message=msg("fuel_amount_short")),
                          "fix_fuel_amount_differs", "warning", column)
+
+
+def _near(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.5 + 0.01 * abs(b)
+
+
+def register_cause(stated: float, regs: float, mult: float) -> str:
+    """The likely reason a bill's usage differs from (本次 − 上次) × 倍率 (a code of the catalogue)."""
+    computed = regs * mult
+    if mult != 1 and _near(stated, regs):
+        return "cause_multiplier_not_applied"
+    if mult != 1 and _near(stated, computed * mult):
+        return "cause_multiplier_twice"
+    if computed and (_near(stated, computed * 1000) or _near(stated * 1000, computed)):
+        return "cause_unit_thousand"
+    return "cause_register_misread"
+
+
+def registers(ctx, df: pd.DataFrame, read: str, from_regs: pd.Series, mult: pd.Series, mask: pd.Series) -> None:
+    """Warning per line where the usage differs from (本次 − 上次) × 倍率, with the values and the likely cause."""
+    from etl.ingest.loader import Problem
+
+    hits = np.flatnonzero(np.asarray(mask, dtype=bool))
+    column = ctx.header_of.get(read, read)
+    for i in hits[:MAX_SHOWN]:
+        line = int(df["_line"].iat[i])
+        if ctx._flagged.get((line, read)) in ("warning", "error"):  # said already on this cell
+            continue
+        ctx._flagged[(line, read)] = "warning"
+        stated, m = float(df[read].iat[i]), float(mult.iat[i])
+        prev, curr = float(df["prev_register"].iat[i]), float(df["curr_register"].iat[i])
+        ctx.prep.problems.append(Problem(
+            ctx.prep.file_name, line, column, f"{stated:g}",
+            msg("usage_differs_registers", stated=f"{stated:,.6g}", curr=f"{curr:,.6g}", prev=f"{prev:,.6g}",
+                multiplier=f"{m:g}", computed=f"{float(from_regs.iat[i]):,.6g}",
+                cause=msg(register_cause(stated, curr - prev, m))),
+            "check_registers_multiplier", "warning"))
+    if len(hits) > MAX_SHOWN:
+        ctx.file_problem(msg("more_rows_same_problem", n=len(hits) - MAX_SHOWN, message=msg("registers_short")),
+                         "check_registers_multiplier", "warning", column)

@@ -668,8 +668,7 @@ def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:  
         fill = df[qty].isna() & from_regs.notna()
         df.loc[fill, qty] = from_regs[fill]
         both = df[read].notna() & from_regs.notna() & ((df[read] - from_regs).abs() > 0.5 + 0.001 * df[read].abs())
-        ctx.report(df, both & ~fill, read, "usage_differs_registers",
-                   "check_registers_multiplier", "warning")
+        consistency.registers(ctx, df, read, from_regs, mult, both & ~fill)  # values and the likely cause
     ctx.report(df, df[qty].isna(), qty, "usage_missing", "fill_usage_both_registers")
     ctx.report(df, df[qty] < 0, qty, "negative_usage", "fix_negative_usage")
     if "estimated" not in df.columns:
