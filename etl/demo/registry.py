@@ -131,7 +131,8 @@ def with_capacity(meters: pd.DataFrame, elec: pd.DataFrame, water: pd.DataFrame,
     flows = sorted(water_flows().items())
     hours_min = 672.0  # the shortest month
     out = meters.copy()
-    cap, dn = [], []
+    cap: list[float | None] = []
+    dn: list[str | None] = []
     for m in out.itertuples():
         if m.kind == "electricity":
             peak = elec.loc[m.institution_id].max() / hours_min / BILL_LOAD_FACTOR
