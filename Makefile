@@ -28,10 +28,11 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
+TEST_JOBS ?= 2  # pytest-xdist workers (one per core here); TEST_JOBS=0 runs in one process
 test: install  ## lint and type-check, then the whole test suite (browser tests run where Chromium is installed)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
 
 bench: install
 	$(PY) bench/bench_pvmodel.py

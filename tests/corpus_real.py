@@ -326,6 +326,9 @@ def cases() -> list[RealCase]:
         "SELECT sum(lpg_kg) FROM lpg_purchases": 60, "SELECT sum(cylinders) FROM lpg_purchases": 4,
         "SELECT max(cylinder_kg) FROM lpg_purchases": 15,
     }))
+    from tests.corpus_bands import cases as band_cases  # grid bills one row per time band
+
+    c += band_cases()
     return c
 
 

@@ -65,6 +65,19 @@ def test_registries_big_enough(con):
     assert fills > 500
 
 
+def test_meters_registered_capacity_holds_every_reading(con):
+    """Every demo meter has 报装容量 (kVA) or 口径 (DN), and no demo reading is above what it allows."""
+    from etl.ingest import capacity
+
+    meters = con.execute("SELECT count(*) FROM meters").fetchall()[0][0]
+    b = capacity.bounds(con)
+    assert len(b) == meters and set(b["kind"]) == {"electricity", "water"}
+    assert set(b.loc[b["kind"] == "water", "capacity"]) <= set(capacity.water_flows())
+    rows = "(SELECT *, 0 AS _line FROM readings)"
+    for qty in ("energy_kwh", "water_m3"):
+        assert capacity.find(con, rows, qty, b).empty
+
+
 def test_monthly_bills_for_every_institution_since_2020(con):
     per_meter = con.execute("""
         SELECT meter_id, count(*) FROM readings WHERE source = 'bill' GROUP BY ALL""").df()

@@ -44,19 +44,22 @@ def test_every_code_has_both_languages_and_the_same_placeholders():
 # run-time built codes: the pattern as written in the source -> every value it can take. A new f-string code
 # must be added here, so the test knows (and checks) every code it can make.
 def _runtime_codes() -> dict[str, set[str]]:
-    from etl.ingest import formats, pv_portal
+    from etl.ingest import bands, consistency, formats, pv_portal
     from etl.metrics import headline, kpi
 
     meter_kinds = {k for k, spec in KINDS.items() if spec.table == KINDS["electricity"].table}
     return {
         "meter_kind_{}": {f"meter_kind_{k}" for k in meter_kinds},
         "thing_{}": {"thing_meter", "thing_card"},  # formats.repair_ids(what=...) for meters and fuel cards
+        "band_{}": {f"band_{b}" for b in (*bands.BANDS, "total")},  # etl/ingest/bands.py: a bill's time bands
         "severity_{}": {f"severity_{s}" for s in ("error", "warning", "info")},
         "cli_{}": {f"cli_{s}" for s in ("loaded", "already_loaded", "unchanged")},  # FileResult.status, loaded
         "kpi_status_{}": {f"kpi_status_{s}" for s in (*kpi.STATUSES, *sorted(headline.GOOD | headline.BAD
                                                                                | headline.RISK))},
         # codes kept in tables or returned by functions, passed on as values
         "_TAKEN": set(formats._TAKEN.values()), "_LOST": set(formats._LOST.values()),
+        "register_cause": {consistency.register_cause(s, r, m) for s, r, m in
+                           ((10, 10, 40), (16000, 10, 40), (400000, 10, 40), (5, 10, 1), (1, 1000, 1))},
         "likely_cause": {pv_portal.likely_cause(r, m, u, c) for r in (1, 100, 400) for m in (15, 60)
                          for u in ("kwh", "mwh") for c in (True, False)},
     }

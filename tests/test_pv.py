@@ -234,7 +234,7 @@ def test_settlement_by_hand(tmp_path):
     ])
     _tiny(db, [{"site_id": "S1"}], prod)
     with connect(db) as con:
-        con.execute("INSERT INTO meters VALUES ('E1', 'I001', 'electricity', 'kWh', 'billing', 'import', 'A', 1, 0)")
+        con.execute("INSERT INTO meters (meter_id, institution_id, kind, unit, resolution, measures, account_no, multiplier, batch_id) VALUES ('E1', 'I001', 'electricity', 'kWh', 'billing', 'import', 'A', 1, 0)")
         con.execute("INSERT INTO readings (meter_id, period_start, period_end, source, energy_kwh, amount_yuan, "
                     "batch_id) VALUES ('E1', '2023-07-01', '2023-08-01', 'bill', 1000, 650, 0)")
         billed = project.settlement(con, None, 10.0, 20, "2023-06-12").set_index("year")

@@ -53,7 +53,9 @@ def test_reports_and_kpi_for_every_year(shapes, case, tmp_path, capsys):
     db = shapes[case]
     with connect(db) as con:
         years = figures.years(con) or [2024]
-        for year in years:
+        # the first year (at or before the baseline), the last (partial: January only in one case) and one
+        # between: the shapes that broke the reports (a year without its baseline, a year with one month)
+        for year in sorted({years[0], years[len(years) // 2], years[-1]}):
             assert documents.summary_docx(con, year)[:2] == b"PK"
             assert documents.kpi_workbook(con, year)[:2] == b"PK"
     for year in years[:2]:

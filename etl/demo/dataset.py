@@ -24,6 +24,7 @@ from etl.demo import scale as demo_scale
 from etl.ingest.loader import load_paths
 from etl.metrics import anomaly_store
 from etl.pv import project, pvmodel
+from etl.store import rollups
 from etl.store.db import DATA_DIR, connect
 
 SEED = 20231231
@@ -497,6 +498,7 @@ def generate(out_dir: Path = DEMO_DIR, progress: Callable[[float, str], None] | 
     for (acct, month), kwh in monthly_import.items():
         elec.loc[acct_to_iid[acct], month] = kwh
 
+    meters = reg.with_capacity(meters, elec, water, load)  # 报装容量 and 口径, sized from the use above
     step(0.55, "writing registries")
     names = dict(zip(inst["institution_id"], inst["name"], strict=True))
     write(inst.rename(columns={"institution_id": "单位编码", "name": "单位名称", "type": "单位类型",
@@ -504,7 +506,8 @@ def generate(out_dir: Path = DEMO_DIR, progress: Callable[[float, str], None] | 
                                "building_group": "楼群"}), "institutions.csv")
     write(meters.rename(columns={"meter_id": "表号", "institution_id": "单位编码", "kind": "能源种类",
                                  "unit": "计量单位", "resolution": "数据类型", "measures": "计量对象",
-                                 "account_no": "户号", "multiplier": "倍率"}), "meters.csv")
+                                 "account_no": "户号", "multiplier": "倍率", "capacity_kva": "报装容量(kVA)",
+                                 "caliber": "口径"}), "meters.csv")
     write(cars.rename(columns={"plate": "车牌号", "model": "车型", "fuel_type": "能源类型",
                                "tank_l": "油箱容积(L)", "battery_kwh": "电池容量(kWh)", "fuel_card_no": "油卡号",
                                "l_per_100km": "百公里油耗", "kwh_per_100km": "百公里电耗",
@@ -558,7 +561,7 @@ def build(db: str | Path | None = None, out_dir: Path = DEMO_DIR,
     t0 = time.perf_counter()
     files = generate(out_dir, progress, districts=scale)
     t1 = time.perf_counter()
-    with connect(db) as con, anomaly_store.once_at_end(con):  # one anomaly scan, not one per file
+    with connect(db) as con, anomaly_store.once_at_end(con), rollups.once_at_end(con):  # once, not per file
         def each(i: int, n: int, name: str) -> None:
             if progress and n:
                 progress(0.92 + 0.08 * i / n, f"loading {name}")

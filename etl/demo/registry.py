@@ -113,6 +113,43 @@ def meters(inst: pd.DataFrame) -> pd.DataFrame:
                                        "account_no", "multiplier"])
 
 
+# Ratings a county's supply is registered at (GB/T 6451 distribution transformers from 30 kVA; small
+# low-voltage accounts register 10-20 kVA): the demo's 报装容量 is the smallest that keeps the peak at 60 %
+KVA_RATINGS = (10, 16, 20, 30, 50, 63, 80, 100, 125, 160, 200, 250, 315, 400, 500, 630, 800, 1000, 1250, 1600,
+               2000, 2500, 3150)
+PEAK_SHARE_OF_RATING = 0.6
+BILL_LOAD_FACTOR = 0.35  # a billed meter's peak: the month's mean power / 0.35 (offices and schools run days)
+WATER_PEAK_OVER_MEAN = 4.0  # a caliber chosen so that 4 x the month's mean flow stays under Q3
+
+
+def with_capacity(meters: pd.DataFrame, elec: pd.DataFrame, water: pd.DataFrame,
+                  hourly: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The registry with 报装容量 (kVA) for electricity and 口径 (DN) for water, sized from the demo's own use
+    (no random draws: every other demo figure stays the same). Water flows: data/water_meter_flow.csv."""
+    from etl.ingest.capacity import water_flows
+
+    flows = sorted(water_flows().items())
+    hours_min = 672.0  # the shortest month
+    out = meters.copy()
+    cap: list[float | None] = []
+    dn: list[str | None] = []
+    for m in out.itertuples():
+        if m.kind == "electricity":
+            peak = elec.loc[m.institution_id].max() / hours_min / BILL_LOAD_FACTOR
+            if m.institution_id in hourly:
+                peak = max(peak, float(np.max(hourly[m.institution_id])))
+            need = peak / PEAK_SHARE_OF_RATING
+            cap.append(float(next((r for r in KVA_RATINGS if r >= need), KVA_RATINGS[-1])))
+            dn.append(None)
+        else:
+            need = water.loc[m.institution_id].max() / hours_min * WATER_PEAK_OVER_MEAN
+            dn.append(f"DN{next((d for d, q3 in flows if q3 >= need), flows[-1][0]):g}")
+            cap.append(None)
+    out["capacity_kva"] = cap
+    out["caliber"] = dn
+    return out
+
+
 def _split_total(rng: np.random.Generator, total: int, weights: np.ndarray) -> np.ndarray:
     """Integers proportional to weights that sum exactly to total."""
     raw = weights / weights.sum() * total

@@ -106,6 +106,9 @@ def check_totals(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> None:
     fields = [c for c in spec.columns if c.type == "number" and c.name in df.columns
               and c.name.endswith(QUANTITY_SUFFIXES) and c.name not in NOT_ADDITIVE]
     lines = df["_line"].to_numpy()
+    from etl.ingest.bands import is_band_total
+
+    lines = np.where(is_band_total(df), -1, lines)  # a bill's own 合计 row (one row per band) is not added again
     levels = [_LEVEL.get(label, 3) for _line, label, _v in rows]
     for k, (line, label, values) in enumerate(rows):
         level = levels[k]

@@ -59,6 +59,7 @@ M3 = {"m3": 1.0, "吨": 1.0, "t": 1.0, "立方米": 1.0, "方": 1.0, "l": 0.001,
 YUAN = {"元": 1.0, "yuan": 1.0, "rmb": 1.0, "万元": 10000.0}
 LITRE = {"l": 1.0, "升": 1.0}
 KW = {"kw": 1.0, "千瓦": 1.0, "mw": 1000.0}
+KVA = {"kva": 1.0, "千伏安": 1.0, "mva": 1000.0, "kw": 1.0, "千瓦": 1.0}  # capacity: kW taken as kVA (power factor 1)
 KWP = {"kwp": 1.0, "kw": 1.0, "mwp": 1000.0, "mw": 1000.0}
 W_M2 = {"w/m2": 1.0, "wm2": 1.0, "w/㎡": 1.0, "w": 1.0}
 M2 = {"m2": 1.0, "平方米": 1.0, "㎡": 1.0, "平米": 1.0}
@@ -102,7 +103,7 @@ _METER = Col("meter", ("户号", "表号", "用户号", "用户编号", "客户�
 # grid exports carry the metering point next to the account: a second way to find the meter, not a clash
 _METER_POINT = Col("meter_point", ("计量点编号", "计量点号", "计量点", "meter_point"), in_template=False)
 M3_GAS = {"m3": 1.0, "立方米": 1.0, "方": 1.0, "nm3": 1.0}
-_MONTH = Col("month", ("账期", "电费年月", "水费年月", "账单月份", "年月", "月份", "billing_month", "month", "period"),
+_MONTH = Col("month", ("账期", "电费年月", "水费年月", "抄表年月", "账单月份", "年月", "月份", "billing_month", "month", "period"),
              "month", example="2023-01")
 _READ_DATE = Col("read_date", ("抄表日期", "抄表时间", "reading_date", "read_date"), "date", example="2023-01-25")
 _TS = Col("ts", ("时间", "时间戳", "数据时间", "采集时间", "日期时间", "timestamp", "time", "datetime",
@@ -144,6 +145,10 @@ _kind(Kind("meters", "meters", "计量表台账", "Meters", (
                  "发电": "generation", "generation": "generation"}, example="用电"),
     Col("account_no", ("户号", "用户号", "account_no", "account"), example="0450012345"),
     Col("multiplier", ("倍率", "multiplier"), "number", example="1"),
+    # registered capacity bounds usage per interval (etl/ingest/capacity.py): electricity in kVA, water by caliber
+    Col("capacity_kva", ("报装容量", "合同容量", "变压器容量", "受电容量", "运行容量", "capacity_kva", "capacity"), "number",
+        units=KVA),  # blank in the template: optional, and the example row's bill would have to fit it
+    Col("caliber_mm", ("口径", "水表口径", "表口径", "公称口径", "caliber_mm", "caliber", "dn")),  # water: DN25
 ), signature=("meter_id", "kind", "institution_id")))
 
 _kind(Kind("electricity", "readings", "电费账单/电表数据", "Electricity bills / meter data", (
@@ -173,6 +178,8 @@ _kind(Kind("electricity", "readings", "电费账单/电表数据", "Electricity 
     Col("amount_yuan", ("电费", "电费金额", "应缴电费", "应收电费", "电费合计", "金额", "amount_yuan", "amount", "cost"),
         "number", units=YUAN, example="1560.00"),
     _EST,
+    # bills written one row per time band (尖/峰/平/谷, and a 合计/总 row): read as one bill (etl/ingest/bands.py)
+    Col("band", ("时段", "时段名称", "计费时段", "分时时段", "费率时段", "示数类型", "电量类型", "band"), in_template=False),
     # interval files may give average power per interval, or a cumulative register, instead of energy
     Col("power_kw", ("平均功率", "有功功率", "功率", "负荷", "power_kw", "power", "kw"), "number", units=KW,
         in_template=False),

@@ -14,6 +14,7 @@ what the file expands to, what the limit is and what to do.
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from functools import lru_cache
@@ -70,6 +71,7 @@ def check_xlsx(data: bytes) -> None:
         if unzipped_mb > limits()["max_xlsx_unzipped_mb"]:
             raise ReadError(msg("limit_unzipped", mb=f"{unzipped_mb:,.0f}",
                                 limit=f"{limits()['max_xlsx_unzipped_mb']:,.0f}"))
+        names = _sheet_names_by_part(zf)
         for info in zf.infolist():
             if not re.match(r"xl/worksheets/[^/]+\.xml$", info.filename):
                 continue
@@ -80,7 +82,29 @@ def check_xlsx(data: bytes) -> None:
                 continue  # no declared range (or a single cell): the reader counts while it reads
             rows = int(m.group(4)) - int(m.group(2) or 1) + 1
             cols = _col_number(m.group(3)) - _col_number(m.group(1) or "A") + 1
-            check_size(rows, cols, msg("what_sheet", name=info.filename.rsplit("/", 1)[-1][:-4]))
+            check_size(rows, cols, msg("what_sheet", name=names.get(info.filename,
+                                                                    info.filename.rsplit("/", 1)[-1][:-4])))
+
+
+def _sheet_names_by_part(zf: zipfile.ZipFile) -> dict[str, str]:
+    """xl/worksheets/sheet1.xml -> the tab's name as the user sees it (电费), from workbook.xml and its rels."""
+    try:
+        book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    target = {}
+    for rel in re.findall(r"<Relationship\b[^>]*>", rels):
+        rid, tgt = re.search(r'Id="([^"]+)"', rel), re.search(r'Target="([^"]+)"', rel)
+        if rid and tgt:
+            path = tgt.group(1).lstrip("/")
+            target[rid.group(1)] = path if path.startswith("xl/") else "xl/" + path
+    out = {}
+    for sheet in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
+        name, rid = re.search(r'name="([^"]*)"', sheet), re.search(r'r:id="([^"]+)"', sheet)
+        if name and rid and rid.group(1) in target:
+            out[target[rid.group(1)]] = html.unescape(name.group(1))
+    return out
 
 
 

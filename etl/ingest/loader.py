@@ -24,10 +24,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from etl.ingest import fastread, formats, readers, sql_lane
+from etl.ingest import bands, capacity, consistency, fastread, formats, readers, sql_lane
 from etl.ingest.kinds import KINDS, LOAD_ORDER, REGISTRY_KINDS, Col, Kind
 from etl.ingest.messages import Msg, as_msg, at_lines, msg
 from etl.metrics import anomaly_store
+from etl.store import rollups
 from etl.store.schema import TABLES, columns
 
 MAX_PROBLEMS_PER_CHECK = 50
@@ -406,7 +407,9 @@ def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: li
         blank &= (text[j] == "").to_numpy(bool)
     lines = np.arange(len(frame)) + hi + 2
     # 合计/小计 rows and 制表人/打印时间 lines are not data: skipped with a note; stated totals are checked later
-    total, footer, label = formats.total_and_footer_rows([text[j] for j in range(frame.shape[1])])
+    # a bill's 合计/总 in the time-band column is a row of that bill (etl/ingest/bands.py), not a file total
+    total, footer, label = formats.total_and_footer_rows(
+        [text[j] if mapping.get(j) != "band" else pd.Series("", index=text[j].index, dtype="string") for j in range(frame.shape[1])])
     total &= ~blank
     footer &= ~blank & ~total
     extra = np.zeros(len(frame), dtype=bool)
@@ -455,12 +458,14 @@ def _frame_staged(ctx: _Ctx, spec: Kind, st: fastread.Staged, hi: int, header: l
     blank = " AND ".join(f"{c} = ''" for c in cells)
     # 合计/小计 rows and 制表人/打印时间 lines: the few candidate lines are fetched and judged by the same
     # rule as the old path (formats.total_and_footer_rows), then left out of the body
+    band = [j for j, name in mapping.items() if name == "band"]  # a bill's 合计 there is data (etl/ingest/bands.py)
     cand = st.con.execute(f"SELECT {line}, {', '.join(cells)} FROM raw WHERE NOT ({blank}) AND "
-                          f"{formats.candidates_sql(cells)} ORDER BY rowid").fetchall()
+                          f"{formats.candidates_sql([c for j, c in enumerate(cells) if j not in band])} "
+                          "ORDER BY rowid").fetchall()
     skip: list[int] = []
     total_rows = []
     if cand:
-        text = [pd.Series([r[j + 1] for r in cand], dtype="string") for j in range(st.width)]
+        text = [pd.Series([r[j + 1] if j not in band else "" for r in cand], dtype="string") for j in range(st.width)]
         total, footer, label = formats.total_and_footer_rows(text)
         footer &= ~total
         lines = [int(r[0]) for r in cand]
@@ -629,6 +634,10 @@ QTY = {"electricity": "energy_kwh", "water": "water_m3", "gas": "water_m3"}  # g
 
 def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:  # noqa: C901 - to split (listed in the README)
     qty = QTY[spec.name]
+    if spec.name == "electricity":
+        df = bands.collapse(ctx, df)  # one row per time band (尖/峰/平/谷, 合计) -> one bill
+        if df is None:
+            return None
     meters = ctx.con.execute(
         "SELECT meter_id, account_no, kind, multiplier FROM meters"
     ).df()
@@ -697,14 +706,14 @@ def _readings(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:  
         fill = df[qty].isna() & from_regs.notna()
         df.loc[fill, qty] = from_regs[fill]
         both = df[read].notna() & from_regs.notna() & ((df[read] - from_regs).abs() > 0.5 + 0.001 * df[read].abs())
-        ctx.report(df, both & ~fill, read, "usage_differs_registers",
-                   "check_registers_multiplier", "warning")
+        consistency.registers(ctx, df, read, from_regs, mult, both & ~fill)  # values and the likely cause
     ctx.report(df, df[qty].isna(), qty, "usage_missing", "fill_usage_both_registers")
     ctx.report(df, df[qty] < 0, qty, "negative_usage", "fix_negative_usage")
     if "estimated" not in df.columns:
         df["estimated"] = False
     df["estimated"] = df["estimated"].fillna(False)
     if not ctx.prep.errors:
+        capacity.check(ctx, df, qty)  # first: its warning names the limit, the history check then stays quiet
         _warn_unusual(ctx, df, qty)
         if (df["source"] == "interval").any():
             _warn_gaps(ctx, df, "meter_id", "period_start", "period_end", qty)
@@ -950,6 +959,7 @@ def _fuel(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     _warn_unknown_plate(ctx, df, set(vehicles.plate))
     if "odometer_km" in df.columns:
         ctx.report(df, df["odometer_km"] < 0, "odometer_km", "negative_odometer_reading", "check_value")
+    consistency.fuel_amount(ctx, df)  # 金额 far from 升 x 单价
     return _select(ctx, spec, df)
 
 
@@ -1039,6 +1049,7 @@ def _meters(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     if "multiplier" not in df.columns:
         df["multiplier"] = 1.0
     df["multiplier"] = df["multiplier"].fillna(1.0)
+    capacity.registry_columns(ctx, df)  # 报装容量 (kVA) and 口径 (DN)
     return _select(ctx, spec, df)
 
 
@@ -1194,6 +1205,7 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
              datetime.now()],
         )
         _bump_version(con)
+        rollups.refresh(con, table)  # the stored metric views, in this transaction (before the scan reads them)
         anomaly_store.refresh(con, table)  # findings kept per data version, in this transaction
         con.execute("COMMIT")
     except Exception:
@@ -1232,6 +1244,7 @@ def undo(con: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> None:
         con.execute("UPDATE load_batches SET status = 'undone', undone_by = ?, undone_at = ? WHERE batch_id = ?",
                     [user, datetime.now(), batch_id])
         _bump_version(con)
+        rollups.refresh(con, table)
         anomaly_store.refresh(con, table)
         con.execute("COMMIT")
     except Exception:

@@ -45,9 +45,6 @@ XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 compound file: old Excel
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 # a sheet may declare (and a few stray cells may span) far more than any export holds; a 1.4 MB file can
 # expand to 300,000 x 16,384 cells, so the declared size is checked before the sheet is read
-MAX_SHEET_ROWS = 1_048_576
-MAX_SHEET_COLS = 256
-MAX_SHEET_CELLS = 20_000_000
 
 
 def is_excel(data: bytes, file_name: str = "") -> bool:
@@ -170,11 +167,14 @@ def _read_excel(data: bytes, sheet: str | int | None) -> list[list[str]]:
     if data.startswith(XLSX_MAGIC):
         size = declared_size(data, names.index(name))
         if size is not None:
-            _check_size(*size)
+            limits.check_size(*size, msg("what_sheet", name=name))
     try:
         ws = book.get_sheet_by_name(name)
-        _check_size(ws.total_height, ws.total_width)
+        # counted again: a sheet may declare nothing, or less than it holds (caps in data/upload_limits.csv)
+        limits.check_size(ws.total_height, ws.total_width, msg("what_sheet", name=name))
         values = ws.to_python(skip_empty_area=False)
+        # and the rows as read: a sheet whose <dimension> says less than it holds is still held to the caps
+        limits.check_size(len(values), max((len(r) for r in values), default=0), msg("what_sheet", name=name))
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged sheet is a sentence for the user, not a traceback
@@ -182,12 +182,6 @@ def _read_excel(data: bytes, sheet: str | int | None) -> list[list[str]]:
     finally:
         book.close()
     return [["" if v is None else _cell_text(v) for v in row] for row in values]
-
-
-def _check_size(rows: int, cols: int) -> None:
-    if rows > MAX_SHEET_ROWS or cols > MAX_SHEET_COLS or rows * cols > MAX_SHEET_CELLS:
-        raise ReadError(msg("sheet_too_large", rows=rows, cols=cols, max_cols=MAX_SHEET_COLS,
-                            max_cells=MAX_SHEET_CELLS))
 
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from etl.ingest import fastread, formats
+from etl.ingest import capacity, fastread, formats
 from etl.store.schema import TABLES
 
 if TYPE_CHECKING:
@@ -211,6 +211,10 @@ def _meter_stats(ctx: _Ctx, spec: Kind, con: duckdb.DuckDBPyConnection) -> tuple
     qty = QTY[spec.name]
     factor = float(pv_portal.settings()["reading_history_factor"])
     history = _history(ctx, qty, [r[0] for r in rows])
+    # registered capacity (etl/ingest/capacity.py): a meter above its bound goes down the pandas path,
+    # which warns on each line; every row of a meter here has the meter's one interval length
+    bnd = capacity.bounds(ctx.con)
+    per_h_max = dict(zip(bnd["meter_id"], bnd["per_h_max"], strict=True)) if not bnd.empty else {}
     steps, gaps = [], []
     for meter, _n, _bad, _rep, med_d, max_d, med_q, n_pos, max_q in rows:
         minutes = 60.0 if med_d is None else med_d / 6e7
@@ -219,6 +223,8 @@ def _meter_stats(ctx: _Ctx, spec: Kind, con: duckdb.DuckDBPyConnection) -> tuple
         usual = history.get(meter, med_q / hours if n_pos >= 4 and med_q is not None else None)
         if usual is not None and usual > 0 and max_q / hours > factor * usual:
             return None  # usage above the usual: the pandas path warns on each line
+        if meter in per_h_max and max_q is not None and max_q > per_h_max[meter] * hours:
+            return None  # above the registered capacity: the pandas path warns on each line
         if max_d is not None and max_d >= 1.5 * step * 6e7:
             gaps.append(meter)
         steps.append((meter, step))

@@ -24,6 +24,7 @@ import json
 import threading
 import time
 import warnings
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -370,18 +371,36 @@ def status_summary(con: duckdb.DuckDBPyConnection, as_of: str) -> pd.DataFrame:
 # ------------------------------------------------------------------ expected against measured
 
 
-def _joined(con: duckdb.DuckDBPyConnection, year: int, site_id: str | None = None) -> pd.DataFrame:
+def _joined(con: duckdb.DuckDBPyConnection, year: int, site_id: str | None = None,
+            sites: list[str] | None = None) -> pd.DataFrame:
     """Interval rows of a year: expected (the grid) with the measured generation where there is one."""
-    where = "AND e.site_id = ?" if site_id else ""
-    args = [year, year] + ([site_id] if site_id else [])
+    where = "AND e.site_id = ?" if site_id else ("AND list_contains(?, e.site_id)" if sites is not None else "")
+    args = [year] * 4 + ([site_id] if site_id else [sites] if sites is not None else [])
+    # ts ranges rather than year(ts): DuckDB skips row groups outside the year by their min/max
     return con.execute(f"""
-        SELECT e.site_id, e.ts, e.interval_min, e.ac_kwh, e.poa_kwh_m2, e.temp_cell_c, e.weather_source,
-               p.generation_kwh
+        SELECT e.site_id, e.ts, e.interval_min, e.ac_kwh, e.poa_kwh_m2, e.temp_cell_c,
+               coalesce(e.weather_source = 'measured', false) AS weather_measured, p.generation_kwh
         FROM pv_expected e
-        LEFT JOIN (SELECT site_id, ts, generation_kwh FROM pv_production WHERE year(ts) = ? AND interval_min < 1440) p
+        LEFT JOIN (SELECT site_id, ts, generation_kwh FROM pv_production
+                   WHERE ts >= make_timestamp(?, 1, 1, 0, 0, 0) AND ts < make_timestamp(? + 1, 1, 1, 0, 0, 0)
+                     AND interval_min < 1440) p
             USING (site_id, ts)
-        WHERE year(e.ts) = ? {where}
+        WHERE e.ts >= make_timestamp(?, 1, 1, 0, 0, 0) AND e.ts < make_timestamp(? + 1, 1, 1, 0, 0, 0) {where}
         ORDER BY e.site_id, e.ts""", args).df()
+
+
+# sites per part in _joined_parts: a year of 15-min rows of 340 sites (N=10) is 12 M rows, ~1 GB in pandas
+PART_SITES = 40
+
+
+def _joined_parts(con: duckdb.DuckDBPyConnection, year: int) -> Iterator[pd.DataFrame]:
+    """_joined's rows a few sites at a time, in the same order: per-site work never needs every site at once."""
+    sites = [r[0] for r in con.execute("SELECT DISTINCT site_id FROM pv_expected WHERE year(ts) = ? ORDER BY 1",
+                                       [year]).fetchall()]
+    for i in range(0, len(sites), PART_SITES):
+        part = _joined(con, year, sites=sites[i:i + PART_SITES])
+        if not part.empty:
+            yield part
 
 
 def site_months(con: duckdb.DuckDBPyConnection, year: int, gamma_pdc: float | None = None) -> pd.DataFrame:
@@ -442,33 +461,68 @@ def site_year(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     return _add_ratios(y).sort_values("ratio", na_position="first").reset_index(drop=True)
 
 
+# site_daily's last frames in this process: the PV page's daily chart, adjusted months and alerts (and the KPI
+# page's alert count) all start from it; at N=10 it takes seconds. Keyed on what it reads (_daily_key).
+_DAILY_KEEP = 4
+_daily_memo: dict[tuple, pd.DataFrame] = {}
+_daily_locks: dict[tuple, threading.Lock] = {}
+_daily_guard = threading.Lock()
+
+
+def _daily_key(con: duckdb.DuckDBPyConnection, year: int) -> tuple:
+    """The database file, its data version, the PV rows and model runs (also rows written past the loader, which
+    move no version) and the PV settings."""
+    row = con.execute("""
+        SELECT (SELECT path FROM duckdb_databases() WHERE database_name = current_database()),
+               (SELECT value FROM meta WHERE key = 'data_version'),
+               (SELECT [count(*), coalesce(max(batch_id), 0)] FROM pv_production),
+               (SELECT count(*) FROM pv_expected), (SELECT coalesce(max(run_id), 0) FROM pv_model_runs),
+               (SELECT count(*) FROM pv_sites)""").fetchall()[0]
+    return (*(str(v) for v in row), settings_key(con), int(year))
+
+
 def site_daily(con: duckdb.DuckDBPyConnection, year: int, settings_key: str = "") -> pd.DataFrame:
     """Per site and day: expected, measured, completeness (pvanalytics), the fleet's median ratio that day,
-    and the day's verdict (gap / zero / judged / low)."""
+    and the day's verdict (gap / zero / judged / low). Computed once per state of its inputs in a process."""
+    key = _daily_key(con, year)
+    with _daily_guard:
+        lock = _daily_locks.setdefault(key, threading.Lock())
+    with lock:  # two sessions asking at once: one computes, the other waits for it
+        if key not in _daily_memo:
+            daily = _site_daily(con, year)
+            with _daily_guard:
+                for old in list(_daily_memo)[:max(0, len(_daily_memo) - _DAILY_KEEP + 1)]:
+                    _daily_memo.pop(old, None)
+                    _daily_locks.pop(old, None)
+                _daily_memo[key] = daily
+        return _daily_memo[key].copy()
+
+
+def _site_daily(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     from pvanalytics.quality import gaps
 
     cfg = settings(con)
-    j = _joined(con, year)
-    if j.empty:
+    parts, scores = [], []
+    step = None
+    for j in _joined_parts(con, year):  # a few sites at a time (memory); every step below is per site and day
+        j["day"] = j["ts"].dt.normalize()
+        j["daylight"] = j["poa_kwh_m2"] > 0
+        j["covered"] = j["generation_kwh"].notna()
+        j["exp_cov"] = j["ac_kwh"].where(j["covered"], 0.0)
+        parts.append(j.groupby(["site_id", "day"], as_index=False).agg(
+            expected_kwh=("ac_kwh", "sum"), expected_covered_kwh=("exp_cov", "sum"),
+            measured_kwh=("generation_kwh", "sum"), rows=("covered", "sum"),
+            weather_measured=("weather_measured", "all")))
+        step = step or int(j["interval_min"].iloc[0])
+        for site, g in j.groupby("site_id", sort=False):
+            # night intervals count as present: a portal that exports daylight rows only has no gap
+            series = g["generation_kwh"].where(g["daylight"], g["generation_kwh"].fillna(0.0))
+            series.index = pd.DatetimeIndex(g["ts"])
+            s = gaps.completeness_score(series, freq=f"{step}min", keep_index=False)
+            scores.append(pd.DataFrame({"site_id": site, "day": s.index, "completeness": s.to_numpy()}))
+    if not parts:
         return pd.DataFrame()
-    j["day"] = j["ts"].dt.normalize()
-    j["daylight"] = j["poa_kwh_m2"] > 0
-    j["covered"] = j["generation_kwh"].notna()
-    j["exp_cov"] = j["ac_kwh"].where(j["covered"], 0.0)
-    j["measured_source"] = j["weather_source"] == "measured"
-    daily = j.groupby(["site_id", "day"], as_index=False).agg(
-        expected_kwh=("ac_kwh", "sum"), expected_covered_kwh=("exp_cov", "sum"),
-        measured_kwh=("generation_kwh", "sum"), rows=("covered", "sum"),
-        weather_measured=("measured_source", "all"))
-    step = int(j["interval_min"].iloc[0])
-    scores = []
-    for site, g in j.groupby("site_id", sort=False):
-        # night intervals count as present: a portal that exports daylight rows only has no gap
-        series = g["generation_kwh"].where(g["daylight"], g["generation_kwh"].fillna(0.0))
-        series.index = pd.DatetimeIndex(g["ts"])
-        s = gaps.completeness_score(series, freq=f"{step}min", keep_index=False)
-        scores.append(pd.DataFrame({"site_id": site, "day": s.index, "completeness": s.to_numpy()}))
-    daily = daily.merge(pd.concat(scores), on=["site_id", "day"], how="left")
+    daily = pd.concat(parts, ignore_index=True).merge(pd.concat(scores), on=["site_id", "day"], how="left")
     kwp = con.execute("SELECT site_id, dc_kwp FROM pv_sites").df().set_index("site_id")["dc_kwp"]
     daily["dc_kwp"] = daily["site_id"].map(kwp)
     complete = daily["completeness"] >= float(cfg["gap_min_completeness"])
@@ -566,13 +620,20 @@ def alerts(con: duckdb.DuckDBPyConnection, year: int, settings_key: str = "") ->
 
 
 def _interval_alerts(con: duckdb.DuckDBPyConnection, year: int, cfg: dict) -> list[dict]:
+    ac = con.execute("SELECT site_id, ac_kw FROM pv_sites").df().set_index("site_id")["ac_kw"]
+    rows: list[dict] = []
+    step = None
+    for j in _joined_parts(con, year):  # a few sites at a time (memory); every check is per site
+        step = step or int(j["interval_min"].iloc[0])
+        rows += _site_interval_alerts(j, ac, step, cfg)
+    return rows
+
+
+def _site_interval_alerts(j: pd.DataFrame, ac: pd.Series, step: int, cfg: dict) -> list[dict]:
     from pvanalytics.features import clipping
     from pvanalytics.quality import gaps
 
-    j = _joined(con, year)
-    ac = con.execute("SELECT site_id, ac_kw FROM pv_sites").df().set_index("site_id")["ac_kw"]
     rows: list[dict] = []
-    step = int(j["interval_min"].iloc[0])
     hours = step / 60
     window = max(int(round(float(cfg["stale_window_h"]) * 60 / step)), 2)
     for site, g in j.groupby("site_id", sort=False):

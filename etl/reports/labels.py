@@ -20,7 +20,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "cost_yuan": ("维修费用", "元"), "stage_zh": ("阶段", ""), "jieyue": ("节约型机关", "家"),
     "jieshui": ("节水型单位", "家"), "baseline_year": ("基准年", ""), "baseline": ("基准年数值", ""),
     "target_change_pct": ("目标变化", "%"), "target_year": ("目标年", ""), "path_pct": ("本年序时进度", "%"),
-    "source": ("来源", ""), "comparison": ("比较", ""), "year_from": ("适用起始年", ""), "year_to": ("适用截止年", ""),
+    "source": ("来源", ""), "source_en": ("来源（英文）", ""), "comparison": ("比较", ""), "year_from": ("适用起始年", ""), "year_to": ("适用截止年", ""),
     "note": ("说明", ""), "repairs_closed": ("已办结维修", "次"), "repairs_within_rule": ("按时办结维修", "次"),
     "canteen_people": ("机关食堂接待人次", "人次"), "electricity_use_kwh": ("用电量（含光伏自用）", "kWh"),
     "grid_import_kwh": ("外购电量", "kWh"), "pv_self_use_kwh": ("光伏自用电量", "kWh"), "petrol_l": ("汽油", "L"),

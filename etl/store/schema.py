@@ -11,7 +11,7 @@ import re
 
 import duckdb
 
-SCHEMA_VERSION = "8-target-source-en"
+SCHEMA_VERSION = "10-target-source-en+stored-rollups+meter-capacity"
 
 # table name -> (column definitions, key columns used to find rows a new file replaces)
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -28,7 +28,9 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
         unit VARCHAR NOT NULL,               -- kWh / m3
         resolution VARCHAR NOT NULL,         -- billing / interval
         measures VARCHAR NOT NULL,           -- consumption / import / export / generation
-        account_no VARCHAR, multiplier DOUBLE""",
+        account_no VARCHAR, multiplier DOUBLE,
+        capacity_kva DOUBLE,                 -- electricity: 报装容量/合同容量 (kVA), bounds usage per hour
+        caliber_mm DOUBLE                    -- water: 口径 (DN, mm), its flow in data/water_meter_flow.csv""",
         ("meter_id",),
     ),
     "readings": (
@@ -268,11 +270,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def _metric_layer(con: duckdb.DuckDBPyConnection) -> None:
     """Reference tables (seeded from data/ when empty) and the metric views on them."""
-    from etl.store import reference, views
+    from etl.store import reference, rollups, views
 
     reference.create(con)
     reference.seed(con)
     views.create(con)
+    rollups.create(con)  # pv_counted, meter_month, institution_month kept as tables by the writers
 
 
 def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:

@@ -29,6 +29,8 @@ ROWS = {
                "('G1', 'I1', 'gas', 'm3', 'billing', 'consumption', 'C1', 1, 0)",
                "('E2', 'I2', 'electricity', 'kWh', 'billing', 'import', 'A2', 1, 0)"],
 }
+# columns named where a table has gained optional ones since (meters: capacity_kva, caliber_mm)
+COLUMNS = {"meters": "(meter_id, institution_id, kind, unit, resolution, measures, account_no, multiplier, batch_id)"}
 READINGS = [  # meter, start, end, source, kWh, m3, estimated
     ("E1", "2022-01-01", "2022-02-01", "bill", 1000, None, False),
     ("E1", "2023-01-01", "2023-02-01", "bill", 800, None, False),
@@ -46,7 +48,7 @@ READINGS = [  # meter, start, end, source, kWh, m3, estimated
 def build(db: Path) -> Path:
     with connect(db) as con:
         for table, rows in ROWS.items():
-            con.execute(f"INSERT INTO {table} VALUES {', '.join(rows)}")
+            con.execute(f"INSERT INTO {table} {COLUMNS.get(table, '')} VALUES {', '.join(rows)}")
         for m, a, b, src, kwh, m3, est in READINGS:
             con.execute("""INSERT INTO readings (meter_id, period_start, period_end, source, energy_kwh, water_m3,
                            estimated, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, 0)""", [m, a, b, src, kwh, m3, est])

@@ -1,0 +1,166 @@
+"""The heavy metric views kept as tables, refreshed by the writers (issue 14).
+
+`pv_counted` (3.2 M PV rows at N=10), `meter_month` (6.3 M readings) and `institution_month` (both of them)
+re-aggregate the fact tables on every query: 4-5 s each at ten times the county, the same for every
+visitor. So each is stored in a table `<view>__stored`, and the view keeps its name and columns:
+
+    <view>         = <view>__stored  when this cursor's variable `rollups_current` is true
+                     <view>__live    (the plain definition) otherwise
+
+`getvariable` is folded into a constant when DuckDB plans a query, so the branch not taken costs nothing
+(a filter on a scalar subquery would run both). Every page, export and test reads the same view.
+
+- **When the tables are current.** Their rows depend only on the fact and registry tables below
+  (INPUT_TABLES; no factor or setting), and those change only through the loader. `fingerprint()` is the
+  row count of each input table, the load batches of their kinds (how many, the last, how many undone)
+  and a hash of the live definitions; meta `rollups_fingerprint` holds the one the tables were built for.
+- **Who refreshes.** The writers, inside their own transaction, next to the anomaly findings: a load's
+  commit and undo (etl.ingest.loader) and the demo build (once, at its end). A settings or factor edit,
+  a fleet note or a certification mark cannot change these rows, so the tables stay current through them.
+- **Readers never write.** `etl.store.db.connect()` sets `rollups_current` on each cursor it hands out
+  (`use()`): true only when the stored fingerprint equals the data's. An older database (no tables, no
+  fingerprint), rows written past the loader, or a load by older code: the variable is false and the
+  cursor reads the plain views. The check runs once per change of the database file (its and its WAL's
+  size and time), so a cursor usually costs a stat.
+- Rows written past the loader inside one cursor after it was handed out are not seen by that cursor's
+  views (a new cursor sees them, through the plain views).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+from collections.abc import Iterator
+
+import duckdb
+
+VARIABLE = "rollups_current"
+STAMP_KEY = "rollups_fingerprint"
+# dependency order: institution_month reads pv_counted and meter_month (through meter_month_converted)
+NAMES = ("pv_counted", "meter_month", "institution_month")
+INPUT_TABLES = ("readings", "pv_production", "meters", "institutions", "pv_sites", "lpg_purchases")
+
+_local = threading.local()
+
+
+def _definitions() -> dict[str, str]:
+    from etl.store import schema, views
+
+    return {n: ({**schema.VIEWS, **views.VIEWS})[n] for n in NAMES}
+
+
+def _code_hash() -> str:
+    return hashlib.sha256("\n".join(_definitions().values()).encode()).hexdigest()[:12]
+
+
+def _switch(name: str) -> str:
+    on = f"coalesce(getvariable('{VARIABLE}'), false)"
+    return (f"SELECT * FROM {name}__stored WHERE {on} "
+            f"UNION ALL SELECT * FROM {name}__live WHERE NOT {on}")
+
+
+def _columns(con: duckdb.DuckDBPyConnection, rel: str) -> list[tuple]:
+    return [tuple(r[:2]) for r in con.execute(f"DESCRIBE {rel}").fetchall()]
+
+
+def create(con: duckdb.DuckDBPyConnection) -> None:
+    """Live views, stored tables (empty when new or when their columns changed) and the switching views.
+    Called by ensure_schema after the plain views exist (a schema upgrade, never a page view)."""
+    for name, sql in _definitions().items():
+        con.execute(f"CREATE OR REPLACE VIEW {name}__live AS {sql}")
+        exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
+                             [f"{name}__stored"]).fetchall()[0][0]
+        if not exists or _columns(con, f"{name}__stored") != _columns(con, f"{name}__live"):
+            con.execute(f"CREATE OR REPLACE TABLE {name}__stored AS SELECT * FROM {name}__live LIMIT 0")
+            con.execute("DELETE FROM meta WHERE key = ?", [STAMP_KEY])
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS {_switch(name)}")
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """What the stored rows depend on, as the data is now (in this cursor's transaction)."""
+    from etl.ingest.kinds import KINDS
+
+    kinds = sorted(k for k, spec in KINDS.items() if spec.table in INPUT_TABLES)
+    counts = ", ".join(f"(SELECT count(*) FROM {t})" for t in INPUT_TABLES)
+    marks = ", ".join("?" * len(kinds))
+    row = con.execute(f"""
+        SELECT [{counts}],
+               (SELECT [count(*), coalesce(max(batch_id), 0), count(*) FILTER (WHERE status = 'undone')]
+                FROM load_batches WHERE kind IN ({marks}))""", kinds).fetchall()[0]
+    return f"{_code_hash()}:{row[0]}:{row[1]}"
+
+
+def _stamp(con: duckdb.DuckDBPyConnection) -> str | None:
+    rows = con.execute("SELECT value FROM meta WHERE key = ?", [STAMP_KEY]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    n = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name IN ? AND NOT temporary",
+                    [[f"{n}__stored" for n in NAMES]]).fetchall()[0][0]
+    return n == len(NAMES)
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """The stored tables hold the views' rows for the data as it is now."""
+    try:
+        return _has_tables(con) and _stamp(con) == fingerprint(con)
+    except duckdb.CatalogException:  # an older database without meta or load_batches
+        return False
+
+
+def use(con: duckdb.DuckDBPyConnection, current: bool | None = None) -> bool:
+    """Point this cursor's views at the stored tables when they are current (reads only; no write)."""
+    current = is_current(con) if current is None else current
+    con.execute(f"SET VARIABLE {VARIABLE} = {'true' if current else 'false'}")
+    return current
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """No refresh inside this block (a build that loads many files refreshes once at its end)."""
+    before = getattr(_local, "deferred", False)
+    _local.deferred = True
+    try:
+        yield
+    finally:
+        _local.deferred = before
+
+
+@contextlib.contextmanager
+def once_at_end(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Defer every refresh inside the block, then refresh once (its own transaction) if the block succeeded."""
+    with deferred():
+        yield
+    con.execute("BEGIN TRANSACTION")
+    try:
+        refresh(con)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    use(con)  # committed: this cursor (the anomaly scan after it) reads the tables
+
+
+def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None) -> bool:
+    """Rebuild the stored tables for the data as it is now; call inside the writer's transaction, after its
+    writes. Nothing to do when they are current already (a fleet log, a weather file). True when rebuilt."""
+    if getattr(_local, "deferred", False):
+        return False
+    fp = fingerprint(con)  # a table outside INPUT_TABLES (changed_table) leaves it as it was
+    if _has_tables(con) and _stamp(con) == fp:
+        return False
+    before = con.execute(f"SELECT getvariable('{VARIABLE}')").fetchall()[0][0]
+    try:
+        use(con, False)
+        for name in NAMES:
+            con.execute(f"DELETE FROM {name}__stored")
+            # pv_counted and meter_month first: institution_month is then computed from their tables
+            con.execute(f"INSERT INTO {name}__stored SELECT * FROM {name}__live")
+            use(con, True)
+    finally:
+        # this cursor's earlier value stays right whether the transaction commits or rolls back
+        use(con, bool(before))
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [STAMP_KEY, fp])
+    return True
