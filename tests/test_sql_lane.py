@@ -291,3 +291,18 @@ def test_a_failing_lane_falls_back_to_the_pandas_path(registry_db, monkeypatch):
     got = three_ways(registry_db, GAPS["gap.csv"], "gap.csv", monkeypatch=monkeypatch)
     assert got["lane"].spill is None and got["lane"].ok
     assert_all_same(got)
+
+
+def test_usage_above_the_registered_capacity_leaves_the_lane_with_its_warning(registry_db, monkeypatch):
+    """A 10 kVA meter cannot take 40 kWh in an hour (bound 10 x 1 x 1.5 = 15 kWh): the lane hands the file to
+    the pandas path, which warns on that line, the same three ways; below the bound the lane keeps it."""
+    with connect(registry_db) as con:
+        meter = con.execute("SELECT meter_id FROM meters WHERE account_no = '0450000001'").fetchall()[0][0]
+        con.execute("UPDATE meters SET capacity_kva = 10 WHERE meter_id = ?", [meter])
+    spike = hourly(day(value=lambda h: "40" if h == 12 else "5"))
+    got = three_ways(registry_db, spike, "cap.csv", monkeypatch=monkeypatch)
+    assert got["lane"].spill is None
+    assert [p.line for p in got["lane"].warnings if p.code == "usage_above_capacity"] == [14]
+    assert_all_same(got)
+    calm = three_ways(registry_db, hourly(day(value=lambda h: "5")), "calm.csv", monkeypatch=monkeypatch)
+    assert calm["lane"].spill is not None and not calm["lane"].problems
