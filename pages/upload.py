@@ -106,7 +106,7 @@ def show_file(i: int, f) -> None:
             st.info(t("file_already", batch=prep.already_loaded), icon=":material/check_circle:")
             return
         info = loader.summary(prep)
-        if prep.rows is not None:
+        if prep.has_rows:
             m = st.columns([1, 1, 2.2, 1])  # the period needs room for two dates
             m[0].metric(t("preview_rows"), fmt_num(info["rows"]))
             m[1].metric(t("preview_entities"), fmt_num(info["entities"]) if info["entity"] else "—")
@@ -132,7 +132,7 @@ def show_file(i: int, f) -> None:
         if prep.errors:
             st.error(t("file_rejected", n=len(prep.errors)), icon=":material/block:")
             return
-        if prep.rows is None or prep.rows.empty:
+        if prep.row_count == 0:
             st.info(t("no_rows"))
             return
         accepted = True
@@ -153,7 +153,7 @@ def commit_file(prep: loader.Prepared, accepted: bool) -> None:
         st.session_state["upload_error"] = getattr(exc, "msg", None) or str(exc)  # a code when the loader refused
         return
     cache.clear()  # every preview's "rows replaced" may have changed
-    st.session_state.setdefault("upload_done", {})[prep.sha256] = (batch, len(prep.rows))
+    st.session_state.setdefault("upload_done", {})[prep.sha256] = (batch, prep.row_count)
 
 
 failed = st.session_state.pop("upload_error", None)

@@ -14,7 +14,7 @@ from ui.i18n import lang, t
 
 def draw(prep, i: int) -> None:
     """One small chart per quantity (file against history), the plan of resolutions, the assumptions."""
-    if prep.rows is None:
+    if not prep.has_rows:
         return
     if prep.identical_rows:
         st.info(t("identical_rows", n=prep.identical_rows), icon=":material/check_circle:")

@@ -24,7 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from etl.ingest import bands, capacity, consistency, fastread, formats, readers
+from etl.ingest import bands, capacity, consistency, fastread, formats, readers, sql_lane
 from etl.ingest.kinds import KINDS, LOAD_ORDER, REGISTRY_KINDS, Col, Kind
 from etl.ingest.messages import Msg, as_msg, at_lines, msg
 from etl.metrics import anomaly_store
@@ -35,6 +35,7 @@ MAX_PROBLEMS_PER_CHECK = 50
 MAX_CELL_CHARS = 10_000
 FILE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
 FAST_CSV = True  # CSV through DuckDB (fastread); False reads every file the old way (tests compare the two)
+SQL_LANE = True  # clean interval files checked and kept in SQL (sql_lane); False: the pandas rules (tests compare)
 
 
 @dataclass
@@ -87,12 +88,28 @@ class Problem:
         return self.format("en")
 
 
+class _Rows:
+    """Prepared.rows: a frame, or read from the SQL lane's spill the first time something asks for it."""
+
+    def __get__(self, obj: object, owner: type | None = None) -> pd.DataFrame | None:
+        if obj is None:
+            return None  # the dataclass default
+        rows = obj.__dict__.get("_rows")
+        spill = obj.__dict__.get("spill")
+        if rows is None and spill is not None:
+            rows = obj.__dict__["_rows"] = spill.frame()
+        return rows
+
+    def __set__(self, obj: object, value: pd.DataFrame | None) -> None:
+        obj.__dict__["_rows"] = value
+
+
 @dataclass
 class Prepared:
     file_name: str
     sha256: str
     kind: str | None = None
-    rows: pd.DataFrame | None = None            # table columns (no batch_id) plus _line
+    rows: _Rows = _Rows()                       # table columns (no batch_id) plus _line (a DataFrame or None)
     problems: list[Problem] = field(default_factory=list)
     header_map: dict[str, str] = field(default_factory=dict)  # file header -> field
     encoding: str = ""
@@ -102,6 +119,20 @@ class Prepared:
     assumptions: list[Msg] = field(default_factory=list)  # what was assumed (codes of the catalogue)
     identical_rows: int = 0                     # rows equal to stored ones: left out, nothing changes
     identical_batch: int | None = None          # the newest batch that holds them
+    # the SQL lane's rows (Parquet in a temp folder) when the file took it: rows stay out of pandas
+    spill: sql_lane.Spill | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def has_rows(self) -> bool:
+        """prepare() got as far as rows (maybe none), without reading a spilled file into a frame."""
+        return self.spill is not None or self.rows is not None
+
+    @property
+    def row_count(self) -> int:
+        """How many rows commit() would write, without reading a spilled file into a frame."""
+        if self.spill is not None and self.__dict__.get("_rows") is None:
+            return self.spill.rows
+        return 0 if self.rows is None else len(self.rows)
 
     @property
     def errors(self) -> list[Problem]:
@@ -314,6 +345,12 @@ def _prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: 
                                          "fix_file_load_again"))
             return prep
         fast = None
+    if fast is not None and SQL_LANE:
+        spill = sql_lane.take(ctx, spec, fast[0], hi, header)  # a clean interval file: checked and kept in SQL
+        if spill is not None:
+            prep.spill = spill
+            step(1.0, "done")
+            return prep
     if fast is not None:
         df = _frame_staged(ctx, spec, fast[0], hi, header)
         title_rows = fast[3]
@@ -1128,18 +1165,20 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
     """
     if prep.already_loaded is not None:
         return prep.already_loaded
-    if not prep.ok or prep.rows is None or prep.kind is None:
+    spill = prep.spill  # the SQL lane's rows: inserted straight from their Parquet file, never as a frame
+    if not prep.ok or (spill is None and prep.rows is None) or prep.kind is None:
         raise Refused(msg("refuse_has_errors", file=prep.file_name))
     if prep.warnings and not accept_warnings:
         raise NotAccepted(msg("refuse_warnings_not_accepted", file=prep.file_name, n=len(prep.warnings)))
     if not user:
         raise Refused("refuse_no_user")
-    if prep.rows.empty and prep.identical_rows and prep.identical_batch is not None:
+    n_rows = prep.row_count
+    if n_rows == 0 and prep.identical_rows and prep.identical_batch is not None:
         return prep.identical_batch  # every row is stored already, identical: nothing to write
     spec = KINDS[prep.kind]
     table = spec.table
     cols = [c for c in columns(con, table) if c != "batch_id"]
-    rows = prep.rows[cols]
+    source = spill.source_sql() if spill is not None else "_staged"
     con.execute("BEGIN TRANSACTION")
     try:
         again = find_loaded(con, prep.sha256)
@@ -1147,20 +1186,22 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
             con.execute("ROLLBACK")
             return again
         batch_id = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM load_batches").fetchall()[0][0]
-        con.register("_staged", _arrow(rows))
+        if spill is None:
+            con.register("_staged", _arrow(cast(pd.DataFrame, prep.rows)[cols]))
         match = _key_match_sql(table)
         col_list = ", ".join(cols)
         replaced = con.execute(
             f"INSERT INTO {table}__replaced ({col_list}, batch_id, replaced_by) "
             f"SELECT {col_list}, batch_id, {batch_id} FROM {table} t "
-            f"WHERE EXISTS (SELECT 1 FROM _staged s WHERE {match})"
+            f"WHERE EXISTS (SELECT 1 FROM {source} s WHERE {match})"
         ).fetchall()[0][0]
-        con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM _staged s WHERE {match})")
-        con.execute(f"INSERT INTO {table} ({col_list}, batch_id) SELECT {col_list}, {batch_id} FROM _staged")
+        if replaced:  # a file of new rows replaces nothing: no scan of the table for keys to delete
+            con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM {source} s WHERE {match})")
+        con.execute(f"INSERT INTO {table} ({col_list}, batch_id) SELECT {col_list}, {batch_id} FROM {source}")
         start, end = prep.period
         con.execute(
             "INSERT INTO load_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL, NULL)",
-            [batch_id, prep.kind, prep.file_name, prep.sha256, len(rows), replaced, start, end, user,
+            [batch_id, prep.kind, prep.file_name, prep.sha256, n_rows, replaced, start, end, user,
              datetime.now()],
         )
         _bump_version(con)
@@ -1271,7 +1312,7 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | os.PathLike], k
                                       [Problem(str(f), None, "", "", cast(Msg, err), "check_path")]))
             continue
         prep = prepare(con, content, str(f), kind, sheet=sheet)
-        n_rows = 0 if prep.rows is None else len(prep.rows)
+        n_rows = prep.row_count
         if prep.already_loaded is not None:
             results.append(FileResult(str(f), prep.kind, "already_loaded", prep.already_loaded, 0, []))
         elif not prep.ok:
@@ -1321,13 +1362,17 @@ QUANTITY_SUFFIXES = ("_kwh", "_m3", "_l", "_kg", "_yuan", "_km")
 
 def summary(prep: Prepared) -> dict:
     """What commit() would do, for the preview: rows, meters (or sites, cars …), period, totals."""
-    rows = prep.rows if prep.rows is not None else pd.DataFrame()
-    entity = next((c for c in ENTITY_COLUMNS if c in rows.columns and rows[c].notna().any()), None)
-    totals = {c: float(rows[c].sum()) for c in rows.columns
-              if c.endswith(QUANTITY_SUFFIXES) and pd.api.types.is_numeric_dtype(rows[c]) and rows[c].notna().any()}
     start, end = prep.period
-    return {"kind": prep.kind, "rows": len(rows), "entity": entity,
-            "entities": int(rows[entity].nunique()) if entity else 0,
+    if prep.spill is not None:  # counted in SQL over the spilled rows: a large file is never read into pandas
+        entity, entities, totals = prep.spill.summary(ENTITY_COLUMNS, QUANTITY_SUFFIXES)
+        n = prep.spill.rows
+    else:
+        rows = prep.rows if prep.rows is not None else pd.DataFrame()
+        entity = next((c for c in ENTITY_COLUMNS if c in rows.columns and rows[c].notna().any()), None)
+        totals = {c: float(rows[c].sum()) for c in rows.columns
+                  if c.endswith(QUANTITY_SUFFIXES) and pd.api.types.is_numeric_dtype(rows[c]) and rows[c].notna().any()}
+        entities, n = (int(rows[entity].nunique()) if entity else 0), len(rows)
+    return {"kind": prep.kind, "rows": n, "entity": entity, "entities": entities,
             "period_start": start, "period_end": end, "totals": totals,
             "rows_replaced": prep.rows_replaced, "already_loaded": prep.already_loaded,
             "errors": len(prep.errors), "warnings": len(prep.warnings)}

@@ -34,7 +34,8 @@ def _pv_merged(con, prep) -> str:
 
 def _readings_frame(prep) -> pd.DataFrame:
     qty = "energy_kwh" if prep.kind == "electricity" else "water_m3"
-    r = prep.rows
+    # the SQL lane's rows are read from their spill, the four columns only, not the whole table's frame
+    r = prep.spill.frame(["meter_id", "period_start", "source", qty]) if prep.spill is not None else prep.rows
     return pd.DataFrame({"entity": r["meter_id"], "period_start": r["period_start"], "source": r["source"],
                          "value": r[qty]}), qty
 
@@ -47,7 +48,7 @@ def resolution_plan(con, prep) -> pd.DataFrame:
     resolution that counts for the others, '' when none).
     """
     cols = ["entity", "resolution", "first", "last", "periods", "counted", "instead"]
-    if prep.rows is None or prep.rows.empty or prep.kind not in ("pv", "electricity", "water"):
+    if prep.row_count == 0 or prep.kind not in ("pv", "electricity", "water"):
         return pd.DataFrame(columns=cols)
     if prep.kind == "pv":
         merged = _pv_merged(con, prep)
@@ -107,7 +108,7 @@ def preview_series(con, prep) -> pd.DataFrame:
     that count (views pv_counted and meter_month), from HISTORY_DAYS before the file's first day to its last.
     """
     cols = ["quantity", "period", "value", "source"]
-    if prep.rows is None or prep.rows.empty or prep.kind not in ("pv", "electricity", "water"):
+    if prep.row_count == 0 or prep.kind not in ("pv", "electricity", "water"):
         return pd.DataFrame(columns=cols)
     if prep.kind == "pv":
         r = prep.rows

@@ -146,6 +146,24 @@ def base_load(con: duckdb.DuckDBPyConnection, s: dict | None = None) -> pd.DataF
     return pd.concat(out, ignore_index=True)
 
 
+def step_hits(r: np.ndarray, n: int, step_ratio: float) -> list[tuple[int, float]]:
+    """Weeks i where the median ratio of weeks i..i+n-1 is step_ratio times that of weeks i-n..i-1, all above.
+
+    Every n-week window's median, min and max at once (one np.median per meter, not two per week): window k
+    is r[k:k + n]; week i compares window i (after) with window i - n (before).
+    """
+    if n < 1 or len(r) < 2 * n:
+        return []
+    win = np.lib.stride_tricks.sliding_window_view(r, n)
+    med, low, high = np.median(win, axis=1), win.min(axis=1), win.max(axis=1)
+    hits = []
+    for i in range(n, len(r) - n + 1):
+        ratio = float(med[i] / med[i - n])
+        if ratio >= step_ratio and low[i] > high[i - n]:
+            hits.append((i, ratio))
+    return hits
+
+
 def base_load_steps(con: duckdb.DuckDBPyConnection, s: dict | None = None) -> pd.DataFrame:
     """A step up in the night base load relative to the working-hours load, sustained for step_weeks.
 
@@ -164,12 +182,7 @@ def base_load_steps(con: duckdb.DuckDBPyConnection, s: dict | None = None) -> pd
     for meter_id, g in weekly.groupby("meter_id", sort=True):
         g = g[g["work_kw"] > 0].reset_index(drop=True)
         r = (g["night_kw"] / g["work_kw"]).to_numpy()
-        hits = []
-        for i in range(n, len(g) - n + 1):
-            before, after = r[i - n:i], r[i:i + n]
-            ratio = float(np.median(after) / np.median(before))
-            if ratio >= float(s["step_ratio"]) and after.min() > before.max():
-                hits.append((i, ratio))
+        hits = step_hits(r, n, float(s["step_ratio"]))
         # consecutive weeks belong to one step: keep its strongest week
         groups: list[list[tuple[int, float]]] = []
         for h in hits:
