@@ -1204,9 +1204,7 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
             [batch_id, prep.kind, prep.file_name, prep.sha256, n_rows, replaced, start, end, user,
              datetime.now()],
         )
-        _bump_version(con)
-        rollups.refresh(con, table)  # the stored metric views, in this transaction (before the scan reads them)
-        anomaly_store.refresh(con, table)  # findings kept per data version, in this transaction
+        _new_data_version(con, table)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -1243,13 +1241,19 @@ def undo(con: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> None:
         con.execute(f"DELETE FROM {table}__replaced WHERE replaced_by = ?", [batch_id])
         con.execute("UPDATE load_batches SET status = 'undone', undone_by = ?, undone_at = ? WHERE batch_id = ?",
                     [user, datetime.now(), batch_id])
-        _bump_version(con)
-        rollups.refresh(con, table)
-        anomaly_store.refresh(con, table)
+        _new_data_version(con, table)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+
+
+def _new_data_version(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """After a commit's or an undo's writes, in its transaction: a new data version, then what is kept per
+    data version (the stored metric views first: the anomaly scan reads them)."""
+    _bump_version(con)
+    rollups.refresh(con, table)
+    anomaly_store.refresh(con, table)
 
 
 def _bump_version(con: duckdb.DuckDBPyConnection) -> None:
