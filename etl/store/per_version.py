@@ -37,7 +37,7 @@ from types import ModuleType
 import duckdb
 
 # refresh order: the rollups first, the anomaly scan and the PV alerts read the metric views
-STORES = ("etl.store.rollups", "etl.metrics.anomaly_store")
+STORES = ("etl.store.rollups", "etl.metrics.anomaly_store", "etl.pv.alert_store")
 
 _local = threading.local()
 
