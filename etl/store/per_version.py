@@ -38,6 +38,9 @@ import duckdb
 
 # refresh order: the rollups first, the anomaly scan and the PV alerts read the metric views
 STORES = ("etl.store.rollups", "etl.metrics.anomaly_store", "etl.pv.alert_store")
+LABELS = {"etl.store.rollups": "stored metric views (pv_counted, meter_month, institution_month)",
+          "etl.metrics.anomaly_store": "anomaly findings (anomaly_findings)",
+          "etl.pv.alert_store": "PV alerts (pv_alerts)"}
 
 _local = threading.local()
 
