@@ -100,8 +100,11 @@ def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None, ch
         return False
     from etl.pv import project
 
+    try:
+        fp = fingerprint(con)
+    except duckdb.CatalogException:  # a database without the settings table: readers compute
+        return False
     con.execute(_DDL)
-    fp = fingerprint(con)
     stamp = _stamp(con)
     if not force and stamp and stamp[0] == fp:
         return False
