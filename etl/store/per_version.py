@@ -3,7 +3,7 @@
 Some results are the same for every visitor and cost seconds at ten times the county, so the writers
 compute them inside their own transaction and keep them in tables. Each such store is a module with
 
-    refresh(con, changed_table=None, changed=None) -> bool   (True when it recomputed)
+    refresh(con, changed_table=None, changed=None, force=False) -> bool   (True when it recomputed)
     is_current(con) -> bool                                  (its rows fit the data as it is now)
 
 and STORES lists them in refresh order (a later one may read an earlier one's tables):
@@ -22,7 +22,8 @@ and STORES lists them in refresh order (a later one may read an earlier one's ta
   memory. Stamps are rows of `meta` (`stamp`, `set_stamp`, `drop_stamp`); `input_fingerprint` is the
   usual check of what a store's rows depend on (row counts of its input tables and the load batches of
   their kinds), so a write that cannot change them leaves them current.
-- `python -m etl refresh` (etl.__main__) calls `refresh_all` on an older database: every store rebuilt.
+- `python -m etl refresh` (etl.__main__) calls `refresh_all` on an older database: every store that is not
+  current is rebuilt (`--force`: every store).
 """
 
 from __future__ import annotations
@@ -93,8 +94,10 @@ def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None, ch
             if stale_only and not force and mod.is_current(con):
                 continue
             t0 = time.perf_counter()
-            kw = {"changed": changed} if changed is not None else {}
-            if mod.refresh(con, changed_table, force=force, **kw):
+            kw: dict = {"changed": changed} if changed is not None else {}
+            if force:
+                kw["force"] = True
+            if mod.refresh(con, changed_table, **kw):
                 done[mod.__name__] = time.perf_counter() - t0
             if mod is rollups and rollups.is_current(con):
                 rollups.use(con, True)
