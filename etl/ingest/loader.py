@@ -27,8 +27,7 @@ import pandas as pd
 from etl.ingest import bands, capacity, consistency, fastread, formats, readers, sql_lane
 from etl.ingest.kinds import KINDS, LOAD_ORDER, REGISTRY_KINDS, Col, Kind
 from etl.ingest.messages import Msg, as_msg, at_lines, msg
-from etl.metrics import anomaly_store
-from etl.store import rollups
+from etl.store import per_version
 from etl.store.schema import TABLES, columns
 
 MAX_PROBLEMS_PER_CHECK = 50
@@ -1256,8 +1255,7 @@ def _new_data_version(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """After a commit's or an undo's writes, in its transaction: a new data version, then what is kept per
     data version (the stored metric views first: the anomaly scan reads them)."""
     _bump_version(con)
-    rollups.refresh(con, table)
-    anomaly_store.refresh(con, table)
+    per_version.refresh(con, table)
 
 
 def _bump_version(con: duckdb.DuckDBPyConnection) -> None:

@@ -2,8 +2,10 @@
 
 Scanning every meter for anomalies (etl.metrics.anomalies.find_all) takes seconds and grows with the
 county, and it is the same for every visitor. So the writers compute it, inside their own transaction,
-right after they bump the data version: a load's commit and undo (etl.ingest.loader), a settings edit and
-its undo (etl.store.reference: thresholds are settings), and the demo build (once, at the end).
+right after they bump the data version, after the stored metric views (etl.store.per_version: deferral,
+once at the end of a build, refresh order): a load's commit and undo (etl.ingest.loader), a settings edit
+and its undo (etl.store.reference: thresholds are settings), a PV model run, and the demo build (once, at
+the end).
 
 - `anomaly_findings` holds FINDING_COLUMNS in find_all's order (`pos`); meta `anomaly_findings_version`
   says which data version they were computed for.
@@ -15,15 +17,12 @@ its undo (etl.store.reference: thresholds are settings), and the demo build (onc
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import Iterator
-
 import duckdb
 import pandas as pd
 
 from etl.metrics import anomalies
 from etl.metrics.anomalies import FINDING_COLUMNS
+from etl.store import per_version
 
 TABLE = "anomaly_findings"
 STAMP_KEY = "anomaly_findings_version"
@@ -35,47 +34,18 @@ _DDL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     kind VARCHAR, period_start TIMESTAMP, period_end TIMESTAMP, value DOUBLE, reference DOUBLE,
     ratio DOUBLE, unit VARCHAR, detail DOUBLE)"""
 
-_local = threading.local()
-
-
-@contextlib.contextmanager
-def deferred() -> Iterator[None]:
-    """No refresh inside this block (a build that loads many files refreshes once at its end)."""
-    before = getattr(_local, "deferred", False)
-    _local.deferred = True
-    try:
-        yield
-    finally:
-        _local.deferred = before
-
-
-@contextlib.contextmanager
-def once_at_end(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Defer every refresh inside the block, then refresh once (its own transaction) if the block succeeded."""
-    with deferred():
-        yield
-    con.execute("BEGIN TRANSACTION")
-    try:
-        refresh(con)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _version(con: duckdb.DuckDBPyConnection) -> str | None:
-    rows = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()
-    return rows[0][0] if rows else None
+    return per_version.data_version(con)
 
 
 def _stamp(con: duckdb.DuckDBPyConnection) -> str | None:
-    rows = con.execute("SELECT value FROM meta WHERE key = ?", [STAMP_KEY]).fetchall()
-    return rows[0][0] if rows else None
+    return per_version.stamp(con, STAMP_KEY)
 
 
 def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
-                            [TABLE]).fetchall()[0][0])
+    return per_version.has_tables(con, [TABLE])
 
 
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:
@@ -83,25 +53,26 @@ def is_current(con: duckdb.DuckDBPyConnection) -> bool:
     return _has_table(con) and _stamp(con) is not None and _stamp(con) == _version(con)
 
 
-def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None) -> bool:
+def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None, changed: object | None = None,
+            force: bool = False) -> bool:
     """Recompute the stored findings for the current data version (call after the version bump, inside the
     writer's transaction). With changed_table outside INPUT_TABLES and findings current before the bump,
-    only the stamp moves. Returns True when the scan ran."""
-    if getattr(_local, "deferred", False):
+    only the stamp moves (force: scan anyway). Returns True when the scan ran."""
+    if per_version.is_deferred():
         return False
     version = _version(con)
     if version is None:
         return False
     con.execute(_DDL)
-    if changed_table is not None and changed_table not in INPUT_TABLES:
+    if changed_table is not None and changed_table not in INPUT_TABLES and not force:
         before = _stamp(con)
         if before is not None and before.isdigit() and version.isdigit() and int(before) == int(version) - 1:
-            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [STAMP_KEY, version])
+            per_version.set_stamp(con, STAMP_KEY, version)
             return False
     try:
         found = anomalies.find_all(con)
     except (KeyError, ValueError, TypeError):  # e.g. a threshold missing: readers compute (and say) it themselves
-        con.execute("DELETE FROM meta WHERE key = ?", [STAMP_KEY])
+        per_version.drop_stamp(con, STAMP_KEY)
         return False
     rows = found.assign(pos=range(len(found)))
     for col in ("value", "reference", "ratio", "detail"):
@@ -114,7 +85,7 @@ def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None) ->
             con.execute(f"INSERT INTO {TABLE} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _anomaly_rows")
         finally:
             con.unregister("_anomaly_rows")
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [STAMP_KEY, version])
+    per_version.set_stamp(con, STAMP_KEY, version)
     return True
 
 
