@@ -140,3 +140,17 @@ def test_a_damaged_database_is_one_log_line_without_traceback(tmp_path, monkeypa
     records = [r for r in caplog.records if r.name == "energy.warmup"]
     assert len(records) == 1 and records[0].exc_info is None
     assert bad.read_bytes() == b"not a database at all" * 1000
+
+
+def test_serve_starts_the_warm_up_when_the_server_starts(fresh):
+    """make run serves serve.py: its lifespan hook starts the warm-up before any session (none in AppTest)."""
+    import asyncio
+
+    serve = importlib.import_module("serve")
+    assert type(serve.app).__name__ == "App"
+
+    async def server_starts() -> None:
+        async with serve.lifespan(serve.app):
+            assert warmup._thread is not None and warmup._thread.is_alive()
+
+    asyncio.run(server_starts())

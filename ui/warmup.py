@@ -17,8 +17,10 @@ language (the pages translate their results), so one warm-up serves both languag
   waits for the load like a page. A missing database is left alone (never created); an empty one warms
   nothing; a failure (a damaged file, a load holding the lock for minutes) is one log line without a
   traceback, and the warm-up tries again when the file changes.
+- **When.** `streamlit run serve.py` (make run) starts it when the server starts, before any visitor
+  (serve.py's lifespan hook); `streamlit run dashboard.py` starts it with the first visitor's session.
 - **Off in AppTest and tests.** It starts only inside a real Streamlit server (AppTest's runtime is a mock)
-  with `enabled` = 1, or when a caller passes `force=True` (tests, bench/bench_sessions.py).
+  with `enabled` = 1, or when a caller passes `force=True` (serve.py, tests, bench/bench_sessions.py).
 """
 
 from __future__ import annotations
@@ -202,7 +204,13 @@ def check() -> bool:
         state.done.set()
 
 
-def _loop(stop: threading.Event, poll_s: float) -> None:
+def _loop(stop: threading.Event, poll_s: float, wait_for_runtime: bool = False) -> None:
+    if wait_for_runtime:  # started before the server's runtime exists (serve.py): its caches come with it
+        from streamlit import runtime
+
+        deadline = time.monotonic() + 60
+        while not runtime.exists() and time.monotonic() < deadline and not stop.wait(0.1):
+            pass
     while not stop.is_set():
         try:
             check()
@@ -218,8 +226,9 @@ def _in_server() -> bool:
     return type(Runtime._instance) is Runtime
 
 
-def start(force: bool = False) -> threading.Thread | None:
-    """Start the warm-up thread once per process (only inside a real server with enabled = 1, or force)."""
+def start(force: bool = False, wait_for_runtime: bool = False) -> threading.Thread | None:
+    """Start the warm-up thread once per process (only inside a real server with enabled = 1, or force).
+    wait_for_runtime: the first look waits until Streamlit's runtime exists (serve.py starts it earlier)."""
     global _thread
     if _thread is not None:
         return _thread
@@ -228,7 +237,7 @@ def start(force: bool = False) -> threading.Thread | None:
     with _lock:
         if _thread is None:
             _stop.clear()
-            _thread = threading.Thread(target=_loop, args=(_stop, settings().get("poll_s", 2.0)),
+            _thread = threading.Thread(target=_loop, args=(_stop, settings().get("poll_s", 2.0), wait_for_runtime),
                                        name="energy-warmup", daemon=True)
             _thread.start()
     return _thread
