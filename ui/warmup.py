@@ -211,6 +211,11 @@ def _loop(stop: threading.Event, poll_s: float, wait_for_runtime: bool = False) 
         deadline = time.monotonic() + 60
         while not runtime.exists() and time.monotonic() < deadline and not stop.wait(0.1):
             pass
+        if not stop.is_set():  # as dashboard.py does on its first run: keep the instance between queries
+            from etl.store import db as store_db
+            from ui.errors import wait_notice
+
+            store_db.hold_for_dashboard(wait_notice)
     while not stop.is_set():
         try:
             check()
