@@ -28,7 +28,7 @@ from etl.ingest import bands, capacity, consistency, fastread, formats, readers,
 from etl.ingest.kinds import KINDS, LOAD_ORDER, REGISTRY_KINDS, Col, Kind
 from etl.ingest.messages import Msg, as_msg, at_lines, msg
 from etl.metrics import anomaly_store
-from etl.store import rollups
+from etl.store import changes, rollups
 from etl.store.schema import TABLES, columns
 
 MAX_PROBLEMS_PER_CHECK = 50
@@ -1190,6 +1190,7 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
             con.register("_staged", _arrow(cast(pd.DataFrame, prep.rows)[cols]))
         match = _key_match_sql(table)
         col_list = ", ".join(cols)
+        changed = changes.capture(con, table, source)  # the keys the refreshes below recompute
         replaced = con.execute(
             f"INSERT INTO {table}__replaced ({col_list}, batch_id, replaced_by) "
             f"SELECT {col_list}, batch_id, {batch_id} FROM {table} t "
@@ -1204,7 +1205,7 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
             [batch_id, prep.kind, prep.file_name, prep.sha256, n_rows, replaced, start, end, user,
              datetime.now()],
         )
-        _new_data_version(con, table)
+        _new_data_version(con, table, changed)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -1234,6 +1235,8 @@ def undo(con: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> None:
     cols = ", ".join(c for c in columns(con, table) if c != "batch_id")
     con.execute("BEGIN TRANSACTION")
     try:
+        # the batch's keys: the rows put back from __replaced have the same ones
+        changed = changes.capture(con, table, f"(SELECT * FROM {table} WHERE batch_id = {int(batch_id)})")
         con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
         con.execute(
             f"INSERT INTO {table} ({cols}, batch_id) SELECT {cols}, batch_id FROM {table}__replaced "
@@ -1241,19 +1244,21 @@ def undo(con: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> None:
         con.execute(f"DELETE FROM {table}__replaced WHERE replaced_by = ?", [batch_id])
         con.execute("UPDATE load_batches SET status = 'undone', undone_by = ?, undone_at = ? WHERE batch_id = ?",
                     [user, datetime.now(), batch_id])
-        _new_data_version(con, table)
+        _new_data_version(con, table, changed)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
 
 
-def _new_data_version(con: duckdb.DuckDBPyConnection, table: str) -> None:
+def _new_data_version(con: duckdb.DuckDBPyConnection, table: str,
+                      changed: changes.Changed | None = None) -> None:
     """After a commit's or an undo's writes, in its transaction: a new data version, then what is kept per
-    data version (the stored metric views first: the anomaly scan reads them)."""
+    data version (the stored metric views first: the anomaly scan reads them), for the keys the write
+    changed only where `changed` says which (etl/store/changes.py)."""
     _bump_version(con)
-    rollups.refresh(con, table)
-    anomaly_store.refresh(con, table)
+    rollups.refresh(con, table, changed=changed)
+    anomaly_store.refresh(con, table, changed=changed)
 
 
 def _bump_version(con: duckdb.DuckDBPyConnection) -> None:
