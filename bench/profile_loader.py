@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import functools
+import resource
 import sys
 import tempfile
 import time
@@ -79,9 +80,11 @@ def main() -> None:
             t0 = time.process_time()
             prep = loader.prepare(con, data, csv.name)
             t1 = time.process_time()
+            peak_prepare = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             assert prep.ok and prep.spill is not None, prep.problems[:3]
             batch = loader.commit(con, prep, "bench")
             t2 = time.process_time()
+            peak_commit = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             if prof:
                 prof.disable()
                 prof.dump_stats(args.cprofile)
@@ -96,6 +99,8 @@ def main() -> None:
             for stage in ("anomaly refresh", "rollups refresh"):
                 print(f"  {stage:<18} {SPENT[stage]:6.2f}")
             print(f"  {'total':<18} {prepare_s + commit_s:6.2f}")
+            print(f"  peak RSS {peak_prepare:,.0f} MB after prepare, {peak_commit:,.0f} MB after commit "
+                  f"(the file's bytes: {len(data) / 2**20:,.0f} MB)")
             SPENT.clear()
             t3 = time.process_time()
             loader.undo(con, batch, "bench")

@@ -282,8 +282,10 @@ def _stage(data: bytes, file_name: str, kind: str | None
         return None
     hi = _find_header(hd.rows, kind)
     header = [str(h).strip() for h in hd.rows[hi]]
+    # a file the SQL lane may take is read and typed there in one query (the text is stored only if not)
+    lazy = SQL_LANE and (kind or detect_kind(header)[0]) in sql_lane.QTY
     try:
-        staged = fastread.stage(data, hd, hi, len(header))
+        staged = fastread.stage(data, hd, hi, len(header), lazy=lazy)
     except UnicodeDecodeError:
         return None
     return None if staged is None else (staged, hi, header, hd.rows[:hi])
@@ -351,6 +353,17 @@ def _prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: 
             prep.spill = spill
             step(1.0, "done")
             return prep
+    if fast is not None and not fast[0].materialize():
+        # staged lazily for the lane, and DuckDB cannot read it as Python's csv would: the old reader says why
+        fast = None
+        try:
+            raw_rows, prep.encoding, _delim = readers.read_raw(data, file_name, sheet)
+        except readers.ReadError as exc:
+            prep.problems.append(Problem(file_name, None, "", "", msg("cannot_read_file", error=exc.msg),
+                                         "fix_file_load_again"))
+            return prep
+        hi = _find_header(raw_rows, kind)
+        header = [str(h).strip() for h in raw_rows[hi]]
     if fast is not None:
         df = _frame_staged(ctx, spec, fast[0], hi, header)
         title_rows = fast[3]

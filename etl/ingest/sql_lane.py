@@ -19,6 +19,7 @@ into a frame only when something asks for it (tests, the preview of a small file
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -114,6 +115,8 @@ def take(ctx: _Ctx, spec: Kind, st: Staged, hi: int, header: list[str]) -> Spill
         spill = None  # whatever the lane cannot do (out of disk for the spill …), the pandas path does
     finally:
         if spill is None:  # the pandas path maps the header again and says what it says
+            with contextlib.suppress(duckdb.Error):
+                st.con.execute("DROP TABLE IF EXISTS lane")  # its typed rows: memory the pandas path needs
             del prep.problems[before[0]:]
             ctx.header_of.clear()
             ctx.header_of.update(before[1])
