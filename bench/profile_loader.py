@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import cProfile
 import functools
+import json
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_loader import registry, write_files  # noqa: E402
+from bench.bench_loader import registry  # noqa: E402
 
 SPENT: dict[str, float] = defaultdict(float)
 
@@ -63,7 +65,13 @@ def main() -> None:
                              (anomaly_store, "refresh", "anomaly refresh")):
         _wrap(mod, name, stage)
     with tempfile.TemporaryDirectory(prefix="profile_loader_") as tmp:
-        utf8, gbk, meters = write_files(Path(tmp), args.rows)
+        # written by a child process: its DuckDB's memory is not this process's peak
+        out = subprocess.run([sys.executable, "-c", "import sys, json; sys.path.insert(0, sys.argv[1]); "
+                              "from bench.bench_loader import write_files; from pathlib import Path; "
+                              "print(json.dumps([str(x) for x in write_files(Path(sys.argv[2]), int(sys.argv[3]))]))",
+                              str(ROOT), tmp, str(args.rows)], capture_output=True, text=True, check=True)
+        utf8, gbk, meters = json.loads(out.stdout.strip().splitlines()[-1])
+        utf8, gbk, meters = Path(utf8), Path(gbk), int(meters)
         csv = gbk if args.gb18030 else utf8
         db = Path(tmp) / "p.duckdb"
         with connect(db) as con:

@@ -118,9 +118,9 @@ def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None,
             meters = _meters_of(con, changed)
             kept = con.execute(f"SELECT {', '.join(FINDING_COLUMNS)} FROM {TABLE} "
                                f"WHERE NOT {in_list('meter_id', meters)} ORDER BY pos").df()
-            found = anomalies.ordered([kept, anomalies.find_all(con, meters)])
+            found = anomalies.ordered([kept, anomalies.find_in_chunks(con, meters)])
         else:
-            found = anomalies.find_all(con)
+            found = anomalies.find_in_chunks(con)
     except (KeyError, ValueError, TypeError):  # e.g. a threshold missing: readers compute (and say) it themselves
         con.execute("DELETE FROM meta WHERE key = ?", [STAMP_KEY])
         return False
