@@ -146,7 +146,8 @@ class Staged:
     """A CSV body in a private DuckDB: table `raw` with text columns c0..c{width-1}, one row per record.
 
     Cells are trimmed as str.strip() trims, an empty cell is '' (never NULL), rowid is the record's order.
-    Staged lazily (stage(lazy=True)), `raw` is a view over the body file until materialize().
+    Staged lazily (stage(lazy=True)), `raw` is a view of the body file's cells as read (untrimmed, NULL when
+    empty) until materialize() stores the trimmed text.
     """
 
     con: duckdb.DuckDBPyConnection
@@ -159,11 +160,16 @@ class Staged:
     _body: str | None = field(default=None, repr=False)  # the body as UTF-8 while `raw` is a view over it
     _stored: bool = field(default=False, repr=False)     # `raw` is a table (materialize())
 
-    def read_sql(self) -> str:
-        """The body's records, trimmed, as one query over the body file (every column as text)."""
+    @property
+    def stored(self) -> bool:
+        """`raw` is a table of trimmed text ('' for empty); else a view of the cells as read (NULL for empty)."""
+        return self._stored
+
+    def read_sql(self, trim: bool = True) -> str:
+        """The body's records as one query over the body file (every column as text), trimmed unless not."""
         cols = ", ".join(f"'c{j}': 'VARCHAR'" for j in range(self.width))
         delim = self.delimiter.replace("'", "''")
-        trim = ", ".join(f"{trimmed(f'c{j}')} AS c{j}" for j in range(self.width))
+        trim = ", ".join(f"{trimmed(f'c{j}')} AS c{j}" if trim else f"c{j}" for j in range(self.width))
         path = str(self._body).replace("'", "''")
         return (f"SELECT {trim} FROM read_csv('{path}', header = false, auto_detect = false, "
                 f"delim = '{delim}', quote = '\"', escape = '\"', columns = {{{cols}}}, "
@@ -280,7 +286,8 @@ def stage(data: bytes, hd: Head, header_index: int, width: int, lazy: bool = Fal
         con = duckdb.connect(config={"memory_limit": STAGE_MEMORY, "temp_directory": tmp.name})
         staged = Staged(con, width, header_index + 2, hd.encoding, hd.delimiter, _tmp=tmp, _body=path)
         if lazy:
-            con.execute(f"CREATE VIEW raw AS SELECT row_number() OVER () - 1 AS rowid, * FROM ({staged.read_sql()})")
+            con.execute(f"CREATE VIEW raw AS SELECT row_number() OVER () - 1 AS rowid, * "
+                        f"FROM ({staged.read_sql(trim=False)})")
             return staged
         return staged if staged.materialize() else None
     except BaseException:

@@ -1228,6 +1228,7 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
             con.unregister("_staged")
         except Exception:  # noqa: BLE001 - nothing registered when BEGIN itself failed
             pass
+    _refresh_findings(con, table, changed)
     return batch_id
 
 
@@ -1262,16 +1263,30 @@ def undo(con: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> None:
     except Exception:
         con.execute("ROLLBACK")
         raise
+    _refresh_findings(con, table, changed)
 
 
 def _new_data_version(con: duckdb.DuckDBPyConnection, table: str,
                       changed: changes.Changed | None = None) -> None:
-    """After a commit's or an undo's writes, in its transaction: a new data version, then what is kept per
-    data version (the stored metric views first: the anomaly scan reads them), for the keys the write
-    changed only where `changed` says which (etl/store/changes.py)."""
+    """After a commit's or an undo's writes, in its transaction: a new data version, then the stored metric
+    views, for the keys the write changed only where `changed` says which (etl/store/changes.py). The
+    anomaly findings follow in their own transaction (_refresh_findings)."""
     _bump_version(con)
     rollups.refresh(con, table, changed=changed)
-    anomaly_store.refresh(con, table, changed=changed)
+
+
+def _refresh_findings(con: duckdb.DuckDBPyConnection, table: str, changed: changes.Changed | None) -> None:
+    """The anomaly findings for the new data version, in a transaction of their own right after the write:
+    the scan reads committed, compressed rows (inside the write's transaction it read the uncommitted rows,
+    2.7x slower at 10 M rows). Until it commits, readers find the stamp one version behind and compute the
+    findings in memory (anomaly_store.findings), never a stale answer; if it fails (out of memory), the
+    load stays committed and readers go on computing them."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        anomaly_store.refresh(con, table, changed=changed)
+        con.execute("COMMIT")
+    except duckdb.Error:
+        con.execute("ROLLBACK")
 
 
 def _bump_version(con: duckdb.DuckDBPyConnection) -> None:
