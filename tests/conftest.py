@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,30 @@ import pytest
 os.environ.pop("ENERGY_DB", None)  # a developer's setting must not leak into tests
 os.environ["BCRYPT_ROUNDS"] = "4"  # bcrypt's minimum cost: hashing in tests takes milliseconds, not seconds
 os.environ["ENERGY_APP_RAISE"] = "1"  # the app shows an error id and, in tests, raises too (at.exception)
+
+
+_TEMPLATES: dict[str, Path] = {}
+
+
+def copy_of(name: str, tmp_path: Path, build: Callable[[Path], object]) -> Path:
+    """A fresh copy, in tmp_path, of a database `build(path)` makes once per test process.
+
+    Building a small county through the loader takes one to a few seconds (the schema, then prepare and commit
+    of each file); copying the closed file takes milliseconds, and each test still gets its own database."""
+    template = _TEMPLATES.get(name)
+    if template is None:
+        import atexit
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix=f"template-{name}-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        template = Path(folder) / f"{name}.duckdb"
+        build(template)
+        assert not Path(f"{template}.wal").exists(), "a template must be closed (checkpointed) before it is copied"
+        _TEMPLATES[name] = template
+    db = tmp_path / template.name
+    shutil.copyfile(template, db)
+    return db
 
 
 @pytest.fixture(scope="session")
@@ -28,23 +54,23 @@ def demo_files(demo_db) -> Path:
     return demo_db.parent / "files"
 
 
-@pytest.fixture()
-def empty_db(tmp_path) -> Path:
+def _build_empty(db: Path) -> None:
     from etl.store.db import connect
 
-    db = tmp_path / "t.duckdb"
     with connect(db):
         pass
-    return db
 
 
 @pytest.fixture()
-def registry_db(tmp_path) -> Path:
+def empty_db(tmp_path) -> Path:
+    return copy_of("t", tmp_path, _build_empty)
+
+
+def build_registry(db: Path) -> None:
     """A tiny county: two institutions, their electricity and water meters."""
     from etl.ingest.loader import commit, prepare
     from etl.store.db import connect
 
-    db = tmp_path / "r.duckdb"
     inst = ("单位编码,单位名称,单位类型,建筑面积(m2),用能人数\n"
             "I001,县财政局,党政机关,2000,50\nI002,城南二小,学校,8000,900\n").encode()
     meters = ("表号,单位编码,能源种类,户号,倍率\n"
@@ -55,7 +81,12 @@ def registry_db(tmp_path) -> Path:
             prep = prepare(con, data, name)
             assert prep.ok, prep.problems
             commit(con, prep, "test")
-    return db
+
+
+@pytest.fixture()
+def registry_db(tmp_path) -> Path:
+    """A tiny county: two institutions, their electricity and water meters (a copy of one built per process)."""
+    return copy_of("r", tmp_path, build_registry)
 
 
 def table_state(db: Path) -> dict[str, tuple]:

@@ -16,6 +16,7 @@ import pytest
 from etl.ingest import capacity, pv_portal
 from etl.ingest.loader import NotAccepted, commit, prepare
 from etl.store.db import close_all, connect
+from tests.conftest import copy_of
 
 INST = ("单位编码,单位名称,单位类型,建筑面积(m2),用能人数\n"
         "I001,县财政局,党政机关,2000,50\nI002,城南二小,学校,8000,900\n")
@@ -31,13 +32,15 @@ def _load(con, text: str, name: str):
 
 @pytest.fixture()
 def cap_db(tmp_path):
-    db = tmp_path / "c.duckdb"
+    return copy_of("c", tmp_path, _build_cap)
+
+
+def _build_cap(db):
     with connect(db) as con:
         for name, text in (("inst.csv", INST), ("meters.csv", METERS)):
             prep = _load(con, text, name)
             assert prep.ok and not prep.warnings, prep.problems
             commit(con, prep, "test")
-    return db
 
 
 def test_registry_keeps_capacity_and_caliber(cap_db):

@@ -19,7 +19,7 @@ from etl.metrics import kpi
 from etl.store import users
 from etl.store.db import connect
 from tests.app_pages import app_as
-from tests.conftest import table_state
+from tests.conftest import copy_of, table_state
 
 
 def _bills(account: str, unit_col: str, months: dict[str, float], estimated: set[str] = frozenset()) -> str:
@@ -57,13 +57,15 @@ FILES = {
 
 @pytest.fixture()
 def small_db(tmp_path) -> Path:
-    db = tmp_path / "cert.duckdb"
+    return copy_of("cert", tmp_path, _build_small)
+
+
+def _build_small(db: Path) -> None:
     with connect(db) as con:
         for kind, text in FILES.items():
             prep = prepare(con, text.encode(), f"{kind}.csv", kind)
             assert prep.ok, (kind, [str(p) for p in prep.problems])
             commit(con, prep, "alice" if kind == "certifications" else "test")
-    return db
 
 
 @pytest.fixture()

@@ -82,3 +82,31 @@ def test_electricity_multiplier_not_applied_or_twice(real_db):  # noqa: F811
     w = {p.line: p.message for p in prep.warnings if p.code == "usage_differs_registers"}
     assert set(w) == {3, 4}
     assert "not applied" in w[3] and "applied twice" in w[4]
+
+
+CARS = "车牌号,车型,能源类型,电池容量(kWh)\n桂B·E0001,比亚迪e5,纯电动,60.5\n桂B·E0002,五菱宏光MINIEV,纯电动,13.9\n"
+# by hand: 60.5 x 1.25 = 75.6 kWh is the most one session can draw (data/load_checks.csv charge_over_battery);
+# 72.0 passes (a near-empty battery through an AC charger), 80.0 and 18.0 (13.9 x 1.25 = 17.4) do not
+CHARGES = ("车牌号,开始时间,结束时间,充电量(kWh),订单金额(元)\n"
+           "桂B·E0001,2023-03-01 12:00,2023-03-01 14:00,72.0,86.40\n"
+           "桂B·E0001,2023-03-05 12:00,2023-03-05 15:00,80.0,96.00\n"
+           "桂B·E0002,2023-03-06 12:00,2023-03-06 17:00,18.0,21.60\n"
+           "桂B·X9999,2023-03-07 12:00,2023-03-07 13:00,200.0,240.00\n")
+
+
+def test_a_charging_session_above_the_cars_battery_is_a_warning(registry_db):
+    with connect(registry_db) as con:
+        commit(con, prepare(con, CARS.encode(), "cars.csv", now=NOW), "test")
+        prep = prepare(con, CHARGES.encode("gb18030"), "charging.csv", now=NOW)
+        assert prep.ok, [str(p) for p in prep.errors]
+        warns = [p for p in prep.warnings if p.code == "charge_above_battery"]
+        assert [p.line for p in warns] == [3, 4]  # the unknown car (line 5) is a registry warning, not this
+        assert "桂B·E0001 drew 80.00 kWh in one session, more than its 60.5 kWh battery" in warns[0].message
+        assert "at most 75.6 kWh" in warns[0].message and "Wh rather than kWh" in warns[0].message
+        assert "at most 17.4 kWh" in warns[1].message
+        assert "两次充电合成一单" in warns[0].text("zh")[0]
+        with pytest.raises(NotAccepted):
+            commit(con, prep, "test", accept_warnings=False)
+        assert con.execute("SELECT count(*) FROM charging_sessions").fetchall() == [(0,)]
+        commit(con, prep, "test", accept_warnings=True)
+        assert con.execute("SELECT sum(energy_kwh) FROM charging_sessions").fetchall() == [(370.0,)]

@@ -13,7 +13,7 @@ import pytest
 
 from etl.ingest.loader import _peek_kind, commit, detect_kind, prepare
 from etl.store.db import connect
-from tests.conftest import table_state
+from tests.conftest import build_registry, copy_of, table_state
 from tests.corpus_real import cases
 
 NOW = datetime(2025, 6, 1)
@@ -22,19 +22,23 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture()
-def real_db(registry_db) -> Path:
+def real_db(tmp_path) -> Path:
     """registry_db plus a meter with a 10-digit account, a gas meter, two cars with fuel cards and two EVs."""
+    return copy_of("real", tmp_path, _build_real)
+
+
+def _build_real(db: Path) -> None:
+    build_registry(db)
     files = {
         "meters2.csv": "表号,单位编码,能源种类,户号,倍率\nE-I003,I002,电,4500000123,10\nG-I001,I001,燃气,0771000123,1\n",
         "vehicles.csv": "车牌号,能源类型,油卡号\n桂B·A1234,汽油,9030000012345678\n桂B·A5678,柴油,9030000012349999\n"
                         "桂B·D5678,纯电动,\n桂B·E9012,纯电动,\n",
     }
-    with connect(registry_db) as con:
+    with connect(db) as con:
         for name, text in files.items():
             prep = prepare(con, text.encode(), name, now=NOW)
             assert prep.ok, prep.problems
             commit(con, prep, "test")
-    return registry_db
 
 
 def test_every_family_has_three_files():

@@ -16,6 +16,7 @@ import pytest
 from etl.ingest.loader import commit, prepare
 from etl.metrics import energy, factors, figures
 from etl.store.db import connect
+from tests.conftest import copy_of
 
 INSTITUTIONS = """单位编码,单位名称,单位类型,建筑面积(m2),用能人数
 I001,县财政局,党政机关,2000,50
@@ -59,10 +60,8 @@ def load(db: Path, files: dict[str, str]) -> None:
 
 @pytest.fixture()
 def tiny_db(tmp_path) -> Path:
-    db = tmp_path / "tiny.duckdb"
-    load(db, {"institutions.csv": INSTITUTIONS, "meters.csv": METERS, "electricity.csv": ELECTRICITY,
-              "water.csv": WATER})
-    return db
+    return copy_of("tiny", tmp_path, lambda db: load(db, {
+        "institutions.csv": INSTITUTIONS, "meters.csv": METERS, "electricity.csv": ELECTRICITY, "water.csv": WATER}))
 
 
 @pytest.fixture()

@@ -13,19 +13,8 @@ import pytest
 from etl.ingest import fastread, loader, readers
 from etl.ingest.loader import commit, prepare
 from etl.store.db import connect
-from tests.corpus import cases
 
 NOW = datetime(2025, 6, 1)
-
-
-def both_ways(db, data: bytes, name: str, kind=None, sheet=None, monkeypatch=None):
-    """prepare() through the fast path and through the old reader, on the same database."""
-    out = []
-    for fast in (True, False):
-        monkeypatch.setattr(loader, "FAST_CSV", fast)
-        with connect(db) as con:
-            out.append(prepare(con, data, name, kind, sheet=sheet, now=NOW))
-    return out
 
 
 def assert_same(fast, old):
@@ -70,15 +59,6 @@ def test_sql_parsers_equal_the_python_parsers(guess):
             assert (v, bool(b)) == (wv, bool(wb)), text
 
 
-CASES = [c for c in cases() if not c.name.endswith(".xlsx")]
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_corpus_same_both_ways(registry_db, case, monkeypatch):
-    fast, old = both_ways(registry_db, case.data, case.name, case.kind, case.sheet, monkeypatch)
-    assert_same(fast, old)
-
-
 AWKWARD = {
     "crlf_bom.csv": ("户号,时间,电量(kWh)\r\n0450000001,2023-03-01 00:00,1.5\r\n0450000001,2023-03-01 01:00,2\r\n"
                      ).encode("utf-8-sig"),
@@ -105,10 +85,8 @@ AWKWARD = {
 }
 
 
-@pytest.mark.parametrize("name", list(AWKWARD))
-def test_awkward_files_same_both_ways(registry_db, name, monkeypatch):
-    fast, old = both_ways(registry_db, AWKWARD[name], name, None, None, monkeypatch)
-    assert_same(fast, old)
+# The corpus, these awkward files and every demo file are prepared the fast way, the old way and through the
+# SQL lane, and compared, in tests/test_sql_lane.py (the three-way tests there include both ways here).
 
 
 def test_regular_files_take_the_fast_path_irregular_ones_the_old(registry_db, monkeypatch):
@@ -189,16 +167,6 @@ def test_large_file_loads_with_its_true_total(many_meters_db, encoding):
     with connect(many_meters_db) as con:
         bad = prepare(con, ("\n".join(lines) + "\n").encode(encoding), "bad.csv", now=NOW)
     assert [(p.line, p.value, p.message) for p in bad.errors] == [(150_001, "12..5", "not a number")]
-
-
-def test_demo_files_same_both_ways(demo_db, demo_files, monkeypatch):
-    """Every demo CSV (GB18030 bills, UTF-8 hourly meters and PV, logs) parses the same both ways."""
-    files = sorted(demo_files.rglob("*.csv"))
-    assert len(files) >= 10
-    for f in files:
-        fast, old = both_ways(demo_db, f.read_bytes(), f.name, None, None, monkeypatch)
-        assert fast.ok, (f.name, fast.errors[:3])
-        assert_same(fast, old)
 
 
 def test_kind_is_guessed_when_byte_200000_falls_inside_a_character(tmp_path):

@@ -15,6 +15,7 @@ from etl.metrics import fleet
 from etl.store import db as store_db
 from etl.store import users
 from etl.store.db import connect
+from tests.conftest import copy_of
 
 # factors of data/factors.csv for 2023 (the test fails when they change, so a changed factor is seen)
 PETROL_KG_L, DIESEL_KG_L = 0.73, 0.84
@@ -58,12 +59,14 @@ def _load(con, text: str, name: str, kind: str | None = None):
 
 @pytest.fixture()
 def fleet_db(tmp_path) -> Path:
-    db = tmp_path / "f.duckdb"
+    return copy_of("f", tmp_path, _build_fleet)
+
+
+def _build_fleet(db: Path) -> None:
     with connect(db) as con:
         for text, name in ((VEHICLES, "vehicles.csv"), (DISPATCHES, "dispatches.csv"), (FUEL, "fuel.csv"),
                            (CHARGING, "charging.csv"), (COSTS, "costs.csv")):
             _load(con, text, name)
-    return db
 
 
 # ------------------------------------------------------------------ loading

@@ -16,7 +16,7 @@ import pytest
 
 from etl.ingest.loader import NotAccepted, commit, prepare
 from etl.store.db import connect
-from tests.conftest import table_state
+from tests.conftest import build_registry, copy_of, table_state
 
 NOW = datetime(2025, 6, 1)
 CORPUS = Path(__file__).parent / "corpus_pv"
@@ -30,13 +30,17 @@ SITES = ("电站编号,电站名称,别名,单位编码,纬度,经度,屋顶面�
 
 
 @pytest.fixture()
-def pv_db(registry_db) -> Path:
+def pv_db(tmp_path) -> Path:
     """The tiny county of conftest with three PV sites (PV01 251.1 kWp, PV02 188.46, PV03 140.06)."""
-    with connect(registry_db) as con:
+    return copy_of("pv", tmp_path, _build_pv)
+
+
+def _build_pv(db: Path) -> None:
+    build_registry(db)
+    with connect(db) as con:
         prep = prepare(con, SITES.encode(), "pv_sites.csv", now=NOW)
         assert prep.ok and prep.kind == "pv_sites", prep.problems
         commit(con, prep, "test")
-    return registry_db
 
 
 def test_corpus_has_three_files_per_family():

@@ -342,6 +342,19 @@ def fleet(rng: np.random.Generator, cars: pd.DataFrame) -> tuple[pd.DataFrame, p
             for t, km in zip(trips["_t"], trips["行驶里程(km)"], strict=True):
                 used += km * car.kwh_per_100km / 100 * rng.normal(1, 0.06)
                 if used > 0.55 * cap:
+                    # a long trip empties the battery on the way: the car charges en route (a public station,
+                    # an hour or two before it is back) up to 90 % of the battery per session
+                    k = 0
+                    while used > 0.9 * cap:
+                        k += 1
+                        start = t - pd.Timedelta(hours=1.5 * k)
+                        kwh = round(0.9 * cap / 0.92, 2)
+                        if start.year <= LAST_YEAR:
+                            charges.append({"车牌号": car.plate, "开始时间": start.strftime("%Y-%m-%d %H:%M"),
+                                            "结束时间": (start + pd.Timedelta(hours=kwh / 60)).strftime("%Y-%m-%d %H:%M"),
+                                            "充电量(kWh)": kwh, "充电费用(元)": round(kwh * 1.6, 2),
+                                            "充电站": "沿途公共充电站"})
+                        used -= 0.9 * cap
                     kwh = round(used / 0.92, 2)  # charger losses
                     start = t + pd.Timedelta(minutes=float(rng.uniform(10, 60)))
                     if start.year > LAST_YEAR:

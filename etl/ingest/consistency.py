@@ -1,6 +1,8 @@
 """Values of one row that cannot all be true together, asked about before anything is written (issue 13).
 
     fuel_amount(ctx, df)   a fuel-card fill whose 金额 is far from 数量(升) x 单价(元/升)
+    charge_above_battery(ctx, df)  one charging session above the car's battery (a fill above the tank is a fuel-card
+                                   check of the fleet page, etl/metrics/fleet.py `over_tank`: it can be true, and misuse)
 
 A difference is a warning the officer must accept, naming the line, the values, what they should give and
 the likely causes. Tolerances are data (data/load_checks.csv). (A bill's usage against (本次 − 上次) x 倍率
@@ -45,6 +47,35 @@ def fuel_amount(ctx, df: pd.DataFrame) -> None:
     if len(hits) > MAX_SHOWN:
         ctx.file_problem(msg("more_rows_same_problem", n=len(hits) - MAX_SHOWN, message=msg("fuel_amount_short")),
                          "fix_fuel_amount_differs", "warning", column)
+
+
+def charge_above_battery(ctx, df: pd.DataFrame) -> None:
+    """Warning where one charging session holds more than the car's registered battery can take from empty:
+    two sessions in one order, Wh as kWh, a wrong plate or battery size."""
+    if df.empty or "energy_kwh" not in df.columns or "plate" not in df.columns:
+        return
+    from etl.ingest import pv_portal  # the loader's settings are read there
+    from etl.ingest.loader import Problem
+
+    factor = pv_portal.settings()["charge_over_battery"]
+    cars = ctx.con.execute("SELECT plate, battery_kwh FROM vehicles WHERE battery_kwh > 0").fetchall()
+    battery = df["plate"].map(dict(cars)).astype("float64")
+    energy = df["energy_kwh"].astype("float64")
+    hits = np.flatnonzero((energy > battery * factor).fillna(False).to_numpy(bool))
+    column = ctx.header_of.get("energy_kwh", "energy_kwh")
+    for i in hits[:MAX_SHOWN]:
+        line = int(df["_line"].iat[i])
+        if ctx._flagged.get((line, "energy_kwh")) in ("warning", "error"):  # said already on this cell
+            continue
+        ctx._flagged[(line, "energy_kwh")] = "warning"
+        ctx.prep.problems.append(Problem(
+            ctx.prep.file_name, line, column, f"{energy.iat[i]:g}",
+            msg("charge_above_battery", plate=str(df["plate"].iat[i]), value=f"{energy.iat[i]:,.2f}", unit="kWh",
+                capacity=f"{battery.iat[i]:,.1f}", limit=f"{battery.iat[i] * factor:,.1f}"),
+            "fix_charge_above_battery", "warning"))
+    if len(hits) > MAX_SHOWN:
+        ctx.file_problem(msg("more_rows_same_problem", n=len(hits) - MAX_SHOWN, message=msg("charge_above_battery_short")),
+                         "fix_charge_above_battery", "warning", column)
 
 
 def _near(a: float, b: float) -> bool:

@@ -411,6 +411,9 @@ def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: li
     mapping, units = mapped
     body = raw_rows[hi + 1:]
     width = len(header)
+    longest = max(map(len, body), default=0)
+    if any(len(r) != longest for r in body):  # ragged lines: pad them (pandas 3.1 deprecates doing it for us)
+        body = [r + [None] * (longest - len(r)) for r in body]  # type: ignore[list-item]  # None = missing
     frame = pd.DataFrame(body, dtype=object) if body else pd.DataFrame(columns=range(width), dtype=object)
     for j in range(frame.shape[1], width):
         frame[j] = ""
@@ -1004,6 +1007,7 @@ def _charging(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> pd.DataFrame | None:
     if "end_ts" in df.columns:
         ctx.report(df, df["end_ts"] < df["start_ts"], "end_ts", "ends_before_starts", "check_both_times")
     _warn_unknown_plate(ctx, df)
+    consistency.charge_above_battery(ctx, df)  # one session above the car's battery
     return _select(ctx, spec, df)
 
 

@@ -245,6 +245,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "amount far from litres × unit price"),
     "fix_fuel_amount_differs": ("请对照加油小票或油卡流水核对升数、单价和金额；确认无误后接受",
         "check the litres, unit price and amount against the receipt or the card statement; accept it if it is right"),
+    "charge_above_battery": ("{plate} 一次充电 {value} {unit}，超过其电池容量 {capacity} {unit} 从空到满所能充入的上限 {limit} {unit}：可能是两次充电合成一单、电量单位为 Wh 而非 kWh、车牌记错，或车辆登记表里的电池容量有误",
+        "{plate} drew {value} {unit} in one session, more than its {capacity} {unit} battery can take from empty to full (at most {limit} {unit}): two sessions in one order? Wh rather than kWh? the wrong plate? the battery size in the vehicle registry?"),
+    "charge_above_battery_short": ("一次充电量超过电池容量",
+        "one charging session larger than the car's battery"),
+    "fix_charge_above_battery": ("请对照充电运营商的订单核对充电量和车牌，并核对车辆登记表里的电池容量；确认无误后接受",
+        "check the energy and the plate against the operator's order, and the battery size in the vehicle registry; accept it if it is right"),
     # grid bills with one row per time band (etl/ingest/bands.py)
     "band_not_recognised": ("无法识别的时段（应为尖、峰、平、谷或合计/总）",
         "time band not understood (it should be 尖, 峰, 平, 谷 or 合计/总)"),

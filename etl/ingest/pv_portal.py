@@ -304,8 +304,10 @@ def transform(ctx, spec, df: pd.DataFrame) -> pd.DataFrame | None:  # noqa: C901
             ctx.report(df, df[c] < 0, c, "negative_counter", "check_value")
     if ctx.prep.errors:
         return None
-    if not _no_repeats(ctx, df):
+    kept = _no_repeats(ctx, df)
+    if kept is None:
         return None
+    df = kept
     have = [c for c in ("generation_kwh", "day_counter_kwh", "total_counter_kwh", "power_kw")
             if c in df.columns and df[c].notna().any()]
     if not have:
@@ -366,21 +368,22 @@ def _sites(ctx, df: pd.DataFrame) -> bool:
     return not ctx.prep.errors
 
 
-def _no_repeats(ctx, df: pd.DataFrame) -> bool:
-    """Repeated readings of one device and time: identical ones are ignored, different ones are an error."""
+def _no_repeats(ctx, df: pd.DataFrame) -> pd.DataFrame | None:
+    """Repeated readings of one device and time: identical ones are ignored (the frame without them is
+    returned), different ones are an error (None)."""
     key = ["site_id", "device", "ts"]
     same = df.duplicated(key, keep=False)
     if not same.any():
-        return True
+        return df
     values = [c for c in ("generation_kwh", "day_counter_kwh", "total_counter_kwh", "power_kw", "export_kwh")
               if c in df.columns]
     exact = df.duplicated(key + values, keep="first")
     ctx.report(df, exact, "ts", "reading_repeated", "repeat_ignored", "warning")
-    df.drop(index=df.index[exact], inplace=True)
+    df = df.drop(index=df.index[exact])
     conflict = df.duplicated(key, keep="first")
     ctx.report(df, conflict, "ts", "pv_value_conflict",
                "keep_one_line")
-    return not ctx.prep.errors
+    return None if ctx.prep.errors else df
 
 
 def _energy(ctx, df: pd.DataFrame, resolution: str, have: list[str], target: str,

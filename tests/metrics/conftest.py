@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from etl.store.db import connect
+from tests.conftest import copy_of
 
 ROWS = {
     "institutions": ["('I1', '县财政局', '党政机关', 1000, 20, NULL, NULL, 0)",
@@ -72,7 +73,7 @@ def build(db: Path) -> Path:
 
 @pytest.fixture()
 def view_db(tmp_path) -> Path:
-    return build(tmp_path / "views.duckdb")
+    return copy_of("views", tmp_path, build)
 
 
 @pytest.fixture()
