@@ -31,7 +31,7 @@ from etl.ingest import readers
 
 HEAD_BYTES = 1 << 16       # enough for the title lines, the header and a few rows
 CHUNK_BYTES = 1 << 24      # re-encode and validate in 16 MB pieces: memory stays flat
-STAGE_MEMORY = "512MB"     # the private DuckDB's limit
+STAGE_MEMORY = "512MB"     # the private DuckDB's limit (384 MB: the lane's window query runs out at 10 M rows)
 MAX_LINE_BYTES = 1 << 21   # DuckDB's own default; a longer line takes the old path (and its message)
 
 # what Python's str.strip() removes (str.isspace), so trimmed values equal the old path's
