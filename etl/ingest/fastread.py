@@ -169,9 +169,9 @@ class Staged:
         """The body's records as one query over the body file (every column as text), trimmed unless not."""
         cols = ", ".join(f"'c{j}': 'VARCHAR'" for j in range(self.width))
         delim = self.delimiter.replace("'", "''")
-        trim = ", ".join(f"{trimmed(f'c{j}')} AS c{j}" if trim else f"c{j}" for j in range(self.width))
+        picked = ", ".join(f"{trimmed(f'c{j}')} AS c{j}" if trim else f"c{j}" for j in range(self.width))
         path = str(self._body).replace("'", "''")
-        return (f"SELECT {trim} FROM read_csv('{path}', header = false, auto_detect = false, "
+        return (f"SELECT {picked} FROM read_csv('{path}', header = false, auto_detect = false, "
                 f"delim = '{delim}', quote = '\"', escape = '\"', columns = {{{cols}}}, "
                 f"max_line_size = {MAX_LINE_BYTES})")
 

@@ -114,7 +114,7 @@ def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None,
         return False
     scoped = was_current and changed is not None and changed.table in ("readings", "pv_production")
     try:
-        if scoped:
+        if scoped and changed is not None:
             meters = _meters_of(con, changed)
             kept = con.execute(f"SELECT {', '.join(FINDING_COLUMNS)} FROM {TABLE} "
                                f"WHERE NOT {in_list('meter_id', meters)} ORDER BY pos").df()

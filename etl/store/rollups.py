@@ -162,7 +162,7 @@ def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None,
     incremental = changed is not None and changed.rollups_current and changed.table in SCOPED and _has_tables(con)
     before = con.execute(f"SELECT getvariable('{VARIABLE}')").fetchall()[0][0]
     try:
-        if incremental:
+        if incremental and changed is not None:
             _refresh_keys(con, changed)
         else:
             use(con, False)
