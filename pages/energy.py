@@ -17,7 +17,7 @@ import streamlit as st
 from etl.metrics import anomalies, anomaly_store, energy, factors, figures, fuels
 from etl.metrics.factors import ELECTRICITY_COAL, GRID_CO2
 from ui import format as fmt
-from ui.common import fmt_num, fmt_pct, query
+from ui.common import chart, fmt_num, fmt_pct, query
 from ui.downloads import download_buttons
 from ui.format import citation
 from ui.frame import inside_dashboard
@@ -283,26 +283,33 @@ st.subheader(t("en_trend"))
 metric = st.selectbox(t("en_trend_metric"), list(energy.INTENSITIES), key="en_trend_metric",
                       format_func=LABEL.__getitem__)
 row = tp.set_index("metric").loc[metric]
-fig = go.Figure()
-fig.add_scatter(x=per_year["year"], y=per_year[metric], name=t("en_series_actual"), mode="lines+markers")
-if pd.notna(row["baseline"]):
-    b, y0, y1 = row["baseline"], int(row["baseline_year"]), int(row["target_year"])
-    fig.add_scatter(x=[y0, y1], y=[b, b * (1 + row["target_change_pct"] / 100)], name=t("en_series_path"),
-                    mode="lines+markers", line={"dash": "dash", "color": "green"})
-# the axis fits the county's own values and its path; a national average far away is named, not drawn
-shown = [v for trace in fig.data for v in trace.y if v is not None and pd.notna(v)]
-lo, hi = (min(shown), max(shown)) if shown else (0.0, 1.0)
-pad = max((hi - lo) * 0.15, abs(hi) * 0.03, 1e-9)
-y_range = [max(0.0, lo - pad) if lo >= 0 else lo - pad, hi + pad]
 nat = query(energy.national_reference, year).get(metric)
-if nat is not None and y_range[0] <= nat <= y_range[1]:
-    fig.add_hline(y=nat, line_dash="dot", line_color="grey", annotation_text=f"{t('en_series_national')} {nat:g}")
-elif nat is not None:
-    fig.add_annotation(xref="paper", yref="paper", x=1, y=1.08, showarrow=False, xanchor="right",
-                       font={"color": "grey"}, text=t("en_series_national_off", value=f"{nat:g}",
-                                                      where=t("en_off_above" if nat > hi else "en_off_below")))
-fig.update_layout(yaxis_title=t(metric), xaxis={"dtick": 1, "title": t("en_year")}, legend={"orientation": "h"},
-                  height=380, yaxis_range=y_range)
+
+
+def trend_chart(per_year, row, nat, metric):
+    fig = go.Figure()
+    fig.add_scatter(x=per_year["year"], y=per_year[metric], name=t("en_series_actual"), mode="lines+markers")
+    if pd.notna(row["baseline"]):
+        b, y0, y1 = row["baseline"], int(row["baseline_year"]), int(row["target_year"])
+        fig.add_scatter(x=[y0, y1], y=[b, b * (1 + row["target_change_pct"] / 100)], name=t("en_series_path"),
+                        mode="lines+markers", line={"dash": "dash", "color": "green"})
+    # the axis fits the county's own values and its path; a national average far away is named, not drawn
+    shown = [v for trace in fig.data for v in trace.y if v is not None and pd.notna(v)]
+    lo, hi = (min(shown), max(shown)) if shown else (0.0, 1.0)
+    pad = max((hi - lo) * 0.15, abs(hi) * 0.03, 1e-9)
+    y_range = [max(0.0, lo - pad) if lo >= 0 else lo - pad, hi + pad]
+    if nat is not None and y_range[0] <= nat <= y_range[1]:
+        fig.add_hline(y=nat, line_dash="dot", line_color="grey", annotation_text=f"{t('en_series_national')} {nat:g}")
+    elif nat is not None:
+        fig.add_annotation(xref="paper", yref="paper", x=1, y=1.08, showarrow=False, xanchor="right",
+                           font={"color": "grey"}, text=t("en_series_national_off", value=f"{nat:g}",
+                                                          where=t("en_off_above" if nat > hi else "en_off_below")))
+    fig.update_layout(yaxis_title=t(metric), xaxis={"dtick": 1, "title": t("en_year")}, legend={"orientation": "h"},
+                      height=380, yaxis_range=y_range)
+    return fig
+
+
+fig = chart(trend_chart, per_year[["year", metric]], row, nat, metric)
 st.plotly_chart(fig, width="stretch")
 
 # monthly stacked bars by type
@@ -311,12 +318,16 @@ measure = st.radio(t("en_measure"), MEASURES, key="en_measure", horizontal=True,
                    format_func=lambda k: LABEL[f"m_{k}"])
 mon = query(energy.monthly, year - 1, year, coal, grid, type_, inst)
 if not mon.empty:
-    mon = mon.assign(type_label=mon["type"].map(lambda k: t(f"type_{k}")))
-    fig = px.bar(mon, x="month", y=measure, color="type_label",
-                 labels={"month": t("en_month"), measure: t(f"m_{measure}"), "type_label": t("en_type")},
-                 title=t("en_monthly", measure=t(f"m_{measure}")))
-    fig.update_layout(xaxis_tickformat="%Y-%m", legend_title_text=t("en_type"))
-    st.plotly_chart(fig, width="stretch")
+
+    def monthly_chart(mon, measure):
+        mon = mon.assign(type_label=mon["type"].map(lambda k: t(f"type_{k}")))
+        fig = px.bar(mon, x="month", y=measure, color="type_label",
+                     labels={"month": t("en_month"), measure: t(f"m_{measure}"), "type_label": t("en_type")},
+                     title=t("en_monthly", measure=t(f"m_{measure}")))
+        fig.update_layout(xaxis_tickformat="%Y-%m", legend_title_text=t("en_type"))
+        return fig
+
+    st.plotly_chart(chart(monthly_chart, mon[["month", "type", measure]], measure), width="stretch")
 
 # one level down, each row a link one level deeper
 st.subheader(t("en_breakdown"))
@@ -378,15 +389,19 @@ if level in ("county", "type"):
         top["label"] = top["name"] + " (" + top["institution_id"] + ")"
         top["type_label"] = top["type"].map(lambda k: t(f"type_{k}"))
         st.caption(t("en_ranking_top", n=10))
-        fig = px.bar(top, x="value", y="label", color="type_label", orientation="h",
-                     labels={"value": t(rmetric), "label": "", "type_label": t("en_type")},
-                     height=max(320, 24 * len(top) + 120))
-        fig.update_yaxes(categoryorder="array", categoryarray=top["label"].tolist()[::-1])
-        nat = rk["national"].dropna()
-        if not nat.empty:
-            fig.add_vline(x=float(nat.iloc[0]), line_dash="dot", line_color="grey",
-                          annotation_text=f"{t('en_series_national')} {float(nat.iloc[0]):g}")
-        st.plotly_chart(fig, width="stretch")
+
+        def ranking_chart(top, nat, rmetric):
+            fig = px.bar(top, x="value", y="label", color="type_label", orientation="h",
+                         labels={"value": t(rmetric), "label": "", "type_label": t("en_type")},
+                         height=max(320, 24 * len(top) + 120))
+            fig.update_yaxes(categoryorder="array", categoryarray=top["label"].tolist()[::-1])
+            if not nat.empty:
+                fig.add_vline(x=float(nat.iloc[0]), line_dash="dot", line_color="grey",
+                              annotation_text=f"{t('en_series_national')} {float(nat.iloc[0]):g}")
+            return fig
+
+        st.plotly_chart(chart(ranking_chart, top[["value", "label", "type_label"]], rk["national"].dropna(), rmetric),
+                        width="stretch")
         table = pd.DataFrame({
             t("col_type"): rk["type"].map(lambda k: t(f"type_{k}")), t("col_rank"): rk["rank_in_type"],
             t("col_of"): rk["of_in_type"], t("col_name"): rk["name"], t("col_intensity"): rk["value"].round(3),

@@ -7,7 +7,7 @@ import streamlit as st
 
 from etl.metrics import factors, figures
 from ui import format as fmt
-from ui.common import fmt_num, fmt_pct, query
+from ui.common import chart, fmt_num, fmt_pct, query
 from ui.format import factor_text
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
@@ -47,15 +47,21 @@ coal = query(factors.factor_for_year, "elec_kgce_dangliang", year)
 st.caption(t("energy_note", factor=factor_text(coal, lang()),
              fleet=t("mv_fleet_in") if with_fleet else t("mv_fleet_out")))
 
-monthly = query(figures.monthly_by_type, year)
-if not monthly.empty:
-    monthly["type_label"] = monthly["type"].map(lambda k: t(f"type_{k}"))
+
+
+def monthly_chart(monthly, year: int):
+    monthly = monthly.assign(type_label=monthly["type"].map(lambda k: t(f"type_{k}")))
     fig = px.bar(monthly, x="month", y="electricity_use_kwh", color="type_label",
                  labels={"month": t("month"), "electricity_use_kwh": f"{t('electricity_use_kwh')} (kWh)",
                          "type_label": t("institution_type")},
                  title=t("monthly_chart", year=year))
     fig.update_layout(legend_title_text=t("institution_type"), xaxis_tickformat="%Y-%m")
-    st.plotly_chart(fig, width="stretch")
+    return fig
+
+
+monthly = query(figures.monthly_by_type, year)
+if not monthly.empty:
+    st.plotly_chart(chart(monthly_chart, monthly, year), width="stretch")  # built once, shared by the sessions
 
 st.subheader(t("trend_table"))
 first = min(years)

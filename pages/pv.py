@@ -16,7 +16,7 @@ from etl.metrics import factors
 from etl.pv import project
 from etl.store.db import DatabaseBusy, connect
 from ui.auth import can_write
-from ui.common import fmt_num, query
+from ui.common import chart, fmt_num, query
 from ui.format import factor_text
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
@@ -82,45 +82,52 @@ c[3].metric(t("pv_modules_total"), fmt_num(summary.loc["total", "modules"]))
 STATUS_COLOR = {"commissioned": "#2e7d32", "under_construction": "#f9a825", "planned": "#9e9e9e"}
 kx, ky = geo.county_outline_xy()
 towns = geo.townships()
-seat = towns[towns["seat"] == 1].iloc[0]
 HALF = 0.035  # deg: the county-town panel spans the seat ± this
-fig = make_subplots(rows=1, cols=2, column_widths=[0.58, 0.42], horizontal_spacing=0.04,
-                    subplot_titles=(t("pv_map_county"), t("pv_map_town", town=seat["name_en" if link_lang == "en"
-                                                                                     else "name_zh"])))
-fig.add_scatter(x=kx, y=ky, mode="lines", line={"color": "#607d8b", "width": 1.5}, fill="toself",
-                fillcolor="rgba(236,239,241,0.6)", hoverinfo="skip", showlegend=False, row=1, col=1)
-fig.add_scatter(x=towns["longitude"], y=towns["latitude"], mode="markers+text",
-                text=towns["name_en" if link_lang == "en" else "name_zh"], textposition="bottom center",
-                textfont={"size": 11, "color": "#546e7a"}, marker={"symbol": "square", "size": 5, "color": "#90a4ae"},
-                hoverinfo="skip", showlegend=False, row=1, col=1)
-fig.add_shape(type="rect", x0=seat["longitude"] - HALF, x1=seat["longitude"] + HALF, y0=seat["latitude"] - HALF,
-              y1=seat["latitude"] + HALF, line={"color": "#455a64", "width": 1, "dash": "dot"}, row=1, col=1)
-size = 8 + 22 * (sites["dc_kwp"] / sites["dc_kwp"].max()) ** 0.5  # marker area ~ kWp
-hover = [f"<b>{html.escape(r.site_id)} {html.escape(str(r.name))}</b><br>{status_label[r.status]}<br>"
-         f"{fmt_num(r.dc_kwp, 1)} kWp · {fmt_num(r.roof_area_m2)} m²"
-         + (f"<br>{t('pv_col_commissioned')} {r.commissioned_on}" if pd.notna(r.commissioned_on) else "")
-         for r in sites.itertuples()]
-for col in (1, 2):
-    for status in ("commissioned", "under_construction", "planned"):
-        mask = (sites["status"] == status).to_numpy()
-        if not mask.any():
-            continue
-        fig.add_scatter(x=sites.loc[mask, "longitude"], y=sites.loc[mask, "latitude"], mode="markers",
-                        marker={"size": size[mask], "color": STATUS_COLOR[status], "opacity": 0.8,
-                                "line": {"color": "white", "width": 1}},
-                        hovertext=[h for h, m in zip(hover, mask, strict=True) if m], hoverinfo="text",
-                        name=status_label[status], legendgroup=status, showlegend=col == 1, row=1, col=col)
-# equal distances look equal: one degree of longitude is cos(latitude) of a degree of latitude
-ratio = 1 / math.cos(math.radians(float(seat["latitude"])))
-fig.update_xaxes(title_text=t("pv_longitude"), showgrid=False, zeroline=False)
-fig.update_yaxes(title_text=t("pv_latitude"), showgrid=False, zeroline=False, row=1, col=1)
-fig.update_yaxes(scaleanchor="x", scaleratio=ratio, row=1, col=1)
-fig.update_yaxes(scaleanchor="x2", scaleratio=ratio, row=1, col=2)
-fig.update_xaxes(range=[seat["longitude"] - HALF, seat["longitude"] + HALF], row=1, col=2)
-fig.update_yaxes(range=[seat["latitude"] - HALF, seat["latitude"] + HALF], row=1, col=2)
-fig.update_layout(height=560, legend={"orientation": "h", "y": -0.12, "title": {"text": t("pv_status")}},
-                  margin={"t": 60, "l": 60, "r": 20, "b": 40}, plot_bgcolor="white", title=t("pv_map_title"))
-st.plotly_chart(fig, width="stretch")
+
+
+def site_map(sites, kx, ky, towns):
+    """The county and county-town panels (a function of its inputs and the language: built once, shared)."""
+    seat = towns[towns["seat"] == 1].iloc[0]
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.58, 0.42], horizontal_spacing=0.04,
+                        subplot_titles=(t("pv_map_county"), t("pv_map_town", town=seat["name_en" if link_lang == "en"
+                                                                                         else "name_zh"])))
+    fig.add_scatter(x=kx, y=ky, mode="lines", line={"color": "#607d8b", "width": 1.5}, fill="toself",
+                    fillcolor="rgba(236,239,241,0.6)", hoverinfo="skip", showlegend=False, row=1, col=1)
+    fig.add_scatter(x=towns["longitude"], y=towns["latitude"], mode="markers+text",
+                    text=towns["name_en" if link_lang == "en" else "name_zh"], textposition="bottom center",
+                    textfont={"size": 11, "color": "#546e7a"}, marker={"symbol": "square", "size": 5, "color": "#90a4ae"},
+                    hoverinfo="skip", showlegend=False, row=1, col=1)
+    fig.add_shape(type="rect", x0=seat["longitude"] - HALF, x1=seat["longitude"] + HALF, y0=seat["latitude"] - HALF,
+                  y1=seat["latitude"] + HALF, line={"color": "#455a64", "width": 1, "dash": "dot"}, row=1, col=1)
+    size = 8 + 22 * (sites["dc_kwp"] / sites["dc_kwp"].max()) ** 0.5  # marker area ~ kWp
+    hover = [f"<b>{html.escape(r.site_id)} {html.escape(str(r.name))}</b><br>{status_label[r.status]}<br>"
+             f"{fmt_num(r.dc_kwp, 1)} kWp · {fmt_num(r.roof_area_m2)} m²"
+             + (f"<br>{t('pv_col_commissioned')} {r.commissioned_on}" if pd.notna(r.commissioned_on) else "")
+             for r in sites.itertuples()]
+    for col in (1, 2):
+        for status in ("commissioned", "under_construction", "planned"):
+            mask = (sites["status"] == status).to_numpy()
+            if not mask.any():
+                continue
+            fig.add_scatter(x=sites.loc[mask, "longitude"], y=sites.loc[mask, "latitude"], mode="markers",
+                            marker={"size": size[mask], "color": STATUS_COLOR[status], "opacity": 0.8,
+                                    "line": {"color": "white", "width": 1}},
+                            hovertext=[h for h, m in zip(hover, mask, strict=True) if m], hoverinfo="text",
+                            name=status_label[status], legendgroup=status, showlegend=col == 1, row=1, col=col)
+    # equal distances look equal: one degree of longitude is cos(latitude) of a degree of latitude
+    ratio = 1 / math.cos(math.radians(float(seat["latitude"])))
+    fig.update_xaxes(title_text=t("pv_longitude"), showgrid=False, zeroline=False)
+    fig.update_yaxes(title_text=t("pv_latitude"), showgrid=False, zeroline=False, row=1, col=1)
+    fig.update_yaxes(scaleanchor="x", scaleratio=ratio, row=1, col=1)
+    fig.update_yaxes(scaleanchor="x2", scaleratio=ratio, row=1, col=2)
+    fig.update_xaxes(range=[seat["longitude"] - HALF, seat["longitude"] + HALF], row=1, col=2)
+    fig.update_yaxes(range=[seat["latitude"] - HALF, seat["latitude"] + HALF], row=1, col=2)
+    fig.update_layout(height=560, legend={"orientation": "h", "y": -0.12, "title": {"text": t("pv_status")}},
+                      margin={"t": 60, "l": 60, "r": 20, "b": 40}, plot_bgcolor="white", title=t("pv_map_title"))
+    return fig
+
+
+st.plotly_chart(chart(site_map, sites, kx, ky, towns), width="stretch")
 st.caption(t("pv_map_note"))
 if True:
     s = summary.reset_index()
@@ -188,12 +195,17 @@ if not adjusted.empty:
     heat = adjusted.pivot(index="site_id", columns="month", values="ratio_adjusted") * 100
     heat = heat.reindex(ranked["site_id"])
     heat.columns = [f"{pd.Timestamp(c):%m}" for c in heat.columns]
-    fig = px.imshow(heat, color_continuous_scale="RdYlGn", zmin=60, zmax=110, aspect="auto", text_auto=".0f",
-                    labels={"x": t("pv_col_month"), "y": t("pv_col_site"), "color": "%"}, title=t("pv_heatmap_title"))
-    fig.update_layout(height=max(420, 22 * len(heat) + 120))
-    fig.update_traces(textfont_size=9)
-    fig.update_xaxes(type="category")
-    st.plotly_chart(fig, width="stretch")
+
+    def heat_chart(heat):
+        fig = px.imshow(heat, color_continuous_scale="RdYlGn", zmin=60, zmax=110, aspect="auto", text_auto=".0f",
+                        labels={"x": t("pv_col_month"), "y": t("pv_col_site"), "color": "%"},
+                        title=t("pv_heatmap_title"))
+        fig.update_layout(height=max(420, 22 * len(heat) + 120))
+        fig.update_traces(textfont_size=9)
+        fig.update_xaxes(type="category")
+        return fig
+
+    st.plotly_chart(chart(heat_chart, heat), width="stretch")
     st.caption(t("pv_heatmap_note"))
 
 # ------------------------------------------------------------------ alerts

@@ -22,9 +22,8 @@ from etl.demo import fleet as demo_fleet
 from etl.demo import registry as reg
 from etl.demo import scale as demo_scale
 from etl.ingest.loader import load_paths
-from etl.metrics import anomaly_store
 from etl.pv import project, pvmodel
-from etl.store import rollups
+from etl.store import per_version
 from etl.store.db import DATA_DIR, connect
 
 SEED = 20231231
@@ -574,7 +573,7 @@ def build(db: str | Path | None = None, out_dir: Path = DEMO_DIR,
     t0 = time.perf_counter()
     files = generate(out_dir, progress, districts=scale)
     t1 = time.perf_counter()
-    with connect(db) as con, anomaly_store.once_at_end(con), rollups.once_at_end(con):  # once, not per file
+    with connect(db) as con, per_version.once_at_end(con):  # what is kept per data version: once, not per file
         def each(i: int, n: int, name: str) -> None:
             if progress and n:
                 progress(0.92 + 0.08 * i / n, f"loading {name}")

@@ -27,8 +27,7 @@ import pandas as pd
 from etl.ingest import bands, capacity, consistency, fastread, formats, readers, sql_lane
 from etl.ingest.kinds import KINDS, LOAD_ORDER, REGISTRY_KINDS, Col, Kind
 from etl.ingest.messages import Msg, as_msg, at_lines, msg
-from etl.metrics import anomaly_store
-from etl.store import changes, rollups
+from etl.store import changes, per_version
 from etl.store.schema import TABLES, columns
 
 MAX_PROBLEMS_PER_CHECK = 50
@@ -1276,7 +1275,12 @@ def _new_data_version(con: duckdb.DuckDBPyConnection, table: str,
     views, for the keys the write changed only where `changed` says which (etl/store/changes.py). The
     anomaly findings follow in their own transaction (_refresh_findings)."""
     _bump_version(con)
-    rollups.refresh(con, table, changed=changed)
+    # everything kept per data version but the anomaly findings (they follow, _refresh_findings)
+    per_version.refresh(con, table, changed=changed, skip=AFTER_WRITE)
+
+
+# the stores refreshed in a transaction of their own right after the write's (they read committed rows)
+AFTER_WRITE = ("etl.metrics.anomaly_store",)
 
 
 def _refresh_findings(con: duckdb.DuckDBPyConnection, table: str, changed: changes.Changed | None) -> None:
@@ -1285,9 +1289,12 @@ def _refresh_findings(con: duckdb.DuckDBPyConnection, table: str, changed: chang
     2.7x slower at 10 M rows). Until it commits, readers find the stamp one version behind and compute the
     findings in memory (anomaly_store.findings), never a stale answer; if it fails (out of memory), the
     load stays committed and readers go on computing them."""
+    from etl.store import rollups
+
     con.execute("BEGIN TRANSACTION")
     try:
-        anomaly_store.refresh(con, table, changed=changed)
+        rollups.use(con)  # the write is committed: the scan reads the stored views when they are current
+        per_version.refresh(con, table, changed=changed, only=AFTER_WRITE)
         con.execute("COMMIT")
     except duckdb.Error:
         con.execute("ROLLBACK")

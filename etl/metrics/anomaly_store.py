@@ -2,8 +2,10 @@
 
 Scanning every meter for anomalies (etl.metrics.anomalies.find_all) takes seconds and grows with the
 county, and it is the same for every visitor. So the writers compute it, inside their own transaction,
-right after they bump the data version: a load's commit and undo (etl.ingest.loader), a settings edit and
-its undo (etl.store.reference: thresholds are settings), and the demo build (once, at the end).
+right after they bump the data version, after the stored metric views (etl.store.per_version: deferral,
+once at the end of a build, refresh order): a load's commit and undo (etl.ingest.loader), a settings edit
+and its undo (etl.store.reference: thresholds are settings), a PV model run, and the demo build (once, at
+the end).
 
 - `anomaly_findings` holds FINDING_COLUMNS in find_all's order (`pos`); meta `anomaly_findings_version`
   says which data version they were computed for.
@@ -15,15 +17,12 @@ its undo (etl.store.reference: thresholds are settings), and the demo build (onc
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import Iterator
-
 import duckdb
 import pandas as pd
 
 from etl.metrics import anomalies
 from etl.metrics.anomalies import FINDING_COLUMNS
+from etl.store import per_version
 from etl.store.changes import Changed, in_list
 
 TABLE = "anomaly_findings"
@@ -36,47 +35,18 @@ _DDL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     kind VARCHAR, period_start TIMESTAMP, period_end TIMESTAMP, value DOUBLE, reference DOUBLE,
     ratio DOUBLE, unit VARCHAR, detail DOUBLE)"""
 
-_local = threading.local()
-
-
-@contextlib.contextmanager
-def deferred() -> Iterator[None]:
-    """No refresh inside this block (a build that loads many files refreshes once at its end)."""
-    before = getattr(_local, "deferred", False)
-    _local.deferred = True
-    try:
-        yield
-    finally:
-        _local.deferred = before
-
-
-@contextlib.contextmanager
-def once_at_end(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Defer every refresh inside the block, then refresh once (its own transaction) if the block succeeded."""
-    with deferred():
-        yield
-    con.execute("BEGIN TRANSACTION")
-    try:
-        refresh(con)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _version(con: duckdb.DuckDBPyConnection) -> str | None:
-    rows = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()
-    return rows[0][0] if rows else None
+    return per_version.data_version(con)
 
 
 def _stamp(con: duckdb.DuckDBPyConnection) -> str | None:
-    rows = con.execute("SELECT value FROM meta WHERE key = ?", [STAMP_KEY]).fetchall()
-    return rows[0][0] if rows else None
+    return per_version.stamp(con, STAMP_KEY)
 
 
 def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
-                            [TABLE]).fetchall()[0][0])
+    return per_version.has_tables(con, [TABLE])
 
 
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:
@@ -95,13 +65,13 @@ def _meters_of(con: duckdb.DuckDBPyConnection, changed: Changed) -> list[str]:
 
 
 def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None,
-            changed: Changed | None = None) -> bool:
+            changed: Changed | None = None, force: bool = False) -> bool:
     """Recompute the stored findings for the current data version (call after the version bump, inside the
     writer's transaction). With changed_table outside INPUT_TABLES and findings current before the bump,
-    only the stamp moves. With `changed` (a load's commit or undo of readings or PV rows, etl.store.changes)
+    only the stamp moves (force: scan anyway). With `changed` (a load's commit or undo of readings or PV rows, etl.store.changes)
     and findings current before the bump, only the findings of the meters it can touch are recomputed and
     the others kept. Returns True when a scan ran."""
-    if getattr(_local, "deferred", False):
+    if per_version.is_deferred():
         return False
     version = _version(con)
     if version is None:
@@ -109,10 +79,10 @@ def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None,
     con.execute(_DDL)
     before = _stamp(con)
     was_current = before is not None and before.isdigit() and version.isdigit() and int(before) == int(version) - 1
-    if changed_table is not None and changed_table not in INPUT_TABLES and was_current:
-        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [STAMP_KEY, version])
+    if changed_table is not None and changed_table not in INPUT_TABLES and was_current and not force:
+        per_version.set_stamp(con, STAMP_KEY, version)
         return False
-    scoped = was_current and changed is not None and changed.table in ("readings", "pv_production")
+    scoped = was_current and not force and changed is not None and changed.table in ("readings", "pv_production")
     try:
         if scoped and changed is not None:
             meters = _meters_of(con, changed)
@@ -122,7 +92,7 @@ def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None,
         else:
             found = anomalies.find_in_chunks(con)
     except (KeyError, ValueError, TypeError):  # e.g. a threshold missing: readers compute (and say) it themselves
-        con.execute("DELETE FROM meta WHERE key = ?", [STAMP_KEY])
+        per_version.drop_stamp(con, STAMP_KEY)
         return False
     rows = found.assign(pos=range(len(found)))
     for col in ("value", "reference", "ratio", "detail"):
@@ -135,7 +105,7 @@ def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None,
             con.execute(f"INSERT INTO {TABLE} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _anomaly_rows")
         finally:
             con.unregister("_anomaly_rows")
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [STAMP_KEY, version])
+    per_version.set_stamp(con, STAMP_KEY, version)
     return True
 
 

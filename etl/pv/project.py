@@ -305,6 +305,7 @@ def run_model(con: duckdb.DuckDBPyConnection, mode: str = "auto", years: list[in
             })
         t_model = time.perf_counter() - t0
         from etl.ingest.loader import _bump_version
+        from etl.store import per_version
 
         con.execute("BEGIN TRANSACTION")
         try:
@@ -320,6 +321,7 @@ def run_model(con: duckdb.DuckDBPyConnection, mode: str = "auto", years: list[in
                 run_id, fp, datetime.now(), mode, json.dumps(years) if years else None, weather_used,
                 int(times[0].year), int(times[-1].year), step, len(out), round(seconds, 3)])
             _bump_version(con)
+            per_version.refresh(con, "pv_expected")  # the alerts follow the new expected output
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -567,6 +569,15 @@ def _runs(days: pd.Series) -> pd.Series:
 
 
 def alerts(con: duckdb.DuckDBPyConnection, year: int, settings_key: str = "") -> pd.DataFrame:
+    """The year's alerts (compute_alerts): kept by the writers per state of their inputs (etl.pv.alert_store),
+    computed here when they are not current (an older database, a write that did not refresh them)."""
+    from etl.pv import alert_store
+
+    kept = alert_store.stored(con, year)
+    return kept if kept is not None else compute_alerts(con, year)
+
+
+def compute_alerts(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     """Everything a user can act on in a year, one row per site and episode, worst (most kWh lost) first.
 
     * ``underperformance``: at least ``underperf_days`` judged days in a row below ``underperf_share`` of

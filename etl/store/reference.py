@@ -218,10 +218,11 @@ def bump_version(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _refresh_findings(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Anomaly thresholds are settings: the stored findings follow an edit in its transaction."""
-    from etl.metrics import anomaly_store  # metrics import the store, not the other way round at import time
+    """Anomaly and PV alert thresholds are settings: what is kept per data version follows an edit in its
+    transaction (etl.store.per_version; a store whose inputs the edit is not only moves its stamp)."""
+    from etl.store import per_version
 
-    anomaly_store.refresh(con, name)
+    per_version.refresh(con, name)
 
 
 def _apply(con: duckdb.DuckDBPyConnection, t: RefTable, key: dict, values: dict) -> dict:

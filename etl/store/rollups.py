@@ -14,8 +14,9 @@ visitor. So each is stored in a table `<view>__stored`, and the view keeps its n
   (INPUT_TABLES; no factor or setting), and those change only through the loader. `fingerprint()` is the
   row count of each input table, the load batches of their kinds (how many, the last, how many undone)
   and a hash of the live definitions; meta `rollups_fingerprint` holds the one the tables were built for.
-- **Who refreshes.** The writers, inside their own transaction, next to the anomaly findings: a load's
-  commit and undo (etl.ingest.loader) and the demo build (once, at its end). A settings or factor edit,
+- **Who refreshes.** The writers, inside their own transaction, first of what is kept per data version
+  (etl.store.per_version: deferral, once at the end of a build, refresh order): a load's commit and undo
+  (etl.ingest.loader) and the demo build (once, at its end). A settings or factor edit,
   a fleet note or a certification mark cannot change these rows, so the tables stay current through them.
 - **Readers never write.** `etl.store.db.connect()` sets `rollups_current` on each cursor it hands out
   (`use()`): true only when the stored fingerprint equals the data's. An older database (no tables, no
@@ -28,14 +29,12 @@ visitor. So each is stored in a table `<view>__stored`, and the view keeps its n
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import threading
-from collections.abc import Iterator
 
 import duckdb
 import pandas as pd
 
+from etl.store import per_version
 from etl.store.changes import Changed, in_list
 
 VARIABLE = "rollups_current"
@@ -43,8 +42,6 @@ STAMP_KEY = "rollups_fingerprint"
 # dependency order: institution_month reads pv_counted and meter_month (through meter_month_converted)
 NAMES = ("pv_counted", "meter_month", "institution_month")
 INPUT_TABLES = ("readings", "pv_production", "meters", "institutions", "pv_sites", "lpg_purchases")
-
-_local = threading.local()
 
 
 def _definitions() -> dict[str, str]:
@@ -82,27 +79,15 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
 
 def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """What the stored rows depend on, as the data is now (in this cursor's transaction)."""
-    from etl.ingest.kinds import KINDS
-
-    kinds = sorted(k for k, spec in KINDS.items() if spec.table in INPUT_TABLES)
-    counts = ", ".join(f"(SELECT count(*) FROM {t})" for t in INPUT_TABLES)
-    marks = ", ".join("?" * len(kinds))
-    row = con.execute(f"""
-        SELECT [{counts}],
-               (SELECT [count(*), coalesce(max(batch_id), 0), count(*) FILTER (WHERE status = 'undone')]
-                FROM load_batches WHERE kind IN ({marks}))""", kinds).fetchall()[0]
-    return f"{_code_hash()}:{row[0]}:{row[1]}"
+    return per_version.input_fingerprint(con, _code_hash(), INPUT_TABLES)
 
 
 def _stamp(con: duckdb.DuckDBPyConnection) -> str | None:
-    rows = con.execute("SELECT value FROM meta WHERE key = ?", [STAMP_KEY]).fetchall()
-    return rows[0][0] if rows else None
+    return per_version.stamp(con, STAMP_KEY)
 
 
 def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
-    n = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name IN ? AND NOT temporary",
-                    [[f"{n}__stored" for n in NAMES]]).fetchall()[0][0]
-    return n == len(NAMES)
+    return per_version.has_tables(con, [f"{n}__stored" for n in NAMES])
 
 
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:
@@ -120,46 +105,21 @@ def use(con: duckdb.DuckDBPyConnection, current: bool | None = None) -> bool:
     return current
 
 
-@contextlib.contextmanager
-def deferred() -> Iterator[None]:
-    """No refresh inside this block (a build that loads many files refreshes once at its end)."""
-    before = getattr(_local, "deferred", False)
-    _local.deferred = True
-    try:
-        yield
-    finally:
-        _local.deferred = before
-
-
-@contextlib.contextmanager
-def once_at_end(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Defer every refresh inside the block, then refresh once (its own transaction) if the block succeeded."""
-    with deferred():
-        yield
-    con.execute("BEGIN TRANSACTION")
-    try:
-        refresh(con)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    use(con)  # committed: this cursor (the anomaly scan after it) reads the tables
-
-
-def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None,
-            changed: Changed | None = None) -> bool:
+def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None, changed: Changed | None = None,
+            force: bool = False) -> bool:
     """Rebuild the stored tables for the data as it is now; call inside the writer's transaction, after its
-    writes. Nothing to do when they are current already (a fleet log, a weather file). True when rebuilt.
+    writes. Nothing to do when they are current already (a fleet log, a weather file), unless force.
+    True when rebuilt.
 
     `changed` (etl.store.changes, a load's commit or undo): only the rows of the (meter or site or
     institution, month) pairs it touched are deleted and inserted again, when the tables were current
-    just before the write; anything else rebuilds whole."""
-    if getattr(_local, "deferred", False):
+    just before the write; anything else (and force) rebuilds whole."""
+    if per_version.is_deferred():
         return False
     fp = fingerprint(con)  # a table outside INPUT_TABLES (changed_table) leaves it as it was
-    if _has_tables(con) and _stamp(con) == fp:
+    if not force and _has_tables(con) and _stamp(con) == fp:
         return False
-    incremental = changed is not None and changed.rollups_current and changed.table in SCOPED and _has_tables(con)
+    incremental = not force and changed is not None and changed.rollups_current and changed.table in SCOPED and _has_tables(con)
     before = con.execute(f"SELECT getvariable('{VARIABLE}')").fetchall()[0][0]
     try:
         if incremental and changed is not None:
@@ -174,7 +134,7 @@ def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None,
     finally:
         # this cursor's earlier value stays right whether the transaction commits or rolls back
         use(con, bool(before))
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [STAMP_KEY, fp])
+    per_version.set_stamp(con, STAMP_KEY, fp)
     return True
 
 
