@@ -31,7 +31,7 @@ from etl.ingest import readers
 
 HEAD_BYTES = 1 << 16       # enough for the title lines, the header and a few rows
 CHUNK_BYTES = 1 << 24      # re-encode and validate in 16 MB pieces: memory stays flat
-STAGE_MEMORY = "512MB"     # the private DuckDB's limit
+STAGE_MEMORY = "512MB"     # the private DuckDB's limit (384 MB: the lane's window query runs out at 10 M rows)
 MAX_LINE_BYTES = 1 << 21   # DuckDB's own default; a longer line takes the old path (and its message)
 
 # what Python's str.strip() removes (str.isspace), so trimmed values equal the old path's
@@ -146,6 +146,8 @@ class Staged:
     """A CSV body in a private DuckDB: table `raw` with text columns c0..c{width-1}, one row per record.
 
     Cells are trimmed as str.strip() trims, an empty cell is '' (never NULL), rowid is the record's order.
+    Staged lazily (stage(lazy=True)), `raw` is a view of the body file's cells as read (untrimmed, NULL when
+    empty) until materialize() stores the trimmed text.
     """
 
     con: duckdb.DuckDBPyConnection
@@ -155,6 +157,38 @@ class Staged:
     delimiter: str
     rows: int = 0
     _tmp: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
+    _body: str | None = field(default=None, repr=False)  # the body as UTF-8 while `raw` is a view over it
+    _stored: bool = field(default=False, repr=False)     # `raw` is a table (materialize())
+
+    @property
+    def stored(self) -> bool:
+        """`raw` is a table of trimmed text ('' for empty); else a view of the cells as read (NULL for empty)."""
+        return self._stored
+
+    def read_sql(self, trim: bool = True) -> str:
+        """The body's records as one query over the body file (every column as text), trimmed unless not."""
+        cols = ", ".join(f"'c{j}': 'VARCHAR'" for j in range(self.width))
+        delim = self.delimiter.replace("'", "''")
+        picked = ", ".join(f"{trimmed(f'c{j}')} AS c{j}" if trim else f"c{j}" for j in range(self.width))
+        path = str(self._body).replace("'", "''")
+        return (f"SELECT {picked} FROM read_csv('{path}', header = false, auto_detect = false, "
+                f"delim = '{delim}', quote = '\"', escape = '\"', columns = {{{cols}}}, "
+                f"max_line_size = {MAX_LINE_BYTES})")
+
+    def materialize(self) -> bool:
+        """`raw` as a table of the trimmed text (rowid = record order); False when DuckDB cannot read the
+        body as the old reader would (ragged lines, unclosed quotes): the caller takes the old path."""
+        if self._stored:
+            return True
+        self.con.execute("DROP VIEW IF EXISTS raw")
+        try:
+            self.con.execute(f"CREATE TABLE raw AS {self.read_sql()}")
+        except duckdb.Error:
+            return False
+        os.remove(str(self._body))
+        self._stored = True
+        self.rows = self.con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
+        return True
 
     def close(self) -> None:
         try:
@@ -232,8 +266,13 @@ def guess_format(con: duckdb.DuckDBPyConnection, column: str) -> str | None:
     return None
 
 
-def stage(data: bytes, hd: Head, header_index: int, width: int) -> Staged | None:
-    """The records after the header in a private DuckDB, or None when the file needs the old path."""
+def stage(data: bytes, hd: Head, header_index: int, width: int, lazy: bool = False) -> Staged | None:
+    """The records after the header in a private DuckDB, or None when the file needs the old path.
+
+    lazy: `raw` is a view over the body file (read_csv with the record number as `rowid`), not a table, so
+    the SQL lane reads and types the rows in one query and stores them once (sql_lane._typed); whoever
+    else reads the rows calls Staged.materialize() first, which stores the text as before (and says
+    False where DuckDB cannot read the file: the old reader then reports what is wrong)."""
     if header_index >= len(hd.rows) or width == 0 or hd.encoding == "utf-16" and len(data) < (1 << 20):
         return None  # a header that far down, or a small UTF-16 file: the old path is as good
     tmp = tempfile.TemporaryDirectory(prefix="etl_stage_")
@@ -245,25 +284,15 @@ def stage(data: bytes, hd: Head, header_index: int, width: int) -> Staged | None
             return None  # DuckDB skips blank lines, which would shift every line number after them
         # a cap, not a need: past it the staged text spills to the temp folder instead of growing
         con = duckdb.connect(config={"memory_limit": STAGE_MEMORY, "temp_directory": tmp.name})
-        staged = Staged(con, width, header_index + 2, hd.encoding, hd.delimiter, _tmp=tmp)
-        cols = ", ".join(f"'c{j}': 'VARCHAR'" for j in range(width))
-        delim = hd.delimiter.replace("'", "''")
-        try:
-            trim = ", ".join(f"{trimmed(f'c{j}')} AS c{j}" for j in range(width))
-            con.execute(
-                f"CREATE TABLE raw AS SELECT {trim} FROM read_csv(?, header = false, auto_detect = false, "
-                f"delim = '{delim}', quote = '\"', escape = '\"', columns = {{{cols}}}, "
-                f"max_line_size = {MAX_LINE_BYTES})", [path])
-        except duckdb.Error:
-            staged.close()  # ragged lines, unclosed quotes, blank lines: the old reader reports them
-            return None
-        os.remove(path)
-        staged.rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
-        return staged
+        staged = Staged(con, width, header_index + 2, hd.encoding, hd.delimiter, _tmp=tmp, _body=path)
+        if lazy:
+            con.execute(f"CREATE VIEW raw AS SELECT row_number() OVER () - 1 AS rowid, * "
+                        f"FROM ({staged.read_sql(trim=False)})")
+            return staged
+        return staged if staged.materialize() else None
     except BaseException:
         tmp.cleanup()
         raise
-
 
 
 def _has_blank_line(path: str) -> bool:

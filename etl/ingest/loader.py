@@ -27,7 +27,7 @@ import pandas as pd
 from etl.ingest import bands, capacity, consistency, fastread, formats, readers, sql_lane
 from etl.ingest.kinds import KINDS, LOAD_ORDER, REGISTRY_KINDS, Col, Kind
 from etl.ingest.messages import Msg, as_msg, at_lines, msg
-from etl.store import per_version
+from etl.store import changes, per_version
 from etl.store.schema import TABLES, columns
 
 MAX_PROBLEMS_PER_CHECK = 50
@@ -281,8 +281,10 @@ def _stage(data: bytes, file_name: str, kind: str | None
         return None
     hi = _find_header(hd.rows, kind)
     header = [str(h).strip() for h in hd.rows[hi]]
+    # a file the SQL lane may take is read and typed there in one query (the text is stored only if not)
+    lazy = SQL_LANE and (kind or detect_kind(header)[0]) in sql_lane.QTY
     try:
-        staged = fastread.stage(data, hd, hi, len(header))
+        staged = fastread.stage(data, hd, hi, len(header), lazy=lazy)
     except UnicodeDecodeError:
         return None
     return None if staged is None else (staged, hi, header, hd.rows[:hi])
@@ -350,6 +352,17 @@ def _prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: 
             prep.spill = spill
             step(1.0, "done")
             return prep
+    if fast is not None and not fast[0].materialize():
+        # staged lazily for the lane, and DuckDB cannot read it as Python's csv would: the old reader says why
+        fast = None
+        try:
+            raw_rows, prep.encoding, _delim = readers.read_raw(data, file_name, sheet)
+        except readers.ReadError as exc:
+            prep.problems.append(Problem(file_name, None, "", "", msg("cannot_read_file", error=exc.msg),
+                                         "fix_file_load_again"))
+            return prep
+        hi = _find_header(raw_rows, kind)
+        header = [str(h).strip() for h in raw_rows[hi]]
     if fast is not None:
         df = _frame_staged(ctx, spec, fast[0], hi, header)
         title_rows = fast[3]
@@ -1193,6 +1206,7 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
             con.register("_staged", _arrow(cast(pd.DataFrame, prep.rows)[cols]))
         match = _key_match_sql(table)
         col_list = ", ".join(cols)
+        changed = changes.capture(con, table, source)  # the keys the refreshes below recompute
         replaced = con.execute(
             f"INSERT INTO {table}__replaced ({col_list}, batch_id, replaced_by) "
             f"SELECT {col_list}, batch_id, {batch_id} FROM {table} t "
@@ -1207,7 +1221,7 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
             [batch_id, prep.kind, prep.file_name, prep.sha256, n_rows, replaced, start, end, user,
              datetime.now()],
         )
-        _new_data_version(con, table)
+        _new_data_version(con, table, changed)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -1217,6 +1231,7 @@ def commit(con: duckdb.DuckDBPyConnection, prep: Prepared, user: str, accept_war
             con.unregister("_staged")
         except Exception:  # noqa: BLE001 - nothing registered when BEGIN itself failed
             pass
+    _refresh_findings(con, table, changed)
     return batch_id
 
 
@@ -1237,6 +1252,8 @@ def undo(con: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> None:
     cols = ", ".join(c for c in columns(con, table) if c != "batch_id")
     con.execute("BEGIN TRANSACTION")
     try:
+        # the batch's keys: the rows put back from __replaced have the same ones
+        changed = changes.capture(con, table, f"(SELECT * FROM {table} WHERE batch_id = {int(batch_id)})")
         con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
         con.execute(
             f"INSERT INTO {table} ({cols}, batch_id) SELECT {cols}, batch_id FROM {table}__replaced "
@@ -1244,18 +1261,43 @@ def undo(con: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> None:
         con.execute(f"DELETE FROM {table}__replaced WHERE replaced_by = ?", [batch_id])
         con.execute("UPDATE load_batches SET status = 'undone', undone_by = ?, undone_at = ? WHERE batch_id = ?",
                     [user, datetime.now(), batch_id])
-        _new_data_version(con, table)
+        _new_data_version(con, table, changed)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+    _refresh_findings(con, table, changed)
 
 
-def _new_data_version(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """After a commit's or an undo's writes, in its transaction: a new data version, then what is kept per
-    data version (the stored metric views first: the anomaly scan reads them)."""
+def _new_data_version(con: duckdb.DuckDBPyConnection, table: str,
+                      changed: changes.Changed | None = None) -> None:
+    """After a commit's or an undo's writes, in its transaction: a new data version, then the stored metric
+    views, for the keys the write changed only where `changed` says which (etl/store/changes.py). The
+    anomaly findings follow in their own transaction (_refresh_findings)."""
     _bump_version(con)
-    per_version.refresh(con, table)
+    # everything kept per data version but the anomaly findings (they follow, _refresh_findings)
+    per_version.refresh(con, table, changed=changed, skip=AFTER_WRITE)
+
+
+# the stores refreshed in a transaction of their own right after the write's (they read committed rows)
+AFTER_WRITE = ("etl.metrics.anomaly_store",)
+
+
+def _refresh_findings(con: duckdb.DuckDBPyConnection, table: str, changed: changes.Changed | None) -> None:
+    """The anomaly findings for the new data version, in a transaction of their own right after the write:
+    the scan reads committed, compressed rows (inside the write's transaction it read the uncommitted rows,
+    2.7x slower at 10 M rows). Until it commits, readers find the stamp one version behind and compute the
+    findings in memory (anomaly_store.findings), never a stale answer; if it fails (out of memory), the
+    load stays committed and readers go on computing them."""
+    from etl.store import rollups
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        rollups.use(con)  # the write is committed: the scan reads the stored views when they are current
+        per_version.refresh(con, table, changed=changed, only=AFTER_WRITE)
+        con.execute("COMMIT")
+    except duckdb.Error:
+        con.execute("ROLLBACK")
 
 
 def _bump_version(con: duckdb.DuckDBPyConnection) -> None:

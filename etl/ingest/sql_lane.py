@@ -19,6 +19,7 @@ into a frame only when something asks for it (tests, the preview of a small file
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -114,6 +115,8 @@ def take(ctx: _Ctx, spec: Kind, st: Staged, hi: int, header: list[str]) -> Spill
         spill = None  # whatever the lane cannot do (out of disk for the spill …), the pandas path does
     finally:
         if spill is None:  # the pandas path maps the header again and says what it says
+            with contextlib.suppress(duckdb.Error):
+                st.con.execute("DROP TABLE IF EXISTS lane")  # its typed rows: memory the pandas path needs
             del prep.problems[before[0]:]
             ctx.header_of.clear()
             ctx.header_of.update(before[1])
@@ -136,17 +139,23 @@ def _run(ctx: _Ctx, spec: Kind, st: Staged, mapping: dict[int, str], units: dict
     qty = QTY[spec.name]
     if not _typed(ctx, spec, st, col_of, units):
         return None
-    stats = _meter_stats(ctx, spec, con)
-    if stats is None:
-        return None
-    steps, gaps = stats
-    con.register("_lane_steps", steps)
+    # every row carries its line from here on: no query needs the rows in order, so DuckDB need not keep
+    # it (less memory for the window and the Parquet writer); back on for whoever reads `raw` after
+    con.execute("SET preserve_insertion_order = false")
     try:
-        if gaps:
-            _report_gaps(ctx, con, gaps)
-        return _spill(ctx, spec, con, qty)
+        stats = _meter_stats(ctx, spec, con)
+        if stats is None:
+            return None
+        steps, gaps = stats
+        con.register("_lane_steps", steps)
+        try:
+            if gaps:
+                _report_gaps(ctx, con, gaps)
+            return _spill(ctx, spec, con, qty)
+        finally:
+            con.unregister("_lane_steps")
     finally:
-        con.unregister("_lane_steps")
+        con.execute("SET preserve_insertion_order = true")
 
 
 def _max_cell() -> int:
@@ -167,20 +176,46 @@ def _typed(ctx: _Ctx, spec: Kind, st: Staged, col_of: dict[str, int], units: dic
     # a typed time or number has no letter of a total label and starts with no footer word: only the other
     # columns' cells (and the few distinct meter texts, below) can make a line a total, a footer or huge
     others = [c for c in cells if c not in (m, t, q)]
-    odd = [formats.candidates_sql([c]) for c in others] + \
-          [f"(strlen({c}) > {big} AND length({c}) > {big})" for c in cells]
-    ts_value, _ = fastread.datetime_sql(t, fastread.guess_format(con, t))
-    q_value, _ = fastread.number_sql(q)
+    guess = fastread.guess_format(con, t)
+    if st.stored:  # `raw` holds trimmed text ('' for an empty cell)
+        ref = m
+        odd = [formats.candidates_sql([c]) for c in others]
+        ts_value, _ = fastread.datetime_sql(t, guess)
+        q_value, _ = fastread.number_sql(q)
+    else:
+        # `raw` is a view of the file's cells as read (NULL when empty, blanks kept): a cell that casts as it
+        # stands is the value its trimmed text gives; only the others are trimmed (CASE and coalesce run
+        # their fallback on those rows alone), so each row is read, typed and stored once
+        tr = fastread.trimmed
+        ref = tr(m)
+        odd = [formats.candidates_sql([tr(c)]) for c in others]
+        ts_value = fastread.datetime_sql(tr(t), guess)[0]
+        if guess:
+            ts_value = f"coalesce(try_strptime({t}, '{guess}'), {ts_value})"
+        q_value = (f"CASE WHEN NOT contains({q}, '_') AND isfinite(TRY_CAST({q} AS DOUBLE)) "
+                   f"THEN TRY_CAST({q} AS DOUBLE) ELSE {fastread.number_sql(tr(q))[0]} END")
+        # a line of blanks only stays in (its meter is unknown): the pandas path then skips it
+        blank = " AND ".join(f"coalesce({c}, '') = ''" for c in cells)
+    odd += [f"(strlen({c}) > {big} AND length({c}) > {big})" for c in cells]
     col = spec.col(qty)
     factor = col.units.get(units.get(qty, "").replace(" ", ""), 1.0) if col.units else 1.0
-    con.register("_lane_registry", _registry(ctx))
+    registry = _registry(ctx)
+    con.register("_lane_registry", registry)
     try:
+        # a line whose meter text is not in the registry is bad anyway (meter_id NULL): only registry texts
+        # that look like a total, a footer or a huge cell need the distinct texts of the file looked at
+        odd_registry = con.execute(f"SELECT count(*) FROM _lane_registry WHERE {formats.candidates_sql(['ref'])} "
+                                   f"OR length(ref) > {big}").fetchall()[0][0]
         con.execute(f"""CREATE OR REPLACE TEMP TABLE lane AS
-            SELECT {line} AS _line, raw.{m} AS ref, g.meter_id, g.meter_kind, {ts_value} AS ts,
-                   ({q_value}) * {float(factor)!r} AS qty, ({' OR '.join(odd)}) AS odd
-            FROM raw LEFT JOIN _lane_registry g ON g.ref = raw.{m} WHERE NOT ({blank})""")
+            SELECT {line} AS _line, raw._ref AS ref, g.meter_id, g.meter_kind, raw.ts, raw.qty, raw.odd
+            FROM (SELECT rowid, {ref} AS _ref, {ts_value} AS ts, ({q_value}) * {float(factor)!r} AS qty,
+                         ({' OR '.join(odd)}) AS odd
+                  FROM raw WHERE NOT ({blank})) raw
+            LEFT JOIN _lane_registry g ON g.ref = raw._ref""")
     finally:
         con.unregister("_lane_registry")
+    if not odd_registry:
+        return True
     odd_refs = con.execute(f"SELECT count(*) FROM (SELECT DISTINCT ref FROM lane) "
                            f"WHERE {formats.candidates_sql(['ref'])} OR length(ref) > {big}").fetchall()[0][0]
     return not odd_refs
@@ -282,6 +317,7 @@ def _spill(ctx: _Ctx, spec: Kind, con: duckdb.DuckDBPyConnection, qty: str) -> S
     spill = Spill(path, 0, [n for n, _ in desc], _tmp=tmp)
     try:
         n, start, end = con.execute("SELECT count(*), min(ts), max(ts) FROM lane").fetchall()[0]
+        # no ORDER BY: sorting 10 M rows by line doubled this step and did not make the anomaly scan faster
         con.execute(f"COPY (SELECT {select}, l._line FROM lane l JOIN _lane_steps s USING (meter_id)) "
                     f"TO '{path}' (FORMAT parquet)")
         con.execute("DROP TABLE lane")

@@ -23,6 +23,7 @@ import pandas as pd
 from etl.metrics import anomalies
 from etl.metrics.anomalies import FINDING_COLUMNS
 from etl.store import per_version
+from etl.store.changes import Changed, in_list
 
 TABLE = "anomaly_findings"
 STAMP_KEY = "anomaly_findings_version"
@@ -53,24 +54,43 @@ def is_current(con: duckdb.DuckDBPyConnection) -> bool:
     return _has_table(con) and _stamp(con) is not None and _stamp(con) == _version(con)
 
 
-def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None, changed: object | None = None,
-            force: bool = False) -> bool:
+def _meters_of(con: duckdb.DuckDBPyConnection, changed: Changed) -> list[str]:
+    """The meters whose findings a load's rows can change: its own meters; for PV rows, every meter of the
+    sites' institutions (PV self-use is added to an institution's import meter)."""
+    if changed.table == "readings":
+        return changed.entities()
+    return [r[0] for r in con.execute(
+        f"SELECT DISTINCT meter_id FROM meters WHERE institution_id IN (SELECT institution_id FROM pv_sites "
+        f"WHERE {in_list('site_id', changed.entities())}) ORDER BY ALL").fetchall()]
+
+
+def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None,
+            changed: Changed | None = None, force: bool = False) -> bool:
     """Recompute the stored findings for the current data version (call after the version bump, inside the
     writer's transaction). With changed_table outside INPUT_TABLES and findings current before the bump,
-    only the stamp moves (force: scan anyway). Returns True when the scan ran."""
+    only the stamp moves (force: scan anyway). With `changed` (a load's commit or undo of readings or PV rows, etl.store.changes)
+    and findings current before the bump, only the findings of the meters it can touch are recomputed and
+    the others kept. Returns True when a scan ran."""
     if per_version.is_deferred():
         return False
     version = _version(con)
     if version is None:
         return False
     con.execute(_DDL)
-    if changed_table is not None and changed_table not in INPUT_TABLES and not force:
-        before = _stamp(con)
-        if before is not None and before.isdigit() and version.isdigit() and int(before) == int(version) - 1:
-            per_version.set_stamp(con, STAMP_KEY, version)
-            return False
+    before = _stamp(con)
+    was_current = before is not None and before.isdigit() and version.isdigit() and int(before) == int(version) - 1
+    if changed_table is not None and changed_table not in INPUT_TABLES and was_current and not force:
+        per_version.set_stamp(con, STAMP_KEY, version)
+        return False
+    scoped = was_current and not force and changed is not None and changed.table in ("readings", "pv_production")
     try:
-        found = anomalies.find_all(con)
+        if scoped and changed is not None:
+            meters = _meters_of(con, changed)
+            kept = con.execute(f"SELECT {', '.join(FINDING_COLUMNS)} FROM {TABLE} "
+                               f"WHERE NOT {in_list('meter_id', meters)} ORDER BY pos").df()
+            found = anomalies.ordered([kept, anomalies.find_in_chunks(con, meters)])
+        else:
+            found = anomalies.find_in_chunks(con)
     except (KeyError, ValueError, TypeError):  # e.g. a threshold missing: readers compute (and say) it themselves
         per_version.drop_stamp(con, STAMP_KEY)
         return False

@@ -80,17 +80,24 @@ def _stored_views_for_the_rest(con: duckdb.DuckDBPyConnection) -> Iterator[None]
 
 
 def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None, changed: object | None = None,
-            stale_only: bool = False, force: bool = False) -> dict[str, float]:
+            stale_only: bool = False, force: bool = False, skip: Iterable[str] = (),
+            only: Iterable[str] | None = None) -> dict[str, float]:
     """Bring every store up to date, in order, inside the caller's transaction (after its writes).
     Nothing inside a `deferred()` block. Returns {store: seconds} of those that recomputed.
-    stale_only: leave a store that is current alone; force: recompute every store (python -m etl refresh)."""
+    stale_only: leave a store that is current alone; force: recompute every store (python -m etl refresh);
+    skip / only: the stores (module names) to leave out / to do alone (a load refreshes the anomaly
+    findings in a transaction of their own after its write: etl.ingest.loader)."""
     if is_deferred():
         return {}
     from etl.store import rollups
 
     done: dict[str, float] = {}
     with _stored_views_for_the_rest(con):
+        skipped = set(skip)
+        picked = None if only is None else set(only)
         for mod in stores():
+            if mod.__name__ in skipped or (picked is not None and mod.__name__ not in picked):
+                continue
             if stale_only and not force and mod.is_current(con):
                 continue
             t0 = time.perf_counter()

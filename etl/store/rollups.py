@@ -32,8 +32,10 @@ from __future__ import annotations
 import hashlib
 
 import duckdb
+import pandas as pd
 
 from etl.store import per_version
+from etl.store.changes import Changed, in_list
 
 VARIABLE = "rollups_current"
 STAMP_KEY = "rollups_fingerprint"
@@ -103,26 +105,80 @@ def use(con: duckdb.DuckDBPyConnection, current: bool | None = None) -> bool:
     return current
 
 
-def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None, changed: object | None = None,
+def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None, changed: Changed | None = None,
             force: bool = False) -> bool:
     """Rebuild the stored tables for the data as it is now; call inside the writer's transaction, after its
     writes. Nothing to do when they are current already (a fleet log, a weather file), unless force.
-    True when rebuilt."""
+    True when rebuilt.
+
+    `changed` (etl.store.changes, a load's commit or undo): only the rows of the (meter or site or
+    institution, month) pairs it touched are deleted and inserted again, when the tables were current
+    just before the write; anything else (and force) rebuilds whole."""
     if per_version.is_deferred():
         return False
     fp = fingerprint(con)  # a table outside INPUT_TABLES (changed_table) leaves it as it was
     if not force and _has_tables(con) and _stamp(con) == fp:
         return False
+    incremental = not force and changed is not None and changed.rollups_current and changed.table in SCOPED and _has_tables(con)
     before = con.execute(f"SELECT getvariable('{VARIABLE}')").fetchall()[0][0]
     try:
-        use(con, False)
-        for name in NAMES:
-            con.execute(f"DELETE FROM {name}__stored")
-            # pv_counted and meter_month first: institution_month is then computed from their tables
-            con.execute(f"INSERT INTO {name}__stored SELECT * FROM {name}__live")
-            use(con, True)
+        if incremental and changed is not None:
+            _refresh_keys(con, changed)
+        else:
+            use(con, False)
+            for name in NAMES:
+                con.execute(f"DELETE FROM {name}__stored")
+                # pv_counted and meter_month first: institution_month is then computed from their tables
+                con.execute(f"INSERT INTO {name}__stored SELECT * FROM {name}__live")
+                use(con, True)
     finally:
         # this cursor's earlier value stays right whether the transaction commits or rolls back
         use(con, bool(before))
     per_version.set_stamp(con, STAMP_KEY, fp)
     return True
+
+
+# changed table -> the stored tables whose rows it feeds (institution_month through the other two)
+SCOPED = {"readings": ("meter_month", "institution_month"), "pv_production": ("pv_counted", "institution_month"),
+          "lpg_purchases": ("institution_month",)}
+# stored table -> (its entity column, its month expression)
+_KEY_OF = {"pv_counted": ("site_id", "date_trunc('month', {a}ts)::DATE"), "meter_month": ("meter_id", "{a}month"),
+           "institution_month": ("institution_id", "{a}month")}
+
+
+def _institution_keys(con: duckdb.DuckDBPyConnection, changed: Changed) -> pd.DataFrame:
+    """The (institution, month) pairs behind the changed meters' or sites' months."""
+    if changed.table == "lpg_purchases":
+        return changed.frame()
+    reg = "meters" if changed.table == "readings" else "pv_sites"
+    col = "meter_id" if changed.table == "readings" else "site_id"
+    con.register("_changed_keys", changed.frame())
+    try:
+        return con.execute(f"SELECT DISTINCT r.institution_id AS entity, k.month FROM _changed_keys k "
+                           f"JOIN {reg} r ON r.{col} = k.entity WHERE r.institution_id IS NOT NULL").df()
+    finally:
+        con.unregister("_changed_keys")
+
+
+def _refresh_keys(con: duckdb.DuckDBPyConnection, changed: Changed) -> None:
+    """Delete and insert again the stored rows of the changed pairs only (the tables were current before)."""
+    use(con, True)  # the live institution_month reads the other two stored tables, refreshed first
+    for name in NAMES:
+        if name not in SCOPED[changed.table]:
+            continue
+        keys = _institution_keys(con, changed) if name == "institution_month" else changed.frame()
+        if keys.empty:
+            continue
+        keys["month"] = pd.to_datetime(keys["month"]).dt.date
+        entity, month = _KEY_OF[name]
+        # the constant lists reach the fact tables' scans; the join keeps exactly the pairs
+        near = (f"{in_list(entity, sorted(set(keys['entity'])))} "
+                f"AND {in_list(month.format(a=''), sorted(set(keys['month'])))}")
+        con.register("_changed_keys", keys)
+        try:
+            con.execute(f"DELETE FROM {name}__stored s WHERE {near} AND EXISTS (SELECT 1 FROM _changed_keys k "
+                        f"WHERE k.entity = s.{entity} AND k.month = {month.format(a='s.')})")
+            con.execute(f"INSERT INTO {name}__stored SELECT l.* FROM (SELECT * FROM {name}__live WHERE {near}) l "
+                        f"SEMI JOIN _changed_keys k ON k.entity = l.{entity} AND k.month = {month.format(a='l.')}")
+        finally:
+            con.unregister("_changed_keys")
