@@ -22,7 +22,7 @@ demo: install  ## rebuild the demo database from scratch
 	ENERGY_DB=$(DB) $(PY) -m etl demo --force
 
 run: install $(DB)  ## start the dashboard on http://localhost:$(PORT)
-	ENERGY_DB=$(DB) $(PY) -m streamlit run dashboard.py --server.port=$(PORT) --server.headless=true
+	ENERGY_DB=$(DB) $(PY) -m streamlit run serve.py --server.port=$(PORT) --server.headless=true  # serve.py: dashboard.py, warmed at start
 
 lint: install
 	$(PY) -m ruff check .

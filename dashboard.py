@@ -15,11 +15,13 @@ from ui.errors import show_error, wait_notice
 from ui.format import escape_md
 from ui.i18n import LANGS, lang, t
 from ui.site import county
+from ui.warmup import start as start_warmup
 
 st.set_page_config(page_title="公共机构能源资源分析", page_icon="⚡", layout="wide")
 
 _build_lock = threading.Lock()
 store_db.hold_for_dashboard(wait_notice)  # one instance per process, a cursor per query; waits said in words
+start_warmup()  # once per server process: the public pages' queries computed when the data version moves
 
 
 def ensure_database() -> None:
