@@ -49,11 +49,11 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def running_app(db):
-    """`streamlit run dashboard.py` on a free port with ENERGY_DB=db, until the block ends."""
+    """`streamlit run serve.py` (what `make run` serves) on a free port with ENERGY_DB=db, until the block ends."""
     port = _free_port()
     log = tempfile.TemporaryFile()  # a pipe nobody reads could fill up and stall the app
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless=true",
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless=true",
          "--server.address=127.0.0.1", f"--server.port={port}"],
         cwd=ROOT, env={**os.environ, "ENERGY_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
