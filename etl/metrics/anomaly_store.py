@@ -98,13 +98,7 @@ def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None,
     for col in ("value", "reference", "ratio", "detail"):
         rows[col] = pd.to_numeric(rows[col], errors="coerce").astype("float64")
     cols = ["pos", *FINDING_COLUMNS]
-    con.execute(f"DELETE FROM {TABLE}")
-    if not rows.empty:
-        con.register("_anomaly_rows", rows[cols])
-        try:
-            con.execute(f"INSERT INTO {TABLE} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _anomaly_rows")
-        finally:
-            con.unregister("_anomaly_rows")
+    per_version.replace_rows(con, TABLE, rows[cols])
     per_version.set_stamp(con, STAMP_KEY, version)
     return True
 

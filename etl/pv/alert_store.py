@@ -125,13 +125,7 @@ def refresh(con: duckdb.DuckDBPyConnection, changed_table: str | None = None, ch
         rows[col] = pd.to_numeric(rows[col], errors="coerce").astype("float64")
     cols = ["year", "pos", "site_id", "kind", "start_ts", "end_ts", "days", "intervals", "measured_kwh",
             "expected_kwh", "ratio", "lost_kwh", "value", "name"]
-    con.execute(f"DELETE FROM {TABLE}")
-    if not rows.empty:
-        con.register("_pv_alert_rows", rows[cols])
-        try:
-            con.execute(f"INSERT INTO {TABLE} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _pv_alert_rows")
-        finally:
-            con.unregister("_pv_alert_rows")
+    per_version.replace_rows(con, TABLE, rows[cols])
     per_version.set_stamp(con, STAMP_KEY, json.dumps({"fingerprint": fp, "years": years}))
     return True
 

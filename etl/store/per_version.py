@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator
 from types import ModuleType
 
 import duckdb
+import pandas as pd
 
 # refresh order: the rollups first, the anomaly scan and the PV alerts read the metric views
 STORES = ("etl.store.rollups", "etl.metrics.anomaly_store", "etl.pv.alert_store")
@@ -151,6 +152,19 @@ def stamp(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 
 def set_stamp(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame) -> None:
+    """The kept table's rows become `rows` (its columns by name), inside the caller's transaction."""
+    cols = ", ".join(rows.columns)
+    con.execute(f"DELETE FROM {table}")
+    if rows.empty:
+        return
+    con.register("_kept_rows", rows)
+    try:
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _kept_rows")
+    finally:
+        con.unregister("_kept_rows")
 
 
 def drop_stamp(con: duckdb.DuckDBPyConnection, key: str) -> None:
