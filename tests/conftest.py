@@ -38,20 +38,52 @@ def copy_of(name: str, tmp_path: Path, build: Callable[[Path], object]) -> Path:
     return db
 
 
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory) -> Path:
-    """The full demo database, built once per test session (about 30 s)."""
+def _build_demo(root: Path) -> Path:
+    """The demo's files and database in root (about 30-40 s of one core)."""
     from etl.demo import dataset
 
-    root = tmp_path_factory.mktemp("demo")
-    db = root / "demo.duckdb"
-    dataset.build(db, out_dir=root / "files")
-    return db
+    dataset.build(root / "demo.duckdb", out_dir=root / "files")
+    return root / "demo.duckdb"
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The full demo database, built once per test run and copied into each test process.
+
+    Under xdist the first worker that asks builds it in the run's shared temporary folder while holding a lock;
+    the others wait and copy the closed file (the files under `files/` are only read, so they are shared).
+    Each process gets its own database file: DuckDB lets one process at a time open a file for writing."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # one process: build in place
+        return _build_demo(tmp_path_factory.mktemp("demo"))
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp().parent / "demo-shared"  # the run's folder, common to its workers
+    shared.mkdir(exist_ok=True)
+    with open(shared / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes (also if this process dies)
+        if not (shared / "done").exists():
+            _build_demo(shared)
+            assert not (shared / "demo.duckdb.wal").exists(), "the shared demo must be closed before it is copied"
+            (shared / "done").touch()
+    own = tmp_path_factory.mktemp("demo")
+    shutil.copyfile(shared / "demo.duckdb", own / "demo.duckdb")
+    (own / "files").symlink_to(shared / "files", target_is_directory=True)
+    return own / "demo.duckdb"
 
 
 @pytest.fixture()
 def demo_files(demo_db) -> Path:
     return demo_db.parent / "files"
+
+
+@pytest.fixture()
+def db(demo_db, tmp_path, monkeypatch) -> Path:
+    """A copy of the demo database of this test's own, with ENERGY_DB pointing at it (for the pages and caches).
+    A module with its own `db` fixture (another database, or ENERGY_DB left alone) overrides this one."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_db, copy)
+    monkeypatch.setenv("ENERGY_DB", str(copy))
+    return copy
 
 
 def _build_empty(db: Path) -> None:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 import streamlit as st
@@ -15,14 +13,6 @@ from etl.metrics import figures
 from etl.store import reference, rollups
 from etl.store.db import connect
 from tests.test_no_hidden_writes import every_table
-
-
-@pytest.fixture()
-def db(demo_db, tmp_path, monkeypatch):
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(demo_db, copy)
-    monkeypatch.setenv("ENERGY_DB", str(copy))
-    return copy
 
 
 def _sorted(df: pd.DataFrame) -> pd.DataFrame:
