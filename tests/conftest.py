@@ -66,8 +66,13 @@ def demo_db(tmp_path_factory) -> Path:
             assert not (shared / "demo.duckdb.wal").exists(), "the shared demo must be closed before it is copied"
             (shared / "done").touch()
     own = tmp_path_factory.mktemp("demo")
-    shutil.copyfile(shared / "demo.duckdb", own / "demo.duckdb")
-    (own / "files").symlink_to(shared / "files", target_is_directory=True)
+    for item in shared.iterdir():  # the database and what the build keeps beside it (evidence/: certificates)
+        if item.name == "files":
+            (own / "files").symlink_to(item, target_is_directory=True)
+        elif item.is_dir():
+            shutil.copytree(item, own / item.name)
+        elif item.suffix == ".duckdb":
+            shutil.copyfile(item, own / item.name)
     return own / "demo.duckdb"
 
 
