@@ -3,7 +3,7 @@
     take(ctx, spec, staged, hi, header)  -> Spill when the file took the lane, None to use the pandas path
 
 The fast path (fastread) has the body as text columns in a private DuckDB. Here one query types the cells
-(TRY_CAST / strptime, the unit's factor), resolves each 户号 against the meter registry (a join), and one
+(TRY_CAST / strptime, the unit's factor), resolves each 户号 against the meter registry (an ENUM cast), and
 aggregate query asks every question the pandas rules ask (loader._parse_columns, _readings, _dedupe,
 _warn_unusual, _warn_gaps, safety.drop_identical): a bad or missing value, an unknown meter or one of
 another kind, a date out of range, a formula-looking id, a repeated key, usage far above the meter's usual,
