@@ -16,9 +16,10 @@ One query reads the body, types each cell and looks up the meter text as an ENUM
 (a cast, not a join, so the lines stay in file order and a line's number is its Parquet row number), and
 writes the typed lines once, as Parquet, to a temp folder owned by the Spill (memory stays flat: DuckDB
 streams them). The checks read that file in two narrow passes (an aggregate, then a window on the meter
-text's code and the time). The Spill's source_sql() makes the table's columns from it at read time (joined
-with each meter text's meter and interval length), commit() inserts them with one INSERT ... SELECT, and
-Prepared.rows reads them into a frame only when something asks for it (tests, the preview of a small file).
+text's code and the time). The Spill's source_sql() makes the table's columns from it at read time (each
+meter text's meter and interval length from constant lists), commit() inserts them with one INSERT ... SELECT
+in file order, and Prepared.rows reads them into a frame only when something asks for it (tests, the
+preview of a small file).
 """
 
 from __future__ import annotations
@@ -48,22 +49,20 @@ MIN_ROWS = 1  # every size: the tests compare the lane on small files; the panda
 
 @dataclass
 class Spill:
-    """Prepared rows in a temp folder (deleted with the Spill): the typed lines as Parquet (`rows.parquet`:
-    _line, meter_id, ts, qty, …) and each meter's interval length (`steps.parquet`); source_sql() makes the
-    table's columns from them at read time, so the rows are written once (by the query that types them)."""
+    """Prepared rows in a temp folder (deleted with the Spill): the typed lines as Parquet (`rows.parquet`,
+    in file order: meter text code, time, quantity, …); source_sql() makes the table's columns from them
+    at read time, so the rows are written once (by the query that types them)."""
 
     path: str
     rows: int
     columns: list[str]
     _tmp: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
-    select: str = ""  # the table's columns (and _line) over `l` (rows) joined with `s` (steps)
+    select: str = ""  # the table's columns (and _line) over `l`, the typed lines
 
     def source_sql(self) -> str:
-        """The rows as a table expression for a query on any connection."""
+        """The rows as a table expression for a query on any connection (in file order)."""
         rows = self.path.replace("'", "''")
-        steps = os.path.join(os.path.dirname(self.path), "steps.parquet").replace("'", "''")
-        return (f"(SELECT {self.select} FROM read_parquet('{rows}', file_row_number = true) l "
-                f"JOIN read_parquet('{steps}') s USING (ref_no) WHERE NOT l.blank)")
+        return f"(SELECT {self.select} FROM read_parquet('{rows}', file_row_number = true) l WHERE NOT l.blank)"
 
     def frame(self, columns: list[str] | None = None) -> pd.DataFrame:
         """The rows as the pandas path's frame (file order), for whoever still reads Prepared.rows; only the
@@ -418,16 +417,19 @@ def _report_gaps(ctx: _Ctx, con: duckdb.DuckDBPyConnection, meters: list[str]) -
 
 def _spill(ctx: _Ctx, spec: Kind, con: duckdb.DuckDBPyConnection, qty: str, path: str,
            tmp: tempfile.TemporaryDirectory, first_line: int) -> Spill | None:
-    """The typed lines at `path` and each meter text's meter and step as the table's rows; None when some are
-    identical to stored rows (the pandas path says so)."""
+    """The typed lines at `path` as the table's rows; None when some are identical to stored rows (the pandas
+    path says so). Each line's meter and interval length are looked up by its meter text's code in two
+    constant lists (no join: the rows reach the table in file order, which is usually by meter and time, so
+    the table's blocks stay sorted by meter and a query for a few meters skips the rest)."""
     table = spec.table
     desc = [(r[0], r[1]) for r in ctx.con.execute(f"DESCRIBE {table}").fetchall() if r[0] != "batch_id"]
-    given = {"meter_id": "s.meter_id", "period_start": "l.ts", "source": "'interval'", qty: "l.qty",
-             "period_end": "l.ts + to_minutes(s.step_min)", "multiplier": "1.0", "estimated": "false"}
+    step_of = dict(con.execute("SELECT meter_id, step_min FROM _lane_steps").fetchall())
+    codes = con.execute("SELECT ref_no, meter_id FROM _lane_registry ORDER BY ref_no").fetchall()
+    meters = "[" + ", ".join(_literal(m) if m in step_of else "NULL" for _no, m in codes) + "]"
+    steps = "[" + ", ".join(str(int(step_of[m])) if m in step_of else "NULL" for _no, m in codes) + "]"
+    given = {"meter_id": f"{meters}[l.ref_no + 1]", "period_start": "l.ts", "source": "'interval'", qty: "l.qty",
+             "period_end": f"l.ts + to_minutes({steps}[l.ref_no + 1])", "multiplier": "1.0", "estimated": "false"}
     select = ", ".join(f"CAST({given.get(name, 'NULL')} AS {typ}) AS \"{name}\"" for name, typ in desc)
-    steps = os.path.join(os.path.dirname(path), "steps.parquet").replace("'", "''")
-    con.execute(f"COPY (SELECT g.ref_no, g.meter_id, s.step_min FROM _lane_registry g "
-                f"JOIN _lane_steps s USING (meter_id)) TO '{steps}' (FORMAT parquet)")
     spill = Spill(path, 0, [n for n, _ in desc], _tmp=tmp,
                   select=f"{select}, l.file_row_number + {int(first_line)} AS _line")
     n, start, end = con.execute("SELECT count(*), min(ts), max(ts) FROM lane").fetchall()[0]
@@ -438,6 +440,10 @@ def _spill(ctx: _Ctx, spec: Kind, con: duckdb.DuckDBPyConnection, qty: str, path
     ctx.prep.period = (_py(start), _py(end))
     ctx.prep.rows_replaced = int(replaced)
     return spill
+
+
+def _literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _stored_overlap(ctx: _Ctx, table: str, spill: Spill, start: object, end: object) -> tuple[int, int]:
