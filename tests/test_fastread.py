@@ -79,6 +79,7 @@ AWKWARD = {
                            "Total,,31\n").encode("gb18030"),
     "ragged.csv": "户号,账期,抄见电量(kWh)\n0450000001,2023-01,1\n0450000001,2023-02\n".encode(),
     "blank_line.csv": "户号,账期,抄见电量(kWh)\n0450000001,2023-01,1\n\n0450000001,2023-02,2\n".encode(),
+    "blank_line_crlf.csv": "户号,账期,抄见电量(kWh)\r\n0450000001,2023-01,1\r\n\r\n0450000001,2023-02,2\r\n".encode(),
     # staged lazily for the SQL lane: the ragged line is found when the lane reads it, then the old reader
     "ragged_interval.csv": "户号,时间,电量(kWh)\n0450000001,2023-01-01 00:00,1\n0450000001,2023-01-01 01:00\n"
                            "0450000001,2023-01-01 02:00,3\n".encode(),
@@ -102,9 +103,9 @@ def test_regular_files_take_the_fast_path_irregular_ones_the_old(registry_db, mo
     monkeypatch.setattr(readers, "read_raw", spy)
     with connect(registry_db) as con:
         for name in ("crlf_bom.csv", "titles_quoted_newline.csv", "tabs.tsv", "ragged.csv", "blank_line.csv",
-                     "totals_footer.csv", "ragged_interval.csv"):
+                     "blank_line_crlf.csv", "totals_footer.csv", "ragged_interval.csv"):
             got = prepare(con, AWKWARD[name], name, now=NOW)
-    assert old == ["ragged.csv", "blank_line.csv", "ragged_interval.csv"]
+    assert old == ["ragged.csv", "blank_line.csv", "blank_line_crlf.csv", "ragged_interval.csv"]
     assert any(p.line == 3 for p in got.errors), [str(p) for p in got.problems]  # the ragged line, named
 
 

@@ -67,6 +67,12 @@ CLEAN = {
         f"0450000001,{t},2,\n" for t in pd.date_range("2023-03-01", periods=10, freq="h"))).encode(),
     "clean_blank_rows_at_end.csv": hourly(day(hours=6)) + b"\n\n",
     "clean_one_row.csv": hourly(day(hours=1)),  # no step to measure: 60 minutes, as the pandas rule says
+    # exporters put a tab before an account number so Excel keeps its zeros; blanks after one: matched trimmed
+    "clean_tab_before_account.csv": hourly([("\t" + m, t, v) for m, t, v in day()]
+                                           + [(m + "  ", t, v) for m, t, v in day("0450000002")]
+                                           + day("0450000002", start="2023-03-02")),
+    # steps of 58 and 61 minutes: the median step (61) is taken where the steps are not all equal
+    "clean_uneven_steps.csv": hourly([("0450000001", (pd.Timestamp("2023-03-01") + pd.Timedelta(minutes=60 * h + (h % 3 == 1) - (h % 3 == 2))).strftime("%Y-%m-%d %H:%M"), "2") for h in range(48)]),
 }
 
 AWKWARD_LANE = {

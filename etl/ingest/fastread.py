@@ -308,7 +308,9 @@ def _has_blank_line(path: str) -> bool:
             end -= 1
         if end and mm[0] in (10, 13):
             return True
-        return any(mm.find(pat, 0, end) >= 0 for pat in (b"\n\n", b"\n\r\n", b"\r\r"))
+        # a file without CR (one quick scan) can only have "\n\n": each pattern search is a slow pass
+        patterns = (b"\n\n", b"\n\r\n", b"\r\r") if mm.find(b"\r", 0, end) >= 0 else (b"\n\n",)
+        return any(mm.find(pat, 0, end) >= 0 for pat in patterns)
 
 
 def _write_body(data: bytes, hd: Head, skip_chars: int, path: str) -> None:

@@ -132,18 +132,35 @@ def _hourly_kw(s: dict, meters: list[str] | None = None) -> str:
             WHERE h.kind = 'electricity' AND i.type NOT IN ({exempt}) AND {_only('h.meter_id', meters)})"""
 
 
-def base_load(con: duckdb.DuckDBPyConnection, s: dict | None = None, meters: list[str] | None = None
-              ) -> pd.DataFrame:
-    """night_base_load and weekend_base_load findings, per meter and month."""
+def load_medians(con: duckdb.DuckDBPyConnection, s: dict | None = None, meters: list[str] | None = None
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The median loads both base-load rules compare, from one scan of the hourly load (two scans cost 2.4x
+    as much at 1 M rows): per meter and month (night, weekend day, working hours) and per meter and week
+    (night, working hours; weeks with at least 15 night hours)."""
     s = s or settings(con)
     df = con.execute(f"""
         {_hourly_kw(s, meters)}
-        SELECT meter_id, date_trunc('month', ts)::DATE AS period_start,
-               (date_trunc('month', ts) + INTERVAL 1 MONTH)::DATE AS period_end,
-               median(kw) FILTER (WHERE is_night) AS night_kw,
-               median(kw) FILTER (WHERE is_weekend_day) AS weekend_kw,
-               median(kw) FILTER (WHERE is_work) AS work_kw
-        FROM k GROUP BY ALL ORDER BY ALL""").df()
+        SELECT *, (month + INTERVAL 1 MONTH)::DATE AS month_end FROM (
+            SELECT meter_id, date_trunc('month', ts)::DATE AS month, date_trunc('week', ts)::DATE AS week,
+                   grouping(week) = 1 AS monthly,
+                   median(kw) FILTER (WHERE is_night) AS night_kw,
+                   median(kw) FILTER (WHERE is_weekend_day) AS weekend_kw,
+                   median(kw) FILTER (WHERE is_work) AS work_kw, count(*) FILTER (WHERE is_night) AS night_hours
+            FROM k GROUP BY GROUPING SETS ((meter_id, month), (meter_id, week)))""").df()
+    monthly = df[df["monthly"]].sort_values(["meter_id", "month"])
+    monthly = monthly.assign(period_start=monthly["month"], period_end=monthly["month_end"])
+    weekly = df[~df["monthly"] & (df["night_hours"] >= 3 * 5)].sort_values(["meter_id", "week"])
+    return (monthly[["meter_id", "period_start", "period_end", "night_kw", "weekend_kw", "work_kw"]]
+            .reset_index(drop=True),
+            weekly[["meter_id", "week", "night_kw", "work_kw"]].reset_index(drop=True))
+
+
+def base_load(con: duckdb.DuckDBPyConnection, s: dict | None = None, meters: list[str] | None = None,
+              medians: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """night_base_load and weekend_base_load findings, per meter and month (medians: load_medians' answer,
+    when the caller has it)."""
+    s = s or settings(con)
+    df = (medians or load_medians(con, s, meters))[0]
     out = []
     for rule, col, limit in (("night_base_load", "night_kw", s["night_base_ratio"]),
                              ("weekend_base_load", "weekend_kw", s["weekend_base_ratio"])):
@@ -173,20 +190,15 @@ def step_hits(r: np.ndarray, n: int, step_ratio: float) -> list[tuple[int, float
     return hits
 
 
-def base_load_steps(con: duckdb.DuckDBPyConnection, s: dict | None = None, meters: list[str] | None = None
-                    ) -> pd.DataFrame:
+def base_load_steps(con: duckdb.DuckDBPyConnection, s: dict | None = None, meters: list[str] | None = None,
+                    medians: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
     """A step up in the night base load relative to the working-hours load, sustained for step_weeks.
 
     Working on the ratio (night ÷ working hours, per week) keeps seasons, holidays and term starts
     from looking like steps: they move both loads together. One finding per step (its strongest week).
     """
     s = s or settings(con)
-    weekly = con.execute(f"""
-        {_hourly_kw(s, meters)}
-        SELECT meter_id, date_trunc('week', ts)::DATE AS week,
-               median(kw) FILTER (WHERE is_night) AS night_kw, median(kw) FILTER (WHERE is_work) AS work_kw
-        FROM k GROUP BY ALL HAVING count(*) FILTER (WHERE is_night) >= 3 * 5
-        ORDER BY meter_id, week""").df()
+    weekly = (medians or load_medians(con, s, meters))[1]
     n = int(s["step_weeks"])
     rows = []
     for meter_id, g in weekly.groupby("meter_id", sort=True):
@@ -267,8 +279,9 @@ def find_all(con: duckdb.DuckDBPyConnection, meters: list[str] | None = None) ->
     for an import meter, its institution's PV; etl.metrics.anomaly_store recomputes the meters a load
     touched and keeps the rest)."""
     s = settings(con)
-    parts = [water_leaks(con, s, meters), water_night_flow(con, s, meters), base_load(con, s, meters),
-             base_load_steps(con, s, meters), missing_months(con, meters), overlapping_bills(con, meters),
+    medians = load_medians(con, s, meters)
+    parts = [water_leaks(con, s, meters), water_night_flow(con, s, meters), base_load(con, s, meters, medians),
+             base_load_steps(con, s, meters, medians), missing_months(con, meters), overlapping_bills(con, meters),
              estimated_reads(con, meters)]
     return ordered(parts)
 
