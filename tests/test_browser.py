@@ -94,9 +94,11 @@ def running_app(db):
 
 
 @pytest.fixture(scope="module")
-def server(demo_db):
-    with running_app(demo_db) as url:
-        yield url
+def server(writer_server):
+    """The app the pages are opened in: one started app per module, the writer's (a copy of the demo with an
+    officer account; the upload test undoes what it writes)."""
+    url, _ = writer_server
+    return url
 
 
 @pytest.fixture(scope="module")

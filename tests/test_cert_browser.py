@@ -13,6 +13,7 @@ from tests.test_browser import (  # noqa: F401
     server,
     wait_for_app,
     wait_for_count,
+    writer_server,
 )
 
 pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(),
