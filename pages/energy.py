@@ -309,7 +309,9 @@ def trend_chart(per_year, row, nat, metric):
         fig.add_annotation(xref="paper", yref="paper", x=1, y=1.08, showarrow=False, xanchor="right",
                            font={"color": "grey"}, text=t("en_series_national_off", value=f"{nat:g}",
                                                           where=t("en_off_above" if nat > hi else "en_off_below")))
-    fig.update_layout(yaxis_title=t(metric), xaxis={"dtick": 1, "title": t("en_year")}, legend={"orientation": "h"},
+    # the legend above the plot, at its left: below it, it covered the first year's label
+    fig.update_layout(yaxis_title=t(metric), xaxis={"dtick": 1, "title": t("en_year")},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
                       height=380, yaxis_range=y_range)
     return fig
 
