@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 DB ?= data/energy.duckdb
 
-.PHONY: run test install demo lint bench browser-deps clean
+.PHONY: run test test-deep install demo lint bench browser-deps clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,13 @@ lint: install
 	$(PY) -m mypy
 
 TEST_JOBS ?= 2  # pytest-xdist workers (one per core here); TEST_JOBS=0 runs in one process
-test: install  ## lint and type-check, then the whole test suite (browser tests run where Chromium is installed)
+test: install  ## lint and type-check, then the test suite but its deep tier (browser tests run where Chromium is installed)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile -m "not deep"
+
+test-deep: install  ## the large-sample variants (pytest marker `deep`); each has a smaller sibling in make test
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile -m deep
 
 bench: install
 	$(PY) bench/bench_pvmodel.py

@@ -38,20 +38,114 @@ def copy_of(name: str, tmp_path: Path, build: Callable[[Path], object]) -> Path:
     return db
 
 
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory) -> Path:
-    """The full demo database, built once per test session (about 30 s)."""
+def _build_demo(root: Path) -> Path:
+    """The demo's files and database in root (about 30-40 s of one core)."""
     from etl.demo import dataset
 
-    root = tmp_path_factory.mktemp("demo")
-    db = root / "demo.duckdb"
-    dataset.build(db, out_dir=root / "files")
-    return db
+    dataset.build(root / "demo.duckdb", out_dir=root / "files")
+    return root / "demo.duckdb"
+
+
+def build_shared_demo(shared: Path) -> None:
+    """Build the run's demo in `shared` unless done; the caller holds shared/build.lock (an flock)."""
+    if (shared / "done").exists():
+        return
+    for item in shared.iterdir():  # what a build that died half way left behind
+        if item.name not in ("build.lock", "started", "build.log"):
+            shutil.rmtree(item) if item.is_dir() and not item.is_symlink() else item.unlink()
+    _build_demo(shared)
+    assert not (shared / "demo.duckdb.wal").exists(), "the shared demo must be closed before it is copied"
+    (shared / "done").touch()
+
+
+_BUILDER: list = []  # the background build this worker started (see pytest_collection_modifyitems)
+
+
+def _shared_demo_dir(config) -> Path:
+    """The run's temporary folder common to its xdist workers (each worker's basetemp is a child of it)."""
+    return config._tmp_path_factory.getbasetemp().parent / "demo-shared"
+
+
+@pytest.hookimpl(trylast=True)  # after -m / -k have deselected
+def pytest_collection_modifyitems(session, config, items) -> None:
+    """Under xdist: test files that need no demo database run first, while one background process builds the
+    demo for the whole run; the files that need it come after, so no worker sits idle waiting for the build.
+    Within a file the order stays as written; every test still runs, in its own process as before."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    needs = {item.path for item in items if "demo_db" in item.fixturenames}
+    items.sort(key=lambda item: item.path in needs)  # stable: each file's tests stay together and in order
+    if not needs:
+        return
+    import fcntl
+    import subprocess
+    import sys
+
+    shared = _shared_demo_dir(config)
+    shared.mkdir(parents=True, exist_ok=True)
+    try:  # both workers collect the same tests: the first here starts the build
+        os.close(os.open(shared / "started", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return
+    with open(shared / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the child inherits the lock and holds it until it exits
+        with open(shared / "build.log", "w") as log:
+            _BUILDER.append(subprocess.Popen(
+                [sys.executable, "-c", "import sys, pathlib; from tests.conftest import build_shared_demo; "
+                 "build_shared_demo(pathlib.Path(sys.argv[1]))", str(shared)],
+                cwd=Path(__file__).resolve().parent.parent, pass_fds=(lock.fileno(),), stdout=log,
+                stderr=subprocess.STDOUT))
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """The background build is waited for (the other worker may still be copying it), or ended on an abort."""
+    for proc in _BUILDER:
+        if session.shouldstop or session.shouldfail:
+            proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory, pytestconfig) -> Path:
+    """The full demo database, built once per test run and copied into each test process.
+
+    Under xdist a background process started at collection builds it in the run's shared temporary folder while
+    holding a lock (or, should that process fail, the first worker that asks); the others wait and copy the closed
+    file (the files under `files/` are only read, so they are shared). Each process gets its own database file:
+    DuckDB lets one process at a time open a file for writing."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # one process: build in place
+        return _build_demo(tmp_path_factory.mktemp("demo"))
+    import fcntl
+
+    shared = _shared_demo_dir(pytestconfig)
+    shared.mkdir(parents=True, exist_ok=True)
+    with open(shared / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes (also if this process dies)
+        build_shared_demo(shared)
+    own = tmp_path_factory.mktemp("demo")
+    for item in shared.iterdir():  # the database and what the build keeps beside it (evidence/: certificates)
+        if item.name == "files":
+            (own / "files").symlink_to(item, target_is_directory=True)
+        elif item.is_dir():
+            shutil.copytree(item, own / item.name)
+        elif item.suffix == ".duckdb":
+            shutil.copyfile(item, own / item.name)
+    return own / "demo.duckdb"
 
 
 @pytest.fixture()
 def demo_files(demo_db) -> Path:
     return demo_db.parent / "files"
+
+
+@pytest.fixture()
+def db(demo_db, tmp_path, monkeypatch) -> Path:
+    """A copy of the demo database of this test's own, with ENERGY_DB pointing at it (for the pages and caches).
+    A module with its own `db` fixture (another database, or ENERGY_DB left alone) overrides this one."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_db, copy)
+    monkeypatch.setenv("ENERGY_DB", str(copy))
+    return copy
 
 
 def _build_empty(db: Path) -> None:

@@ -3,8 +3,6 @@ etl/pv/alert_store.py): the kept alerts equal freshly computed ones after every 
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 import streamlit as st
@@ -15,14 +13,6 @@ from etl.store import per_version, reference
 from etl.store.db import connect
 from tests.app_pages import app_as
 from tests.test_no_hidden_writes import every_table
-
-
-@pytest.fixture()
-def db(demo_db, tmp_path, monkeypatch):
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(demo_db, copy)
-    monkeypatch.setenv("ENERGY_DB", str(copy))
-    return copy
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:

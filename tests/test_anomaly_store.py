@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pandas as pd
 import pytest
@@ -15,14 +14,6 @@ from etl.metrics import anomalies, anomaly_store, figures
 from etl.store import reference
 from etl.store.db import connect
 from tests.test_no_hidden_writes import every_table
-
-
-@pytest.fixture()
-def db(demo_db, tmp_path, monkeypatch):
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(demo_db, copy)
-    monkeypatch.setenv("ENERGY_DB", str(copy))
-    return copy
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:

@@ -31,6 +31,24 @@ READY = {"energy": "text=/异常提示|Anomalies/"}
 # (metric cards, plotly charts) each page shows at least
 EXPECTED = {"overview": (8, 1), "energy": (8, 3), "pv": (9, 3), "kpi": (30, 2), "fleet": (13, 4)}
 
+# Every page in both languages; `make test` opens each page in one of them (the languages alternate, so each is
+# seen in the browser) and the deep tier (`make test-deep`) the other. AppTest renders every page in both.
+QUICK_LANG = {"overview": "en", "energy": "zh", "pv": "en", "kpi": "zh", "fleet": "en", "meter": "en",
+              "upload": "zh", "certification": "en"}
+
+
+def in_both(page_path: str, lang: str):
+    """(page, lang) as a parameter: in make test when it is the page's quick language, else in the deep tier."""
+    return pytest.param(page_path, lang, id=f"{page_path}-{lang}",
+                        marks=() if QUICK_LANG[page_path] == lang else pytest.mark.deep)
+
+
+def langs(page_path: str) -> list:
+    """The two languages of one page as parameters, the one not in QUICK_LANG marked deep."""
+    return [pytest.param(lang, id=lang, marks=() if QUICK_LANG[page_path] == lang else pytest.mark.deep)
+            for lang in ("zh", "en")]
+
+
 # In CI (CI=true) a missing Chromium fails the run instead of skipping it silently.
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 pytestmark = pytest.mark.skipif(not IN_CI and not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
@@ -76,9 +94,11 @@ def running_app(db):
 
 
 @pytest.fixture(scope="module")
-def server(demo_db):
-    with running_app(demo_db) as url:
-        yield url
+def server(writer_server):
+    """The app the pages are opened in: one started app per module, the writer's (a copy of the demo with an
+    officer account; the upload test undoes what it writes)."""
+    url, _ = writer_server
+    return url
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +135,7 @@ def wait_for_count(page, selector: str, n: int, timeout_ms: int = 60000) -> None
     page.wait_for_timeout(500)
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("page_path", PAGES)
+@pytest.mark.parametrize(("page_path", "lang"), [in_both(p, lang) for p in PAGES for lang in ("zh", "en")])
 def test_page_in_browser(server, browser, page_path, lang, tmp_path, demo_db):
     page = browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
     page.goto(f"{server}/{page_path}?lang={lang}")
@@ -154,7 +173,7 @@ def test_page_in_browser(server, browser, page_path, lang, tmp_path, demo_db):
     page.close()
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang", langs("meter"))
 def test_energy_meter_link_in_browser(server, browser, lang):
     """A shared link straight to a meter: its monthly chart and the hourly heat map render."""
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
@@ -212,7 +231,7 @@ def test_visitor_cannot_open_the_upload_page(writer_server, browser):
     page.close()
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang", langs("upload"))
 def test_officer_uploads_commits_and_undoes(writer_server, browser, tmp_path, lang):
     url, db = writer_server
     txt = UPLOAD_TEXT[lang]

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import ARTIFACTS, CHROMIUM, browser, server, wait_for_app, wait_for_count  # noqa: F401
+from tests.test_browser import (  # noqa: F401
+    ARTIFACTS,
+    CHROMIUM,
+    browser,
+    langs,
+    server,
+    wait_for_app,
+    wait_for_count,
+    writer_server,
+)
 
 pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(),
                                 reason="Debian's chromium is not installed")
@@ -13,7 +22,7 @@ TEXT = {"zh": ("节约型机关 · 节水型单位 创建", "2024年任务", "�
         "en": ("Conservation-oriented agencies", "2024 task", "Save the stage", "Units")}
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang", langs("certification"))  # one language in make test, the other deep
 def test_certification_page_as_visitor(server, browser, lang):  # noqa: F811
     title, task, save, units = TEXT[lang]
     page = browser.new_page(viewport={"width": 1400, "height": 2400})

@@ -139,32 +139,36 @@ def test_corpus_same_three_ways(registry_db, case, monkeypatch):
     assert_all_same(three_ways(registry_db, case.data, case.name, case.kind, case.sheet, monkeypatch))
 
 
-# Three meters' whole year of an hourly file (35 meters in the demo): the same shapes, an eighth of the time.
-DEMO_LINES = 1 + 3 * 8760
+# The head of each demo file: one meter's whole year of an hourly file in make test, three in the deep tier
+# (35 meters in the demo): the same shapes in a fraction of the time.
+DEMO_LINES = [pytest.param(1 + 8760, id="one_meter"), pytest.param(1 + 3 * 8760, id="three_meters",
+                                                                   marks=pytest.mark.deep)]
 
 
-def head(path, lines: int = DEMO_LINES) -> bytes:
+def head(path, lines: int) -> bytes:
     return b"".join(path.read_bytes().splitlines(keepends=True)[:lines])
 
 
-def test_demo_files_same_three_ways(demo_db, demo_files, monkeypatch):
+@pytest.mark.parametrize("lines", DEMO_LINES)
+def test_demo_files_same_three_ways(demo_db, demo_files, monkeypatch, lines):
     """Every demo CSV, loaded again over the demo (identical rows: the pandas path says so), is the same."""
     for f in sorted(demo_files.rglob("*.csv")):
-        got = three_ways(demo_db, head(f), f.name, monkeypatch=monkeypatch)
+        got = three_ways(demo_db, head(f, lines), f.name, monkeypatch=monkeypatch)
         assert got["lane"].ok, (f.name, got["lane"].errors[:3])
         assert_all_same(got)
 
 
-def test_demo_hourly_files_on_a_fresh_registry(demo_files, tmp_path, monkeypatch):
-    """The demo's hourly meter years (UTF-8 with BOM; three meters' year of each) into a database with only the
-    registries: the same three ways; the lane takes at least the first year."""
+@pytest.mark.parametrize("lines", DEMO_LINES)
+def test_demo_hourly_files_on_a_fresh_registry(demo_files, tmp_path, monkeypatch, lines):
+    """The demo's hourly meter years (UTF-8 with BOM; one or three meters' year of each) into a database with
+    only the registries: the same three ways; the lane takes at least the first year."""
     db = tmp_path / "fresh.duckdb"
     with connect(db) as con:
         for name in ("institutions.csv", "meters.csv"):
             commit(con, prepare(con, (demo_files / name).read_bytes(), name, now=NOW), "test")
     took = []
     for name in ("electricity_hourly_2023.csv", "electricity_hourly_2024.csv"):
-        got = three_ways(db, head(demo_files / name), name, monkeypatch=monkeypatch)
+        got = three_ways(db, head(demo_files / name, lines), name, monkeypatch=monkeypatch)
         assert got["lane"].ok, got["lane"].errors[:3]
         assert_all_same(got)
         took.append(got["lane"].spill is not None)

@@ -4,8 +4,8 @@ zero, no server paths, no research notes, no placeholder county on demo data (pa
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from tests.app_pages import app_as
 from tests.texts import page_texts, problems
 
 PAGES = ["pages/overview.py", "pages/energy.py", "pages/pv.py", "pages/kpi.py", "pages/upload.py",
@@ -24,13 +24,15 @@ def app_env(demo_db, monkeypatch):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("page", PAGES)
 def test_no_internal_text(app_env, lang, page):
-    at = AppTest.from_file("../dashboard.py", default_timeout=120)
-    at.session_state["lang"] = lang
-    if page in LOGIN:
-        at.session_state["auth_user"], at.session_state["auth_role"] = "test-" + LOGIN[page], LOGIN[page]
+    """One walk of every page in both languages for two files' checks: the demo banner on the first run, no
+    exception and a title (what test_app.py's own walk of the same pages asserted), then the words."""
+    at = app_as(LOGIN.get(page), lang)
     at.run()
+    banners = [e.value for e in at.main if type(e).__name__ == "Warning"]
+    assert banners and banners[0].startswith("演示数据" if lang == "zh" else "Demo data")
     at.switch_page(page).run()
     assert not at.exception, at.exception
+    assert at.title, "the page shows its title"
     texts = page_texts(at)
     assert len(texts) > 20, "the walk found the page's texts"
     found = problems(texts)
