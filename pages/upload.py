@@ -60,6 +60,7 @@ localise_uploader(UPLOAD_TYPES)
 files = st.file_uploader(t("upload_files"), type=UPLOAD_TYPES, accept_multiple_files=True, key="upload_files")
 cache: dict = st.session_state.setdefault("upload_prepared", {})
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+DERIVED_QTY = ("energy_kwh", "water_m3")  # quantities with words of their own (ui/text_upload.py qty_*)
 
 
 def prepared(data: bytes, name: str, kind: str | None, sheet: str | None) -> loader.Prepared:
@@ -116,7 +117,11 @@ def show_file(i: int, f) -> None:
             if info["rows_replaced"]:
                 st.warning(t("replace_rule", n=info["rows_replaced"]), icon=":material/swap_horiz:")
             if info["totals"]:
-                totals = pd.DataFrame({t("preview_quantity"): list(info["totals"]),
+                # each quantity under the file's own header for it (结算电量(kWh)), not the column's code; a
+                # quantity the loader derived (settled energy from 抄见 on a bill) under its own words
+                named = {field: header for header, field in prep.header_map.items()}
+                named = {c: named.get(c) or (t(f"qty_{c}") if c in DERIVED_QTY else c) for c in info["totals"]}
+                totals = pd.DataFrame({t("preview_quantity"): [named[c] for c in info["totals"]],
                                        t("preview_total"): [round(v, 2) for v in info["totals"].values()]})
                 st.caption(t("preview_totals"))
                 st.dataframe(totals, hide_index=True, column_config={

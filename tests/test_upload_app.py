@@ -85,6 +85,9 @@ def test_upload_preview_commit_and_undo(env):
     shown = {m.label: m.value for m in at.metric}
     assert shown["Rows to write"] == "2" and shown["Meters / items"] == "1"
     assert shown["Period"] == "2023-01-01 – 2023-02-01"
+    totals = next(d.value for d in at.dataframe if "Quantity" in d.value.columns)
+    # the file's own headers name the quantities, and the settled energy taken from 抄见 its own words
+    assert list(totals["Quantity"]) == ["Energy counted (kWh)", "电费(元)", "抄见电量(kWh)"]
     assert table_state(env) == before, "the preview writes nothing"
     at.button(key="commit_0_bill.csv").click().run()
     assert not at.exception, at.exception

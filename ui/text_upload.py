@@ -48,6 +48,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "preview_replaced": ("将替换已有行", "Existing rows replaced"),
     "preview_totals": ("合计", "Totals"),
     "preview_quantity": ("数量", "Quantity"),
+    # quantities the loader derives when the file has no column of their own (a bill with 抄见电量 only)
+    "qty_energy_kwh": ("计入能耗的电量（kWh）", "Energy counted (kWh)"),
+    "qty_water_m3": ("计入的用水量（m³）", "Water counted (m³)"),
     "preview_total": ("合计值", "Total"),
     "preview_columns": ("列的对应关系", "How the columns were read"),
     "col_in_file": ("文件中的列名", "Column in the file"),
