@@ -334,8 +334,8 @@ def _meter_stats(ctx: _Ctx, spec: Kind, con: duckdb.DuckDBPyConnection) -> tuple
     uneven = [k for k, _rep, lo, hi in step_rows if lo != hi]
     med = dict(con.execute(f"SELECT k, median(d) FROM ({_steps(key, source)}) WHERE k IN (SELECT unnest(?)) "
                            f"GROUP BY k", [uneven]).fetchall()) if uneven else {}
-    rows = [(meter_of[k], n, bad, 0, med.get(k, by_key[k][2]), by_key[k][3], med_q, n_pos, max_q)
-            for k, n, bad, med_q, n_pos, max_q in agg]
+    rows = [(meter_of[k], med.get(k, by_key[k][2]), by_key[k][3], med_q, n_pos, max_q)
+            for k, _n, _bad, med_q, n_pos, max_q in agg]
     qty = QTY[spec.name]
     factor = float(pv_portal.settings()["reading_history_factor"])
     history = _history(ctx, qty, [r[0] for r in rows])
@@ -344,7 +344,7 @@ def _meter_stats(ctx: _Ctx, spec: Kind, con: duckdb.DuckDBPyConnection) -> tuple
     bnd = capacity.bounds(ctx.con)
     per_h_max = dict(zip(bnd["meter_id"], bnd["per_h_max"], strict=True)) if not bnd.empty else {}
     steps, gaps = [], []
-    for meter, _n, _bad, _rep, med_d, max_d, med_q, n_pos, max_q in rows:
+    for meter, med_d, max_d, med_q, n_pos, max_q in rows:
         minutes = 60.0 if med_d is None else med_d / 6e7
         step = int(round(min(max(minutes, 1.0), 1440.0)))  # round half to even, as pandas .round()
         hours = step * 60 / 3600.0
@@ -432,7 +432,7 @@ def _spill(ctx: _Ctx, spec: Kind, con: duckdb.DuckDBPyConnection, qty: str, path
     select = ", ".join(f"CAST({given.get(name, 'NULL')} AS {typ}) AS \"{name}\"" for name, typ in desc)
     spill = Spill(path, 0, [n for n, _ in desc], _tmp=tmp,
                   select=f"{select}, l.file_row_number + {int(first_line)} AS _line")
-    n, start, end = con.execute("SELECT count(*), min(ts), max(ts) FROM lane").fetchall()[0]
+    n, start, end = con.execute("SELECT count(*), min(ts), max(ts) FROM lines").fetchall()[0]  # no join
     identical, replaced = _stored_overlap(ctx, table, spill, start, end)
     if identical:  # the pandas path leaves them out with its note
         return None
