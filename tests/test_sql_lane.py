@@ -66,6 +66,12 @@ CLEAN = {
     "clean_extra_column.csv": ("户号,时间,电量(kWh),备注\n" + "".join(
         f"0450000001,{t},2,\n" for t in pd.date_range("2023-03-01", periods=10, freq="h"))).encode(),
     "clean_blank_rows_at_end.csv": hourly(day(hours=6)) + b"\n\n",
+    # a grid company's load-curve export: title lines, GBK, CRLF, 正向有功电量, a tab before the account
+    "clean_grid_load_curve.csv": ("广西电网有限责任公司 计量点负荷数据导出\r\n导出时间：2023-03-05 09:12\r\n"
+                                  "户号,数据时间,正向有功电量(kWh)\r\n" + "".join(
+                                      f"\t0450000001,{t},{1 + i % 5}\r\n" for i, t in enumerate(pd.date_range(
+                                          "2023-03-01", periods=48, freq="h").strftime("%Y/%m/%d %H:%M")))
+                                  ).encode("gbk"),
     "clean_one_row.csv": hourly(day(hours=1)),  # no step to measure: 60 minutes, as the pandas rule says
     # exporters put a tab before an account number so Excel keeps its zeros; blanks after one: matched trimmed
     "clean_tab_before_account.csv": hourly([("\t" + m, t, v) for m, t, v in day()]

@@ -158,8 +158,9 @@ _kind(Kind("electricity", "readings", "电费账单/电表数据", "Electricity 
     _MULT,
     # settled energy (结算电量 = 抄见 + losses ± adjustments) is what the institution buys: it is the
     # meter's energy; 抄见电量 (what the meter read) and the losses are kept in their own columns
-    Col("energy_kwh", ("结算电量", "计费电量", "电量", "用电量", "有功电量", "总电量", "合计电量", "energy_kwh", "energy",
-                       "kwh"), "number", units=KWH, example="2400"),
+    Col("energy_kwh", ("结算电量", "计费电量", "电量", "用电量", "有功电量", "总电量", "合计电量",
+                       "正向有功电量",  # what 计量自动化 / 用电信息采集 load-curve exports call a period's energy
+                       "energy_kwh", "energy", "kwh"), "number", units=KWH, example="2400"),
     Col("read_kwh", ("抄见电量", "抄见总电量", "抄表电量", "抄见有功电量", "read_kwh"), "number", units=KWH,
         in_template=False),
     Col("transformer_loss_kwh", ("变损电量", "变损", "变压器损耗电量", "transformer_loss_kwh"), "number", units=KWH,
