@@ -270,17 +270,22 @@ for col, r in zip(cols, tp.itertuples(), strict=False):
     col.markdown(f":{COLOR.get(status, 'gray')}-badge[{badge}] "
                  + t("en_target_delta", target=f"{r.target_change_pct:g}", path=f"{r.path_pct:.1f}"))
 st.caption(t("en_targets_note"))
+# numbers, NaN where a year has no data for a metric (None in an object column otherwise)
+nums = tp[["baseline", "value", "change_pct", "path_pct", "target_change_pct"]].apply(pd.to_numeric, errors="coerce")
 ttable = pd.DataFrame({
-    t("col_target"): [t(m) for m in tp["metric"]], t("col_baseline"): tp["baseline"].round(3),
-    t("col_value"): tp["value"].round(3), t("col_change_pct"): tp["change_pct"].round(2),
-    t("col_path_pct"): tp["path_pct"].round(2), t("col_target_pct"): tp["target_change_pct"],
+    t("col_target"): [t(m) for m in tp["metric"]], t("col_baseline"): nums["baseline"].round(3),
+    t("col_value"): nums["value"].round(3), t("col_change_pct"): nums["change_pct"].round(2),
+    t("col_path_pct"): nums["path_pct"].round(2), t("col_target_pct"): nums["target_change_pct"],
     t("col_status"): [status_badge(s if isinstance(s, str) else None) for s in tp["status"]],
     # the citation in the page's language (the Chinese one where no English one is given)
     t("col_source"): [en if EN and isinstance(en, str) and en else zh for zh, en in zip(
         tp["source"], tp.get("source_en", tp["source"]), strict=True)]})
-st.dataframe(ttable, hide_index=True, width="stretch", column_config=fmt.number_columns(
-    {t("col_baseline"): 2, t("col_value"): 2, t("col_change_pct"): 1, t("col_path_pct"): 1, t("col_target_pct"): 0},
-    pin=t("col_target"), signed=(t("col_change_pct"), t("col_path_pct"), t("col_target_pct"))))
+# fmt.for_screen: a gap reads "—" (the grid printed "None" where a year has no water data)
+shown, config = fmt.for_screen(
+    ttable, {t("col_baseline"): 2, t("col_value"): 2, t("col_change_pct"): 1, t("col_path_pct"): 1,
+             t("col_target_pct"): 0},
+    pin=t("col_target"), signed=(t("col_change_pct"), t("col_path_pct"), t("col_target_pct")))
+st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
 download_buttons(ttable, f"targets_{year}", "dl_targets")
 
 # intensity trend with the target path and the national average
