@@ -22,7 +22,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from tests.corpus_real import RealCase, _csv, _xls, _xlsx
+from tests.corpus_real import RealCase, _csv, _xlsx
 
 
 def _book(sheets: dict[str, list[list]], merges: dict[str, list[tuple[int, int, int, int]]] | None = None) -> bytes:
@@ -136,6 +136,42 @@ def cases() -> list[RealCase]:  # noqa: PLR0915 - one list of files
         "SELECT sum(energy_kwh) FROM readings": 67,
         "SELECT count(*) FROM readings WHERE meter_id = 'E-I002'": 3,
     }))
+    # 计量自动化 电量曲线: a day per row, 96 columns 00:15 … 24:00 (interval ends), the unit in the title, a 合计
+    # row. Every point of 2024-03-01 is 1.5 kWh, of 2024-03-02 2.0 kWh: 96 x 1.5 + 96 x 2.0 = 144 + 192 = 336 kWh
+    ends = [f"{m // 60:02d}:{m % 60:02d}" for m in range(15, 24 * 60 + 1, 15)]
+    c.append(RealCase("jlzdh_day_curve_kwh.csv", "grid_interval", _csv([
+        "计量自动化系统 电量曲线（kWh）",
+        "计量点编号,数据日期," + ",".join(ends),
+        "E-I001,2024-03-01," + ",".join(["1.5"] * 96),
+        "E-I001,2024-03-02," + ",".join(["2.0"] * 96),
+        "合计,," + ",".join(["3.5"] * 96),
+    ]), "electricity", {
+        "SELECT sum(energy_kwh) FROM readings": 336, "SELECT count(*) FROM readings": 192,
+        "SELECT min(period_start) = TIMESTAMP '2024-03-01 00:00' FROM readings": 1,
+        "SELECT max(period_end) = TIMESTAMP '2024-03-03 00:00' FROM readings": 1,
+    }, notes=("read as a row per time",)))
+    # 负荷曲线 in kW (GBK), slots written 00:00-00:15 … 23:45-24:00, dates 2024/03/05: 40 kW for 15 minutes is
+    # 10 kWh, x 96 = 960 kWh for E-I002
+    slots = [f"{m // 60:02d}:{m % 60:02d}-{(m + 15) // 60:02d}:{(m + 15) % 60:02d}" for m in range(0, 24 * 60, 15)]
+    c.append(RealCase("jlzdh_load_curve_kw_gbk.csv", "grid_interval", _csv([
+        "负荷曲线查询 单位：kW",
+        "户号,日期," + ",".join(slots),
+        "0450000002,2024/03/05," + ",".join(["40"] * 96),
+    ], "gb18030"), "electricity", {
+        "SELECT sum(energy_kwh) FROM readings": 960,
+        "SELECT count(*) FROM readings WHERE period_start = TIMESTAMP '2024-03-05 23:45'": 1,
+    }, notes=("average power over its interval",)))
+    # the same curve without a word on its unit: kW read as kWh per quarter hour would be 4x off, so it is refused
+    c.append(RealCase("jlzdh_day_curve_no_unit.csv", "grid_interval", _csv([
+        "计量点编号,数据日期," + ",".join(ends),
+        "E-I001,2024-03-01," + ",".join(["1.5"] * 96),
+    ]), "", {}, extra={"refused": ("does not say whether the values are energy (kWh) or load (kW)", 1)}))
+    # a bill whose 全月合计 states more than its rows: a row went missing, refused on the total's line
+    c.append(RealCase("gxdw_total_short_gbk.csv", "grid_bill", _csv([
+        "户号,抄表日期,结算电量(kWh),电费(元)",
+        "0450000001,20240425,1212,860.52",
+        "全月合计,,3232,2294.72",
+    ], "gb18030"), "electricity", {}, extra={"refused": ("states 3232 but the 1 rows it covers add up to 1212", 3)}))
     # ------------------------------------------------------------------ water bills
     # 营业收费系统 export: merged title, units row (m³, 元), read dates 2024.03.25, a 合 计 row.
     # 6650 - 6380 = 270 t x 2.20 = 594.00; 16100 - 14900 = 1200 t x 2.20 = 2640.00: 1470 m³, 3234.00 yuan

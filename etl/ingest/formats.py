@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # the loader's context; imported only for the type hints
 # ------------------------------------------------------------------ totals and footers
 
 # a cell that is only a total label: 合计, 总计, 小计, 本页合计, 合计：, "合 计", Total …
-_TOTAL = re.compile(r"^(?:(本页|本月|本期|本表|全部|总)?(合计|总计|小计)|(sub)?total|grandtotal|sum)[:：]?$")
+# (and 全月合计, 2024年合计, 本年累计合计: a few words or digits before 合计/总计/小计)
+_TOTAL = re.compile(r"^(?:[\u4e00-\u9fff\d]{0,6}(合计|总计|小计)|(sub)?total|grandtotal|sum)[:：]?$")
 # level of a total: a 小计 covers the rows since the last total, a 本页合计 the rows of its page,
 # a 合计/总计 everything since the last 合计/总计
 _LEVEL = {"小计": 1, "subtotal": 1, "本页合计": 2, "本页小计": 1}
@@ -109,7 +110,7 @@ def check_totals(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> None:
     from etl.ingest.bands import is_band_total
 
     lines = np.where(is_band_total(df), -1, lines)  # a bill's own 合计 row (one row per band) is not added again
-    levels = [_LEVEL.get(label, 3) for _line, label, _v in rows]
+    levels = [_LEVEL.get(label, 1 if label.endswith("小计") else 3) for _line, label, _v in rows]
     for k, (line, label, values) in enumerate(rows):
         level = levels[k]
         before = [rows[i][0] for i in range(k) if levels[i] >= level]

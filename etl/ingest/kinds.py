@@ -153,8 +153,10 @@ _kind(Kind("meters", "meters", "计量表台账", "Meters", (
 
 _kind(Kind("electricity", "readings", "电费账单/电表数据", "Electricity bills / meter data", (
     _METER, _METER_POINT, Col("name", ("户名", "用户名称")), _MONTH, _READ_DATE, _TS,
-    Col("prev_register", ("上次示数", "上月示数", "上次读数", "起码", "prev_register"), "number", example="10234"),
-    Col("curr_register", ("本次示数", "本月示数", "本次读数", "止码", "curr_register"), "number", example="12634"),
+    Col("prev_register", ("上次示数", "上月示数", "上次读数", "上期示数", "起码", "prev_register"), "number",
+        example="10234"),
+    Col("curr_register", ("本次示数", "本月示数", "本次读数", "本期示数", "止码", "curr_register"), "number",
+        example="12634"),
     _MULT,
     # settled energy (结算电量 = 抄见 + losses ± adjustments) is what the institution buys: it is the
     # meter's energy; 抄见电量 (what the meter read) and the losses are kept in their own columns
@@ -190,12 +192,15 @@ _kind(Kind("electricity", "readings", "电费账单/电表数据", "Electricity 
 
 _kind(Kind("water", "readings", "水费账单/水表数据", "Water bills / meter data", (
     replace(_METER, example="88012345"), _METER_POINT, Col("name", ("户名", "用户名称")), _MONTH, _READ_DATE, _TS,
-    Col("prev_register", ("上月读数", "上次读数", "上次示数", "起码", "prev_register"), "number", example="5321"),
-    Col("curr_register", ("本月读数", "本次读数", "本次示数", "止码", "curr_register"), "number", example="5598"),
+    Col("prev_register", ("上月读数", "上次读数", "上次示数", "上期读数", "起码", "prev_register"), "number",
+        example="5321"),
+    Col("curr_register", ("本月读数", "本次读数", "本次示数", "本期读数", "止码", "curr_register"), "number",
+        example="5598"),
     _MULT,
-    Col("water_m3", ("用水量", "水量", "实用水量", "用量", "water_m3", "water", "m3"), "number", units=M3,
+    Col("water_m3", ("用水量", "水量", "实用水量", "本期水量", "本期用水量", "抄见水量", "用量", "water_m3", "water",
+                     "m3"), "number", units=M3,
         example="277"),
-    Col("amount_yuan", ("水费", "水费金额", "应缴水费", "应缴金额", "金额", "amount_yuan", "amount"), "number",
+    Col("amount_yuan", ("水费", "水费金额", "应缴水费", "本期水费", "应缴金额", "金额", "amount_yuan", "amount"), "number",
         units=YUAN, example="609.40"),
     _EST,
     Col("register", ("水表读数", "读数", "表码", "累计水量", "register", "register_m3", "cumulative_m3"), "number",
@@ -210,9 +215,9 @@ PV_KW = {**KW, "w": 0.001, "瓦": 0.001}
 
 _kind(Kind("gas", "readings", "燃气账单（管道天然气）", "Piped gas bills", (
     replace(_METER, example="30012345"), _METER_POINT, Col("name", ("户名", "用户名称")), _MONTH, _READ_DATE, _TS,
-    Col("prev_register", ("上次读数", "上月读数", "上次示数", "上次表数", "起码", "prev_register"), "number",
+    Col("prev_register", ("上次读数", "上月读数", "上次示数", "上次表数", "上期读数", "起码", "prev_register"), "number",
         example="1200"),
-    Col("curr_register", ("本次读数", "本月读数", "本次示数", "本次表数", "止码", "curr_register"), "number",
+    Col("curr_register", ("本次读数", "本月读数", "本次示数", "本次表数", "本期读数", "止码", "curr_register"), "number",
         example="1580"),
     _MULT,
     # stored as the meter's m3 (readings.water_m3): the meter registry's kind 'gas' makes it gas in the metric layer
@@ -228,9 +233,10 @@ _kind(Kind("pv", "pv_production", "光伏发电数据", "PV production", (
     Col("site", ("电站名称", "电站编号", "电站", "站点", "电站名", "厂站名称", "site_id", "site", "plant",
                  "plant_name", "station_name"), example="PV01"),
     Col("ts", ("统计时间", "时间", "数据时间", "采集时间", "日期时间", "统计日期", "统计月份", "日期", "月份",
-               "timestamp", "time", "date"), "datetime", True, example="2024-06-01 10:00"),
+               "统计周期", "statistical period", "timestamp", "time", "date"), "datetime", True,
+        example="2024-06-01 10:00"),
     Col("generation_kwh", ("发电量", "光伏发电量", "pv发电量", "发电", "产量", "generation_kwh", "generation",
-                           "yield"), "number", units=PV_KWH, example="152.3"),
+                           "yield", "pv yield"), "number", units=PV_KWH, example="152.3"),
     Col("export_kwh", ("上网电量", "馈网电量", "上网", "并网电量", "export_kwh", "export", "feed_in"), "number",
         units=PV_KWH, example="12.1"),
     Col("self_use_kwh", ("自用电量", "self_use_kwh"), "number", units=PV_KWH, example="140.2"),
@@ -285,13 +291,13 @@ _kind(Kind("fuel", "fuel_fills", "油卡流水", "Fuel-card statement", (
     Col("txn_type", ("交易类型", "业务类型", "txn_type", "type"),
         choices={"加油": "fuel", "消费": "fuel", "fuel": "fuel", "": "fuel", "圈存": "topup", "充值": "topup",
                  "topup": "topup"}, example="加油"),
-    Col("product", ("油品", "商品名称", "商品", "product"), example="92#汽油"),
+    Col("product", ("油品", "油品名称", "商品名称", "商品", "product"), example="92#汽油"),
     Col("fuel_l", ("数量", "加油量", "升数", "油量", "fuel_l", "litres", "liters", "volume"), "number",
         units=LITRE, example="38.50"),
     Col("unit_price_yuan", ("单价", "unit_price_yuan", "price"), "number", example="7.85"),
     Col("amount_yuan", ("金额", "交易金额", "消费金额", "amount_yuan", "amount"), "number", units=YUAN,
         example="302.23"),
-    Col("station", ("加油站", "网点", "加油站名称", "station"), example="中石化鹿寨城南站"),
+    Col("station", ("加油站", "网点", "加油站名称", "交易地点", "交易网点", "station"), example="中石化鹿寨城南站"),
     Col("odometer_km", ("里程表读数", "表显里程", "仪表里程", "加油时里程", "odometer_km", "odometer"), "number",
         units={"km": 1.0, "公里": 1.0}, example="86512"),
 ), signature=("card_no", "fuel_l")))
@@ -305,9 +311,12 @@ _kind(Kind("charging", "charging_sessions", "充电记录", "EV charging", (
     Col("energy_kwh", ("充电量", "充电电量", "充电度数", "电量", "energy_kwh", "energy"), "number", True, KWH,
         example="16.2"),
     # operators (特来电, 星星充电, e充电) split the order into an energy fee and a service fee
-    Col("energy_fee_yuan", ("电费", "充电电费", "电量电费", "energy_fee_yuan"), "number", units=YUAN, example="11.34"),
-    Col("service_fee_yuan", ("服务费", "充电服务费", "service_fee_yuan"), "number", units=YUAN, example="8.10"),
-    Col("amount_yuan", ("订单金额", "总金额", "订单总金额", "充电费用", "费用", "消费金额", "金额", "amount_yuan", "amount"),
+    Col("energy_fee_yuan", ("电费", "充电电费", "电量电费", "电费金额", "energy_fee_yuan"), "number", units=YUAN,
+        example="11.34"),
+    Col("service_fee_yuan", ("服务费", "充电服务费", "服务费金额", "service_fee_yuan"), "number", units=YUAN,
+        example="8.10"),
+    Col("amount_yuan", ("订单金额", "总金额", "订单总金额", "订单总额", "充电费用", "总费用", "费用合计", "费用", "消费金额",
+                        "金额", "amount_yuan", "amount"),
         "number", units=YUAN, example="19.44"),
     Col("paid_yuan", ("实付金额", "实收金额", "支付金额", "实际支付金额", "paid_yuan"), "number", units=YUAN,
         in_template=False),
@@ -422,7 +431,8 @@ _kind(Kind("certifications", "certifications", "节约型机关/节水型单位�
 ), signature=("program", "stage")))
 
 _kind(Kind("lpg", "lpg_purchases", "液化石油气购买记录", "LPG purchases", (
-    Col("institution", ("单位编码", "单位名称", "用气单位", "购买单位", "institution_id", "institution"), required=True,
+    Col("institution", ("单位编码", "单位名称", "用气单位", "购买单位", "用户名称", "客户名称", "institution_id",
+                         "institution"), required=True,
         example="I001"),
     Col("purchased_on", ("购气日期", "送气日期", "配送日期", "购买日期", "日期", "purchased_on", "date"), "date", True,
         example="2023-03-02"),

@@ -266,9 +266,16 @@ def clean_text(s: pd.Series) -> pd.Series:
     return s.astype("string").str.strip().fillna("")
 
 
+_FULL_WIDTH = "[０-９．－＋]"
+_TO_HALF = str.maketrans("０１２３４５６７８９．－＋", "0123456789.-+")
+
+
 def parse_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Numbers with thousands separators or full-width commas. Returns (values, bad mask)."""
     text = clean_text(s)
+    wide = text.str.contains(_FULL_WIDTH).fillna(False)
+    if wide.any():  # full-width digits and signs (１２００．５) as some Chinese input methods type them
+        text = text.where(~wide, text.str.translate(_TO_HALF))
     stripped = text.str.replace(r"[,，\s]", "", regex=True).str.replace("¥", "", regex=False)
     values = pd.to_numeric(stripped.where(stripped != "", None), errors="coerce").astype("float64")
     bad = (stripped != "") & values.isna()
@@ -279,7 +286,8 @@ def parse_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values, bad
 
 
-_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S.%f")
+_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S.%f",
+                 "%Y%m%d %H:%M:%S", "%Y%m%d %H:%M")  # 20240301 08:30:00 (charging platforms, 采集 systems)
 
 
 def _normalise_date_text(text: pd.Series) -> pd.Series:
