@@ -469,14 +469,15 @@ def _melt(prep: Prepared, rows: list[list[str]], hi: int, slots: dict[int, int]
     date_col = shapes.day_curve_date_column(rows, hi, slots)
     quantity = shapes.day_curve_quantity(rows, hi, slots)
     if date_col is None or quantity is None:
-        what = "day_curve_no_date" if date_col is None else "day_curve_unit_unknown"
-        prep.problems.append(Problem(prep.file_name, hi + 1, "", span, msg(what, n=len(slots), span=span),
-                                     f"fix_{what}"))
+        what, fix = ("day_curve_no_date", "fix_day_curve_no_date") if date_col is None else \
+            ("day_curve_unit_unknown", "fix_day_curve_unit_unknown")
+        prep.problems.append(Problem(prep.file_name, hi + 1, "", span, msg(what, n=len(slots), span=span), fix))
         return rows, hi, None
     melted, lines = shapes.melt_day_curve(rows, hi, slots, date_col, quantity)
     prep.problems.append(Problem(prep.file_name, hi + 1, str(rows[hi][date_col]), span,
                                  msg("day_curve_melted", n=len(slots), span=span,
-                                     what=msg(f"day_curve_{quantity}")), "nothing_to_do", "info"))
+                                     what=msg("day_curve_energy" if quantity == "energy" else "day_curve_power")),
+                                 "nothing_to_do", "info"))
     return rows[:hi] + melted, hi, lines  # lines[0] is the header's
 
 
