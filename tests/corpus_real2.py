@@ -101,6 +101,17 @@ def cases() -> list[RealCase]:  # noqa: PLR0915 - one list of files
         "SELECT sum(loss_kwh) FROM readings": 32, "SELECT sum(amount_yuan) FROM readings": 2294.72,
         "SELECT energy_kwh FROM readings WHERE meter_id = 'E-I002'": 2020,
     }, notes=("total rows",)))
+    # monthly bill list printed page by page: 序号 first, 本月用电量 / 本月电费, the 合计 under 户号, a 第 1 页，共 1 页
+    # line. 1580 + 2420 = 4000 kWh; 1121.80 + 1718.20 = 2840.00 yuan
+    c.append(RealCase("csg_monthly_page_line.csv", "grid_bill", _csv([
+        "序号,户号,户名,抄表年月,本月用电量(kWh),本月电费(元)",
+        "1,0450000001,县财政局,2024-06,1580,1121.80",
+        "2,0450000002,城南二小,2024-06,2420,1718.20",
+        ",合计,,,4000,2840.00",
+        "第 1 页，共 1 页,,,,,",
+    ]), "electricity", {
+        "SELECT sum(energy_kwh) FROM readings": 4000, "SELECT sum(amount_yuan) FROM readings": 2840,
+    }, notes=("total rows", "skipped as notes")))
     # time-of-use bill as an old .xls with its header over two rows: 电量（kWh） merged over 峰/平/谷/结算电量.
     # 400 + 500 + 300 = 1200 settled for E-I001, 900 + 1200 + 700 = 2800 for E-I002: 4000 kWh, 2856.00 yuan
     c.append(RealCase("gxdw_tou_two_row_header.xls", "grid_bill", _xls_book({"Sheet1": [
@@ -161,6 +172,15 @@ def cases() -> list[RealCase]:  # noqa: PLR0915 - one list of files
         "SELECT sum(energy_kwh) FROM readings": 960,
         "SELECT count(*) FROM readings WHERE period_start = TIMESTAMP '2024-03-05 23:45'": 1,
     }, notes=("average power over its interval",)))
+    # the long form of the same export: one row per quarter hour, labelled by its end, the day's last as 24:00
+    # (00:00 of the next day). 96 x 0.5 = 48 kWh
+    c.append(RealCase("jlzdh_long_2400.csv", "grid_interval", _csv([
+        "计量点编号,数据时间,正向有功电量(kWh)",
+        *[f"E-I001,2024-03-01 {m // 60:02d}:{m % 60:02d},0.5" for m in range(15, 24 * 60 + 1, 15)],
+    ]), "electricity", {
+        "SELECT sum(energy_kwh) FROM readings": 48, "SELECT count(*) FROM readings": 96,
+        "SELECT count(*) FROM readings WHERE period_start > TIMESTAMP '2024-03-02 00:00'": 0,
+    }))
     # the same curve without a word on its unit: kW read as kWh per quarter hour would be 4x off, so it is refused
     c.append(RealCase("jlzdh_day_curve_no_unit.csv", "grid_interval", _csv([
         "计量点编号,数据日期," + ",".join(ends),

@@ -249,7 +249,10 @@ def datetime_sql(t: str, guess: str | None = None) -> tuple[str, str]:
     norm = f"regexp_replace({norm}, '(\\d{{2}}:\\d{{2}}:\\d{{2}})-(\\d+)$', '\\1.\\2')"
     fast = "[" + ", ".join(f"'{f}'" for f in _FAST_FORMATS) + "]"
     every = "[" + ", ".join(f"'{f}'" for f in _ALL_FORMATS) + "]"
-    full = f"coalesce(try_strptime({t}, {fast}), try_strptime({norm}, {every}))"
+    # '2024-03-01 24:00', as load-curve exports end a day, is 00:00 of the next day
+    h24 = (f"CASE WHEN regexp_matches({t}, '\\d\\s*24:00(:00)?$') THEN try_strptime(regexp_replace({norm}, "
+           f"'\\s*24:00(:00)?$', ''), ['%Y-%m-%d', '%Y%m%d']) + INTERVAL 1 DAY END")
+    full = f"coalesce(try_strptime({t}, {fast}), try_strptime({norm}, {every}), {h24})"
     if guess:
         full = f"coalesce(try_strptime({t}, '{guess}'), {full})"
     value = f"CASE WHEN {t} <> '' THEN {full} END"

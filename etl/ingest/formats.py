@@ -33,7 +33,9 @@ _TOTAL = re.compile(r"^(?:[\u4e00-\u9fff\d]{0,6}(合计|总计|小计)|(sub)?tot
 # a 合计/总计 everything since the last 合计/总计
 _LEVEL = {"小计": 1, "subtotal": 1, "本页合计": 2, "本页小计": 1}
 # the first cell of a line under the table that is not data: who made it, when it was printed, remarks
+# (and the page line printed under each page: 第 1 页，共 3 页 / 共 3 页 / Page 1 of 3)
 _FOOTER = re.compile(r"^(?:制表|打印|备注|说明|审核|复核|导出|经办|负责人|填报|填表|数据来源|注[:：]|注\d|"
+                     r"第\s*\d+\s*页|共\s*\d+\s*页|page\s*\d+|"
                      r"prepared|printed|note[:：])", re.IGNORECASE)
 QUANTITY_SUFFIXES = ("_kwh", "_m3", "_l", "_kg", "_yuan")
 NOT_ADDITIVE = ("unit_price_yuan",)

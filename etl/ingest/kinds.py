@@ -161,6 +161,7 @@ _kind(Kind("electricity", "readings", "电费账单/电表数据", "Electricity 
     # settled energy (结算电量 = 抄见 + losses ± adjustments) is what the institution buys: it is the
     # meter's energy; 抄见电量 (what the meter read) and the losses are kept in their own columns
     Col("energy_kwh", ("结算电量", "计费电量", "电量", "用电量", "有功电量", "总电量", "合计电量",
+                       "本月电量", "本月用电量", "当月电量", "当月用电量", "本期电量", "本期用电量", "实际用电量",
                        "正向有功电量",  # what 计量自动化 / 用电信息采集 load-curve exports call a period's energy
                        "energy_kwh", "energy", "kwh"), "number", units=KWH, example="2400"),
     Col("read_kwh", ("抄见电量", "抄见总电量", "抄表电量", "抄见有功电量", "read_kwh"), "number", units=KWH,
@@ -178,7 +179,8 @@ _kind(Kind("electricity", "readings", "电费账单/电表数据", "Electricity 
     Col("flat_kwh", ("平电量", "平段电量", "平时电量", "平", "flat_kwh"), "number", units=KWH, in_template=False),
     Col("valley_kwh", ("谷电量", "低谷电量", "谷段电量", "谷时电量", "谷", "valley_kwh"), "number", units=KWH,
         in_template=False),
-    Col("amount_yuan", ("电费", "电费金额", "应缴电费", "应收电费", "电费合计", "金额", "amount_yuan", "amount", "cost"),
+    Col("amount_yuan", ("电费", "电费金额", "应缴电费", "应收电费", "电费合计", "本月电费", "当月电费", "本期电费", "金额",
+                        "amount_yuan", "amount", "cost"),
         "number", units=YUAN, example="1560.00"),
     _EST,
     # bills written one row per time band (尖/峰/平/谷, and a 合计/总 row): read as one bill (etl/ingest/bands.py)
@@ -197,10 +199,12 @@ _kind(Kind("water", "readings", "水费账单/水表数据", "Water bills / mete
     Col("curr_register", ("本月读数", "本次读数", "本次示数", "本期读数", "止码", "curr_register"), "number",
         example="5598"),
     _MULT,
-    Col("water_m3", ("用水量", "水量", "实用水量", "本期水量", "本期用水量", "抄见水量", "用量", "water_m3", "water",
+    Col("water_m3", ("用水量", "水量", "实用水量", "本期水量", "本期用水量", "本月用水量", "当月用水量", "本月水量",
+                     "抄见水量", "用量", "water_m3", "water",
                      "m3"), "number", units=M3,
         example="277"),
-    Col("amount_yuan", ("水费", "水费金额", "应缴水费", "本期水费", "应缴金额", "金额", "amount_yuan", "amount"), "number",
+    Col("amount_yuan", ("水费", "水费金额", "应缴水费", "本期水费", "本月水费", "应缴金额", "金额", "amount_yuan", "amount"),
+        "number",
         units=YUAN, example="609.40"),
     _EST,
     Col("register", ("水表读数", "读数", "表码", "累计水量", "register", "register_m3", "cumulative_m3"), "number",
@@ -221,8 +225,10 @@ _kind(Kind("gas", "readings", "燃气账单（管道天然气）", "Piped gas bi
         example="1580"),
     _MULT,
     # stored as the meter's m3 (readings.water_m3): the meter registry's kind 'gas' makes it gas in the metric layer
-    Col("water_m3", ("用气量", "气量", "实用气量", "燃气用量", "gas_m3", "gas"), "number", units=M3_GAS, example="380"),
-    Col("amount_yuan", ("燃气费", "气费", "应缴燃气费", "应缴金额", "金额", "amount_yuan", "amount"), "number",
+    Col("water_m3", ("用气量", "气量", "实用气量", "燃气用量", "本期用气量", "本月用气量", "当月用气量", "gas_m3", "gas"),
+        "number", units=M3_GAS, example="380"),
+    Col("amount_yuan", ("燃气费", "气费", "应缴燃气费", "本期燃气费", "本月燃气费", "应缴金额", "金额", "amount_yuan",
+                        "amount"), "number",
         units=YUAN, example="1193.20"),
     _EST,
     Col("register", ("燃气表读数", "表码", "累计气量", "register", "register_m3"), "number", units=M3_GAS,

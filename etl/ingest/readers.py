@@ -328,7 +328,26 @@ def parse_datetime(s: pd.Series) -> tuple[pd.Series, pd.Series]:
         todo = _try_formats(norm, result, todo, _DATE_FORMATS)
     if todo.any():
         todo = _excel_serials(text, result, todo)
+    if todo.any():
+        todo = _hour_24(text, result, todo)
     return result, todo.astype(bool)
+
+
+_H24 = re.compile(r"^(.*\d)\s*24:00(?::00)?$")
+
+
+def _hour_24(text: pd.Series, result: pd.Series, todo: pd.Series) -> pd.Series:
+    """'2024-03-01 24:00' (load-curve exports end a day so) is 00:00 of the next day."""
+    day = text[todo].str.extract(_H24, expand=False).dropna()
+    if day.empty:
+        return todo
+    parsed = pd.Series(pd.NaT, index=day.index, dtype="datetime64[us]")
+    left = _try_formats(_normalise_date_text(day), parsed, pd.Series(True, index=day.index), _DATE_FORMATS[2:4])
+    ok = parsed.notna() & ~left
+    result.loc[ok[ok].index] = parsed[ok] + pd.Timedelta(days=1)
+    todo = todo.copy()
+    todo.loc[ok[ok].index] = False
+    return todo
 
 
 # Excel stores a date as days since 1899-12-30; a date column exported without its format shows that number
