@@ -266,6 +266,20 @@ def cases() -> list[RealCase]:  # noqa: PLR0915 - one list of files
         "SELECT sum(generation_kwh) FROM pv_production": 1961.0,
         "SELECT count(*) FROM pv_production WHERE site_id = 'PV02'": 3,
     }))
+    # SolisCloud inverter history in English: two bracketed parts per header ('(Active)(W)'), the site in the
+    # title, power in W next to the day counter. The counter is differenced from 0:00: its last value of the day,
+    # 196.0 kWh, is the day's energy (the power column is not added on top)
+    counter = [120.0, 130.5, 141.2, 152.0, 163.1, 174.0, 185.2, 196.0]
+    c.append(RealCase("soliscloud_inverter_en.csv", "pv", _csv([
+        "Plant Name: 江口中心校",
+        "Time,Inverter SN,AC Output Total Power (Active)(W),Daily Generation (Active)(kWh),"
+        "Total Generation (Active)(kWh)",
+        *[f"2024-03-05 {10 + k // 4:02d}:{15 * (k % 4):02d}:00,1031A0123456,{42000 + 100 * k},{v},{51000 + v}"
+          for k, v in enumerate(counter)],
+    ]), "pv", {
+        "SELECT sum(generation_kwh) FROM pv_production": 196.0,
+        "SELECT count(DISTINCT site_id) FROM pv_production WHERE site_id = 'PV03'": 1,
+    }))
     # ------------------------------------------------------------------ charging orders
     # 云快充 platform orders: 充电度数, 电费金额 / 服务费金额 / 订单总额 / 实收金额, times 20240301 08:30:00.
     # 30.00 + 22.50 = 52.50 kWh; 18.00 + 13.50 = 31.50; 12.00 + 9.00 = 21.00; 30.00 + 22.50 = 52.50; paid 50.00

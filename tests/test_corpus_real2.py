@@ -152,3 +152,33 @@ def test_corpus_writes_out(tmp_path):
                          text=True, cwd=ROOT)
     assert run.returncode == 0, run.stderr
     assert len(list(tmp_path.iterdir())) == len(CASES)
+
+
+def test_mutants_of_the_second_corpus_never_raise_and_rejected_ones_change_nothing(real2_db):
+    """test_load_safety's mutator over these files: the new shapes (two-row headers, day curves, title ids,
+    sheets chosen) must refuse a broken file in prepare, never crash in prepare or commit."""
+    import random
+
+    from tests.test_load_safety import _state, mutate
+
+    rng = random.Random(20261127)
+    seen = {"rejected": 0, "committed": 0}
+    with connect(real2_db) as con:
+        for case in CASES:
+            for k in range(2):
+                mutant = mutate(case.data, rng)
+                before = _state(con)
+                try:
+                    prep = prepare(con, mutant, case.name, now=NOW)
+                except Exception as exc:  # noqa: BLE001 - the failure message carries the mutant
+                    pytest.fail(f"prepare raised on {case.name} mutant {k}: {exc!r}\n{mutant[:600]!r}")
+                if not prep.ok or prep.rows is None or prep.already_loaded is not None:
+                    assert _state(con) == before, f"{case.name} mutant {k}: a refused file wrote something"
+                    seen["rejected"] += 1
+                    continue
+                try:
+                    commit(con, prep, "test", accept_warnings=True)
+                except Exception as exc:  # noqa: BLE001
+                    pytest.fail(f"commit raised on {case.name} mutant {k}: {exc!r}\n{mutant[:600]!r}")
+                seen["committed"] += 1
+    assert min(seen.values()) >= 5, seen

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 import zipfile
@@ -137,6 +138,12 @@ def read_raw(data: bytes, file_name: str = "", sheet: str | int | None = None,
     return rows, encoding, delimiter
 
 
+def _damage(exc: BaseException) -> bool:
+    """An error reading a workbook: any Exception, or a Rust panic inside calamine (pyo3's PanicException
+    derives from BaseException, so `except Exception` let a truncated .xls through as a traceback)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
 def _open_book(data: bytes):
     from python_calamine import CalamineWorkbook
 
@@ -144,7 +151,9 @@ def _open_book(data: bytes):
     limits.check_xls(data)  # .xls: each sheet's DIMENSIONS record, before calamine builds the whole range
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises several kinds for a damaged file
+    except BaseException as exc:  # calamine raises several kinds for a damaged file, and panics on some
+        if not _damage(exc):
+            raise
         raise ReadError("xlsx_damaged") from exc
 
 
@@ -177,7 +186,9 @@ def _read_excel(data: bytes, sheet: str | int | None) -> list[list[str]]:
         limits.check_size(len(values), max((len(r) for r in values), default=0), msg("what_sheet", name=name))
     except ReadError:
         raise
-    except Exception as exc:  # noqa: BLE001 - a damaged sheet is a sentence for the user, not a traceback
+    except BaseException as exc:  # a damaged sheet is a sentence for the user, not a traceback
+        if not _damage(exc):
+            raise
         raise ReadError("xlsx_damaged") from exc
     finally:
         book.close()
@@ -247,19 +258,32 @@ def _cell_text(value) -> str:
 _UNIT_IN_HEADER = re.compile(r"[\(（\[【]\s*([^\)）\]】]*)\s*[\)）\]】]")
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_header(name: str) -> tuple[str, str]:
-    """('电量', 'kwh') from '抄见电量 (kWh)': lower-case name without unit, and the unit."""
+    """('电量', 'kwh') from '抄见电量 (kWh)': lower-case name without unit, and the unit.
+
+    Of several bracketed parts ('Daily Generation (Active)(kWh)', '金额（元）（含税）') the unit is the first
+    that is a unit some column knows, else the first.
+    """
     name = str(name).replace("\ufeff", "").strip()
     unit = ""
-    m = _UNIT_IN_HEADER.search(name)
-    if m:
-        unit = m.group(1).strip().lower().replace("³", "3")
+    groups = [g.strip().lower().replace("³", "3") for g in _UNIT_IN_HEADER.findall(name)]
+    if groups:
+        known = _known_units()
+        unit = next((g for g in groups if g.replace(" ", "") in known), groups[0])
         name = _UNIT_IN_HEADER.sub("", name)
     name = re.sub(r"[\s_\-/:：]+", "", name).lower()
     return name, unit
 
 
 # ---------------------------------------------------------------- value parsing
+
+
+@functools.cache
+def _known_units() -> frozenset[str]:
+    from etl.ingest.kinds import KINDS  # kinds imports this module: looked up at first use
+
+    return frozenset(u.replace(" ", "") for k in KINDS.values() for c in k.columns for u in c.units)
 
 
 def clean_text(s: pd.Series) -> pd.Series:
