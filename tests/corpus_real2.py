@@ -386,11 +386,12 @@ def cases() -> list[RealCase]:  # noqa: PLR0915 - one list of files
     ], "gb18030"), "lpg", {
         "SELECT sum(lpg_kg) FROM lpg_purchases": 160, "SELECT sum(amount_yuan) FROM lpg_purchases": 1240,
     }, notes=("cylinders × the size",)))
-    # bulk LPG weighed in tonnes, dates 2024年4月3日: 0.045 t + 0.15 t = 195 kg; 360.00 + 1140.00 = 1500.00 yuan
+    # bulk LPG weighed in tonnes, dates 2024年4月3日, an empty spacer column: 0.045 t + 0.15 t = 195 kg;
+    # 360.00 + 1140.00 = 1500.00 yuan
     c.append(RealCase("lpg_tonnes.xlsx", "lpg", _xlsx([
-        ["单位编码", "购气日期", "充装量(吨)", "金额(元)"],
-        ["I001", "2024年4月3日", 0.045, 360.00],
-        ["I002", "2024年4月10日", 0.15, 1140.00],
+        ["单位编码", None, "购气日期", "充装量(吨)", None, "金额(元)"],
+        ["I001", None, "2024年4月3日", 0.045, None, 360.00],
+        ["I002", None, "2024年4月10日", 0.15, None, 1140.00],
     ]), "lpg", {
         "SELECT sum(lpg_kg) FROM lpg_purchases": 195, "SELECT sum(amount_yuan) FROM lpg_purchases": 1500,
     }))
