@@ -319,6 +319,17 @@ def cases() -> list[RealCase]:  # noqa: PLR0915 - one list of files
         "SELECT sum(energy_kwh) FROM charging_sessions": 40.0,
         "SELECT sum(amount_yuan) FROM charging_sessions": 56.00,
     }, notes=("total rows",)))
+    # e充电 app records: the day in one column, start and end times of day in two more, only 实付金额.
+    # 25.0 + 27.2 = 52.2 kWh; paid 31.25 + 34.00 = 65.25 yuan
+    c.append(RealCase("echarge_date_apart.csv", "charging", _csv([
+        "充电日期,开始时间,结束时间,车牌号码,充电电量(kWh),实付金额(元)",
+        "2024-04-02,12:10,12:55,桂B·D5678,25.0,31.25",
+        "2024-04-09,18:30,19:20,桂B·E9012,27.2,34.00",
+    ]), "charging", {
+        "SELECT sum(energy_kwh) FROM charging_sessions": 52.2,
+        "SELECT sum(paid_yuan) FROM charging_sessions": 65.25,
+        "SELECT count(*) FROM charging_sessions WHERE end_ts = TIMESTAMP '2024-04-09 19:20'": 1,
+    }))
     # ------------------------------------------------------------------ fuel cards
     # 昆仑加油卡 交易明细 of one card: the card number only in the title, 交易地点 / 油品名称, a 充值 row.
     # fuel 50.00 + 45.00 = 95.00 L, 380.00 + 342.00 = 722.00 yuan; top-up 1000.00

@@ -101,7 +101,9 @@ def test_a_full_datetime_column_next_to_a_date_is_not_joined():
     header = ["卡号", "日期", "交易时间", "数量(升)"]
     body = [["1", "2024-03-02", "2024-03-02 09:15", "40"]]
     assert shapes.join_date_time(header, body) is None
-    assert shapes.join_date_time(header, [["1", "2024-03-02", "09:15", "40"]]) == (1, 2)
+    assert shapes.join_date_time(header, [["1", "2024-03-02", "09:15", "40"]]) == (1, [2])
+    header = ["车牌号", "充电日期", "开始时间", "结束时间", "充电量(度)"]
+    assert shapes.join_date_time(header, [["桂B·D5678", "2024/3/8", "8:05", "8:50", "18.6"]]) == (1, [2, 3])
 
 
 def test_day_curve_labels_as_ends_or_starts():

@@ -451,9 +451,9 @@ def _reshape(prep: Prepared, rows: list[list[str]], hi: int, kind: str | None
         return _melt(prep, rows, hi, slots)
     joined = shapes.join_date_time([str(h) for h in rows[hi]], rows[hi + 1:hi + 201])
     if joined is not None:
-        d, t = joined
-        date_header, time_header = str(rows[hi][d]), str(rows[hi][t])
-        shapes.apply_date_time(rows, hi, d, t)
+        d, ts = joined
+        date_header, time_header = str(rows[hi][d]), " / ".join(str(rows[hi][t]) for t in ts)
+        shapes.apply_date_time(rows, hi, d, ts)
         prep.problems.append(Problem(prep.file_name, hi + 1, time_header, "",
                                      msg("date_time_joined", date=date_header, time=time_header), "nothing_to_do",
                                      "info"))

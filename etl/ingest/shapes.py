@@ -111,8 +111,8 @@ def merge_subheader(rows: list[list[str]], hi: int, kind: str | None) -> tuple[l
 _UNIT_RE = re.compile(r"[\(（\[【][^\)）\]】]*[\)）\]】]")
 
 
-def join_date_time(header: list[str], body: list[list[str]]) -> tuple[int, int] | None:
-    """(date column, time column) when a file gives the date and the time of day in two columns."""
+def join_date_time(header: list[str], body: list[list[str]]) -> tuple[int, list[int]] | None:
+    """(date column, time columns) when a file gives the date and the time of day apart (日期 | 开始时间 | 结束时间)."""
     norm = [normalise_header(h)[0] for h in header]
     dates = [j for j, n in enumerate(norm) if "日期" in n or n == "date"]
     times = [j for j, n in enumerate(norm) if ("时间" in n or "时刻" in n or n == "time") and "日期" not in n]
@@ -123,18 +123,19 @@ def join_date_time(header: list[str], body: list[list[str]]) -> tuple[int, int] 
         vals = [r[j].strip() for r in body[:200] if j < len(r) and r[j].strip()]
         return bool(vals) and sum(bool(pattern.match(v)) for v in vals) >= 0.9 * len(vals)
 
-    t = next((j for j in times if share(j, _TIME_OF_DAY)), None)
+    ts = [j for j in times if share(j, _TIME_OF_DAY)]
     d = next((j for j in dates if share(j, _DATE_ONLY)), None)
-    if t is None or d is None:
+    if not ts or d is None:
         return None
-    return d, t
+    return d, ts
 
 
-def apply_date_time(rows: list[list[str]], hi: int, d: int, t: int) -> None:
-    """Write 'date time' into the time column of every body row that has both; the date column's header goes."""
+def apply_date_time(rows: list[list[str]], hi: int, d: int, ts: list[int]) -> None:
+    """Write 'date time' into each time column of every body row that has both; the date column's header goes."""
     for r in rows[hi + 1:]:
-        if max(d, t) < len(r) and r[d].strip() and _TIME_OF_DAY.match(r[t].strip()):
-            r[t] = f"{r[d].strip()} {r[t].strip()}"
+        for t in ts:
+            if max(d, t) < len(r) and r[d].strip() and _TIME_OF_DAY.match(r[t].strip()):
+                r[t] = f"{r[d].strip()} {r[t].strip()}"
     rows[hi][d] = ""
 
 
