@@ -184,3 +184,43 @@ def test_mutants_of_the_second_corpus_never_raise_and_rejected_ones_change_nothi
                     pytest.fail(f"commit raised on {case.name} mutant {k}: {exc!r}\n{mutant[:600]!r}")
                 seen["committed"] += 1
     assert min(seen.values()) >= 5, seen
+
+
+def test_damaged_workbooks_are_a_sentence_never_a_traceback(real2_db):
+    """A cut or changed .xls made calamine panic (a BaseException); a bad CRC in an .xlsx part raised BadZipFile."""
+    xls = next(c.data for c in CASES if c.name == "water_note_sheet_first.xls")
+    xlsx = next(c.data for c in CASES if c.name == "lpg_tonnes.xlsx")
+    broken = [xls[:n] for n in (600, 1500, len(xls) - 7)]
+    broken += [xlsx[:i] + bytes([xlsx[i] ^ 0xFF]) + xlsx[i + 1:] for i in range(300, len(xlsx), 997)]
+    refused = 0
+    with connect(real2_db) as con:
+        for k, data in enumerate(broken):
+            before = table_state_of(con)
+            prep = prepare(con, data, "broken.xls" if data[:2] != b"PK" else "broken.xlsx", now=NOW)
+            if prep.ok:  # a flipped byte in a part nobody reads: it loads, and commits without raising
+                commit(con, prep, "test", accept_warnings=True)
+                continue
+            assert table_state_of(con) == before
+            assert prep.errors[0].fix, prep.errors[0]
+            if k < 3:  # the cut .xls files
+                assert "damaged" in prep.errors[0].message, prep.errors[0]
+            refused += 1
+    assert refused >= 3
+
+
+def table_state_of(con) -> dict:
+    from tests.test_load_safety import _state
+
+    return _state(con)
+
+
+def test_header_units_and_the_next_day_at_24():
+    import pandas as pd
+
+    from etl.ingest.readers import normalise_header, parse_datetime
+
+    assert normalise_header("Daily Generation (Active)(kWh)") == ("dailygeneration", "kwh")
+    assert normalise_header("金额（元）（含税）") == ("金额", "元")
+    assert normalise_header("备注(说明)") == ("备注", "说明")  # no known unit: the first part, as before
+    values, bad = parse_datetime(pd.Series(["2024-03-01 24:00", "2024/3/1 24:00:00", "20240301 24:00", "x 24:00"]))
+    assert values[:3].tolist() == [pd.Timestamp("2024-03-02")] * 3 and bad.tolist() == [False, False, False, True]
