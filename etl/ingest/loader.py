@@ -464,7 +464,7 @@ def _melt(prep: Prepared, rows: list[list[str]], hi: int, slots: dict[int, int]
           ) -> tuple[list[list[str]], int, list[int] | None]:
     """A load curve with a day per row and a column per time (00:15 … 24:00): a row per time, when the file
     says whether the values are energy (kWh) or power (kW); refused otherwise (kW read as kWh is 4x off)."""
-    first, last = min(slots, key=slots.get), max(slots, key=slots.get)
+    first, last = min(slots, key=lambda j: slots[j]), max(slots, key=lambda j: slots[j])
     span = f"{rows[hi][first]} … {rows[hi][last]}"
     date_col = shapes.day_curve_date_column(rows, hi, slots)
     quantity = shapes.day_curve_quantity(rows, hi, slots)
@@ -615,8 +615,7 @@ def _map_header(ctx: _Ctx, spec: Kind, hi: int, header: list[str]) -> tuple[dict
         seen[name] = h
         mapping[j] = name
         units[name] = unit
-    names = {c.name for c in spec.columns}
-    if "meter" in names and "meter" not in seen and "meter_point" in seen:
+    if any(c.name == "meter" for c in spec.columns) and "meter" not in seen and "meter_point" in seen:
         # a 计量自动化 export names only the metering point: it is the meter's id (or account) then
         j = next(j for j, n in mapping.items() if n == "meter_point")
         mapping[j] = "meter"

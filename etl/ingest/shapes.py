@@ -50,7 +50,7 @@ def _unit_of(cell: str) -> str | None:
 
 def fields(kind: Kind, header: list[str]) -> set[str]:
     amap = kind.alias_map()
-    return {amap.get(normalise_header(h)[0]) for h in header if h} - {None}
+    return {amap[n] for n in (normalise_header(h)[0] for h in header if h) if n in amap}
 
 
 def _score(header: list[str], kind: str | None) -> int:
