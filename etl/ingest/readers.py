@@ -297,12 +297,15 @@ _TO_HALF = str.maketrans("０１２３４５６７８９．－＋", "0123456789.
 def parse_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Numbers with thousands separators or full-width commas. Returns (values, bad mask)."""
     text = clean_text(s)
-    wide = text.str.contains(_FULL_WIDTH).fillna(False)
-    if wide.any():  # full-width digits and signs (１２００．５) as some Chinese input methods type them
-        text = text.where(~wide, text.str.translate(_TO_HALF))
     stripped = text.str.replace(r"[,，\s]", "", regex=True).str.replace("¥", "", regex=False)
     values = pd.to_numeric(stripped.where(stripped != "", None), errors="coerce").astype("float64")
     bad = (stripped != "") & values.isna()
+    if bad.any():  # full-width digits and signs (１２００．５) as some Chinese input methods type them
+        wide = stripped[bad].str.contains(_FULL_WIDTH).fillna(False).astype(bool)
+        if wide.any():
+            idx = wide[wide].index
+            values.loc[idx] = pd.to_numeric(stripped[idx].str.translate(_TO_HALF), errors="coerce").astype("float64")
+            bad = (stripped != "") & values.isna()
     # 'inf', 'nan' typed as text are not numbers a meter produces
     bad |= ~np.isfinite(values.fillna(0.0))
     bad = bad.astype(bool)
