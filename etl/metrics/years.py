@@ -118,6 +118,10 @@ def year_status(con: duckdb.DuckDBPyConnection, year: int) -> dict:
     return out
 
 
+def is_complete(con: duckdb.DuckDBPyConnection, year: int) -> bool:
+    return bool(year in set(coverage(con).query("complete")["year"]))
+
+
 def comparable(con: duckdb.DuckDBPyConnection, year: int) -> bool:
     """Whether a year may be compared with the year before: both are complete (a year against a year that
     started in July, or against one meter's January, is no comparison)."""
