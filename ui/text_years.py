@@ -14,6 +14,11 @@ TEXT: dict[str, tuple[str, str]] = {
                            "{prev} data are incomplete: {year} is not compared with it."),
     "yr_no_compare": ("数据不完整，不作比较", "incomplete data: not compared"),
     "yr_year_incomplete": ("{year}（不完整）", "{year} (incomplete)"),
+    "yr_fleet_incomplete": ("{year} 年公务用车记录不完整：{months}。不与上年比较。",
+                            "{year} car records are incomplete: {months}. Not compared with the year before."),
+    "yr_fleet_prev_incomplete": ("{prev} 年公务用车记录不完整，{year} 年不与之比较。",
+                                 "{prev} car records are incomplete: {year} is not compared with it."),
+    "yr_months_none_fleet": ("没有记录", "no records"),
     "yr_not_judged": ("数据不完整，暂不评价", "Incomplete year: not judged"),
     "yr_last_complete": ("最近的完整年份为 {year} 年。", "The last complete year is {year}."),
 }

@@ -56,3 +56,21 @@ def note(year: int, container=st) -> dict:
 def default_index(choices: list[int]) -> int:
     """Where a year picker starts: the last complete year (etl.metrics.years.default_year)."""
     return yr.default_index(list(choices), query(yr.last_complete_year))
+
+
+def fleet_note(year: int) -> dict:
+    """The cars' records of the year (etl.metrics.years.fleet_status): a warning when they do not cover the
+    year, a caption when the year before is not complete; returns the status."""
+    s = query(yr.fleet_status, year)
+    months = s["months"]
+    if not s["complete"]:
+        if not months:
+            text = t("yr_months_none_fleet")
+        elif months == list(range(1, max(months) + 1)):
+            text = t("yr_months_upto", month=_month(max(months)))
+        else:
+            text = t("yr_months_only", months=_months(months))
+        st.warning(t("yr_fleet_incomplete", year=year, months=text), icon=":material/calendar_month:")
+    elif not s["comparable"]:
+        st.caption(t("yr_fleet_prev_incomplete", prev=year - 1, year=year))
+    return s

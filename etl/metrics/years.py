@@ -138,3 +138,31 @@ def month_ranges(months: list[int]) -> list[tuple[int, int]]:
         else:
             runs.append((m, m))
     return runs
+
+
+def fleet_months(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The official cars' records by year: year, months (month numbers with a dispatch, a fuel fill or a charging
+    session, sorted) and complete (all twelve). The fleet page reads this instead of the meters: cars are logged,
+    not metered, and a county may keep its car records in a year its meter files have not reached."""
+    df = con.execute("""
+        WITH t AS (SELECT depart_at AS ts FROM dispatches
+                   UNION ALL SELECT ts FROM fuel_fills WHERE txn_type = 'fuel'
+                   UNION ALL SELECT start_ts FROM charging_sessions)
+        SELECT year(ts) AS year, list(DISTINCT month(ts) ORDER BY month(ts)) AS months
+        FROM t WHERE ts IS NOT NULL GROUP BY ALL ORDER BY year""").df()
+    if df.empty:
+        return pd.DataFrame(columns=["year", "months", "complete"])
+    df["year"] = df["year"].astype(int)
+    df["months"] = df["months"].map(lambda v: [int(m) for m in v])
+    df["complete"] = df["months"].map(len) == 12
+    return df
+
+
+def fleet_status(con: duckdb.DuckDBPyConnection, year: int) -> dict:
+    """year, months, complete and comparable (it and the year before complete) of the cars' records."""
+    fm = fleet_months(con)
+    done = set(fm.loc[fm["complete"], "year"]) if not fm.empty else set()
+    row = fm[fm["year"] == year]
+    months = row["months"].iloc[0] if not row.empty else []
+    return {"year": year, "months": months, "complete": year in done,
+            "comparable": year in done and year - 1 in done}
