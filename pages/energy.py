@@ -399,10 +399,11 @@ if not bd.empty:
               t("col_estimated_months"): 0, t("col_energy_change"): 1, t("col_energy_vs_base"): 1,
               **{t(m): 2 for m in energy.INTENSITIES}}
     key_col = table.columns[0]
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        **fmt.number_columns({c: d for c, d in digits.items() if c in table.columns}, pin=key_col,
-                             signed=(t("col_energy_change"), t("col_energy_vs_base"))),
-        t("col_open"): st.column_config.LinkColumn(display_text=t("col_open"))})
+    # fmt.for_screen: a gap (no water meter, no change for an incomplete year) reads "—", not "None"
+    shown_bd, config_bd = fmt.for_screen(table, {c: d for c, d in digits.items() if c in table.columns}, pin=key_col,
+                                         signed=(t("col_energy_change"), t("col_energy_vs_base")))
+    st.dataframe(shown_bd, hide_index=True, width="stretch", column_config={
+        **config_bd, t("col_open"): st.column_config.LinkColumn(display_text=t("col_open"))})
     download_buttons(table.drop(columns=t("col_open")), f"breakdown_{level}_{year}", "dl_breakdown")
 
 # ranking within type, worst first, with the national average as a reference line
@@ -445,8 +446,11 @@ if level in ("county", "type"):
             link(type=ty, inst=i) for ty, i in zip(shown["type"], shown["institution_id"], strict=True)]})
         if not show_all:
             st.caption(t("en_rank_shown", top=top_n, n=f"{len(rk):,}"))
-        st.dataframe(view, hide_index=True, width="stretch", height=320, column_config={
-            t("col_open"): st.column_config.LinkColumn(display_text=t("col_open"))})
+        shown_rk, config_rk = fmt.for_screen(view, {t("col_intensity"): 3, t("col_type_value"): 3,
+                                                    t("col_previous"): 3, t("col_change_prev"): 1},
+                                             signed=(t("col_change_prev"),))
+        st.dataframe(shown_rk, hide_index=True, width="stretch", height=320, column_config={
+            **config_rk, t("col_open"): st.column_config.LinkColumn(display_text=t("col_open"))})
         download_buttons(table, f"ranking_{rmetric}_{year}", "dl_ranking")
 
 # PV and fleet: county level

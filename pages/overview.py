@@ -80,8 +80,7 @@ trend = trend.set_index("year").round(0)
 done = set(query(years_rule.coverage).query("complete")["year"])
 trend.index = [str(y) if y in done else t("yr_year_incomplete", year=y) for y in trend.index]
 labels = {c: f"{t(c)} ({UNITS[c]})" for c in trend.columns}
-st.dataframe(
-    trend.rename(columns=labels).rename_axis(t("col_year")),
-    width="stretch",
-    column_config={label: st.column_config.NumberColumn(format="%,.0f") for label in labels.values()},
-)
+# fmt.for_screen: a gap (no water figure in a partial year) reads "—", not "None"
+shown, config = fmt.for_screen(trend.rename(columns=labels).rename_axis(t("col_year")).reset_index(),
+                               dict.fromkeys(labels.values(), 0), pin=t("col_year"))
+st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
