@@ -59,6 +59,10 @@ def monthly_chart(monthly, year: int):
                          "type_label": t("institution_type")},
                  title=t("monthly_chart", year=year))
     fig.update_layout(legend_title_text=t("institution_type"), xaxis_tickformat="%Y-%m")
+    # the whole year on the axis, a bar a month wide at most: a partial year shows its empty months as empty
+    # (one month alone was drawn as one bar across the chart with repeated tick labels)
+    fig.update_xaxes(range=[f"{year - 1}-12-16", f"{year}-12-16"], dtick="M1")
+    fig.update_traces(width=20 * 24 * 3600 * 1000)  # 20 days, in the date axis's milliseconds
     return fig
 
 
@@ -83,4 +87,5 @@ labels = {c: f"{t(c)} ({UNITS[c]})" for c in trend.columns}
 # fmt.for_screen: a gap (no water figure in a partial year) reads "—", not "None"
 shown, config = fmt.for_screen(trend.rename(columns=labels).rename_axis(t("col_year")).reset_index(),
                                dict.fromkeys(labels.values(), 0), pin=t("col_year"))
-st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+config[t("col_year")] = st.column_config.TextColumn(t("col_year"), pinned=True, width="small" if all(
+    y.isdigit() for y in shown[t("col_year")]) else "medium")  # "2025（不完整）" is not cutst.dataframe(shown, hide_index=True, width="stretch", column_config=config)

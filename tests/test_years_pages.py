@@ -20,7 +20,9 @@ from ui.i18n import STATUS_MARK, TEXT
 
 # 0450000001 is the demo's 县行政中心 grid account; PV01 城南二小屋顶光伏 one day of output (the PV page's years)
 JAN_2025 = {"electricity": "户号,账期,抄见电量(kWh)\n0450000001,2025-01,150000\n",
-            "pv": "电站名称,统计时间,发电量(kWh),上网电量(kWh)\n城南二小屋顶光伏,2025-01-10,300,40\n"}
+            "pv": "电站名称,统计时间,发电量(kWh),上网电量(kWh)\n城南二小屋顶光伏,2025-01-10,300,40\n",
+            # and one trip: the fleet page judges 2025 by the cars' own records (January only)
+            "dispatches": "派车单号,车牌号,出车时间,行驶里程(km),是否事故\nPC2025TEST1,桂B·A5004,2025-01-06 08:00,42,否\n"}
 YEAR_KEY = {"energy": "en_year", "overview": "overview_year", "kpi": "kpi_year", "fleet": "fl_year",
             "pv": "pv_year"}
 
@@ -95,8 +97,12 @@ def test_fleet_opens_on_2024_and_2025_shows_no_change(jan_db, lang):
     assert any(m.delta for m in at.metric)  # 2024 against 2023: both complete, compared
     at.selectbox(key="fl_year").set_value(2025).run()
     assert not at.exception, at.exception
-    assert all(not m.delta for m in at.metric)
-    assert_not_judged(page_texts(at), lang)
+    assert [m for m in at.metric if m.value not in ("—", "0")], "2025's one trip is shown"
+    assert all(not m.delta for m in at.metric), [(m.label, m.delta) for m in at.metric]
+    texts = page_texts(at)
+    assert ("2025 年公务用车记录不完整：截至 1 月" if lang == "zh" else "2025 car records are incomplete: up to Jan"
+            ) in "\n".join(texts)
+    assert_not_judged(texts, lang)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -19,7 +19,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "yr_fleet_prev_incomplete": ("{prev} 年公务用车记录不完整，{year} 年不与之比较。",
                                  "{prev} car records are incomplete: {year} is not compared with it."),
     "yr_months_none_fleet": ("没有记录", "no records"),
-    "yr_not_judged": ("数据不完整，暂不评价", "Incomplete year: not judged"),
+    "yr_not_judged": ("数据不完整，暂不评价", "Not judged (partial)"),
     "yr_last_complete": ("最近的完整年份为 {year} 年。", "The last complete year is {year}."),
 }
 
