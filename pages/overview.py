@@ -88,4 +88,5 @@ labels = {c: f"{t(c)} ({UNITS[c]})" for c in trend.columns}
 shown, config = fmt.for_screen(trend.rename(columns=labels).rename_axis(t("col_year")).reset_index(),
                                dict.fromkeys(labels.values(), 0), pin=t("col_year"))
 config[t("col_year")] = st.column_config.TextColumn(t("col_year"), pinned=True, width="small" if all(
-    y.isdigit() for y in shown[t("col_year")]) else "medium")  # "2025（不完整）" is not cutst.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+    y.isdigit() for y in shown[t("col_year")]) else "medium")  # "2025（不完整）" is not cut
+st.dataframe(shown, hide_index=True, width="stretch", column_config=config)

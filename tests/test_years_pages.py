@@ -86,6 +86,9 @@ def test_opens_on_the_last_complete_year_and_names_2025_incomplete(jan_db, page,
     if page in ("energy", "kpi"):  # target cards and tables say they are not judged
         assert TEXT["yr_not_judged"][0 if lang == "zh" else 1] in joined
     assert_not_judged(texts, lang)
+    if page == "overview":  # the year-by-year table names the partial year
+        years_col = at.dataframe[0].value.iloc[:, 0].tolist()
+        assert years_col[-2:] == ["2024", TEXT["yr_year_incomplete"][0 if lang == "zh" else 1].format(year=2025)]
     if page in ("energy", "overview"):  # no card compares January with the whole of 2024
         assert all(not m.delta for m in at.metric), [(m.label, m.delta) for m in at.metric]
 
