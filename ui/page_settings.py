@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 
+from etl.store import data_files
 from etl.store.db import DATA_DIR
 
 PAGE_SETTINGS_CSV = DATA_DIR / "page_settings.csv"
@@ -12,9 +12,7 @@ PAGE_SETTINGS_CSV = DATA_DIR / "page_settings.csv"
 
 @functools.lru_cache(maxsize=1)
 def _all() -> dict[tuple[str, str], float]:
-    with open(PAGE_SETTINGS_CSV, encoding="utf-8") as f:
-        rows = csv.DictReader(line for line in f if not line.startswith("#"))
-        return {(r["page"], r["setting"]): float(r["value"]) for r in rows}
+    return {(r["page"], r["setting"]): float(r["value"]) for r in data_files.rows(PAGE_SETTINGS_CSV)}
 
 
 def setting(page: str, name: str) -> float:

@@ -25,7 +25,6 @@ language (the pages translate their results), so one warm-up serves both languag
 
 from __future__ import annotations
 
-import csv
 import logging
 import threading
 import time
@@ -33,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl.store import data_files
 from etl.store.db import DATA_DIR, db_path, quiet
 from ui import common
 
@@ -42,9 +42,7 @@ log = logging.getLogger("energy.warmup")
 
 def settings() -> dict[str, float]:
     """enabled (0/1) and poll_s from data/warmup_settings.csv."""
-    with open(SETTINGS_CSV, encoding="utf-8") as f:
-        rows = csv.DictReader(line for line in f if not line.startswith("#"))
-        return {r["setting"]: float(r["value"]) for r in rows}
+    return {r["setting"]: float(r["value"]) for r in data_files.rows(SETTINGS_CSV)}
 
 
 # ------------------------------------------------------------------ what each page asks for by default

@@ -20,7 +20,6 @@ Both lanes of the loader use the same three steps (the SQL lane on its own DuckD
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
@@ -29,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from etl.ingest.messages import msg
+from etl.store import data_files
 
 FLOW_CSV = Path(__file__).resolve().parents[2] / "data" / "water_meter_flow.csv"
 MAX_SHOWN = 50  # lines named one by one; the rest are counted
@@ -37,9 +37,7 @@ _CALIBER = re.compile(r"^(?:dn|Φ|φ|ф)?\s*(\d+(?:\.\d+)?)\s*(?:mm|毫米)?$", 
 
 def water_flows() -> dict[float, float]:
     """Caliber (DN, mm) -> permanent flow Q3 (m3/h), from data/water_meter_flow.csv."""
-    with FLOW_CSV.open(encoding="utf-8") as f:
-        rows = csv.DictReader(line for line in f if not line.startswith("#"))
-        return {float(r["dn_mm"]): float(r["q3_m3_h"]) for r in rows}
+    return {float(r["dn_mm"]): float(r["q3_m3_h"]) for r in data_files.rows(FLOW_CSV)}
 
 
 def parse_caliber(raw: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -27,7 +27,6 @@ The loader calls :func:`preparse` before the generic parsing and :func:`transfor
 
 from __future__ import annotations
 
-import csv
 import functools
 import re
 import unicodedata
@@ -37,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from etl.ingest.messages import Msg, at_lines, msg
+from etl.store import data_files
 
 SETTINGS_CSV = Path(__file__).resolve().parents[2] / "data" / "load_checks.csv"
 TOTAL_WORDS = ("合计", "总计", "小计", "本页合计", "total", "sum")
@@ -53,9 +53,7 @@ _NAME_SUFFIXES = ("屋顶分布式光伏发电项目", "分布式光伏发电项
 @functools.cache
 def settings() -> dict[str, float]:
     """The loader's physical bounds (data/load_checks.csv): key -> value."""
-    with SETTINGS_CSV.open(encoding="utf-8") as f:
-        rows = csv.DictReader(line for line in f if not line.startswith("#"))
-        return {r["key"]: float(r["value"]) for r in rows}
+    return {r["key"]: float(r["value"]) for r in data_files.rows(SETTINGS_CSV)}
 
 
 # ------------------------------------------------------------------ before parsing

@@ -244,19 +244,17 @@ ENGINE_CSV = DATA_DIR / "engine_settings.csv"
 @functools.lru_cache(maxsize=1)
 def engine_config() -> dict[str, str | bool | int | float | list[str]]:
     """DuckDB settings of this process from data/engine_settings.csv (blank values: DuckDB's default)."""
-    import csv
+    from etl.store import data_files
 
     out: dict[str, str | bool | int | float | list[str]] = {}
-    with open(ENGINE_CSV, encoding="utf-8") as f:
-        rows = csv.DictReader(line for line in f if not line.startswith("#"))
-        for row in rows:
-            value = (row.get("value") or "").strip()
-            if not value:
-                continue
-            if row["setting"] == "memory_limit_mb":
-                out["memory_limit"] = f"{int(float(value))}MB"
-            elif row["setting"] == "threads":
-                out["threads"] = str(int(float(value)))
+    for row in data_files.rows(ENGINE_CSV):
+        value = (row.get("value") or "").strip()
+        if not value:
+            continue
+        if row["setting"] == "memory_limit_mb":
+            out["memory_limit"] = f"{int(float(value))}MB"
+        elif row["setting"] == "threads":
+            out["threads"] = str(int(float(value)))
     return out
 
 
