@@ -15,12 +15,12 @@ The rule (README, "Complete and incomplete years"):
 
 from __future__ import annotations
 
-import csv
 import functools
 
 import duckdb
 import pandas as pd
 
+from etl.store import data_files
 from etl.store.db import DATA_DIR
 
 RULES_CSV = DATA_DIR / "year_rules.csv"
@@ -31,9 +31,7 @@ COLUMNS = ["year", "expected_meters", "reporting_meters", "new_meters", "months_
 @functools.lru_cache(maxsize=1)
 def rules() -> dict[str, float]:
     """data/year_rules.csv: setting -> value."""
-    with open(RULES_CSV, encoding="utf-8") as f:
-        rows = csv.DictReader(line for line in f if not line.startswith("#"))
-        return {r["setting"]: float(r["value"]) for r in rows}
+    return {r["setting"]: float(r["value"]) for r in data_files.rows(RULES_CSV)}
 
 
 def coverage(con: duckdb.DuckDBPyConnection, share: float | None = None) -> pd.DataFrame:
