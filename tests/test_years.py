@@ -61,6 +61,9 @@ def test_one_meters_january_is_not_a_year(county):
     assert (s["complete"], s["expected_meters"], s["reporting_meters"], s["new_meters"]) == (False, 4, 1, 0)
     assert (s["months_with_data"], s["covered_months"], s["last_month"], s["from_january"]) == ([1], [], 1, True)
     assert status(county, 2023)["complete"] is True
+    # 2025 has nothing: incomplete, and its reference is 2024's one meter with a figure
+    assert {k: status(county, 2025)[k] for k in ("complete", "expected_meters", "reporting_meters")} == {
+        "complete": False, "expected_meters": 1, "reporting_meters": 0}
 
 
 def test_a_year_that_starts_in_july(county):

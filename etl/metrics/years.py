@@ -16,6 +16,7 @@ The rule (README, "Complete and incomplete years"):
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -101,16 +102,18 @@ def year_status(con: duckdb.DuckDBPyConnection, year: int) -> dict:
     with data run from January without a gap)."""
     cov = coverage(con)
     row = cov[cov["year"] == year]
+    out: dict[str, Any]
     if row.empty:
         before = cov[cov["year"] == year - 1]
-        expected = int(before["expected_meters"].iloc[0]) if not before.empty else 0
+        # the reference meters: every meter with a figure in the year before (those it expected and new ones)
+        expected = int(before["reporting_meters"].iloc[0] + before["new_meters"].iloc[0]) if not before.empty else 0
         out = {"year": year, "expected_meters": expected, "reporting_meters": 0, "new_meters": 0,
                "months_with_data": [], "covered_months": [], "complete": False}
     else:
         out = row.iloc[0].to_dict()
         out = {**out, "year": int(out["year"]), "complete": bool(out["complete"]),
                **{k: int(out[k]) for k in ("expected_meters", "reporting_meters", "new_meters")}}
-    months = out["months_with_data"]
+    months = [int(m) for m in out["months_with_data"]]
     out["last_month"] = max(months) if months else None
     out["from_january"] = bool(months) and months == list(range(1, max(months) + 1))
     return out
