@@ -75,6 +75,8 @@ def test_a_year_that_starts_in_july(county):
     with connect(county) as con:
         assert yr.last_complete_year(con) == 2023
         assert yr.is_complete(con, 2023) and not yr.comparable(con, 2023)
+        j = yr.judgement(con, 2023, 2022)  # a 2022 baseline that is half a year gives no change against it
+        assert (j["complete"], j["comparable"], j["baseline"]) == (True, False, False)
 
 
 def test_a_year_with_one_institution_only(county):

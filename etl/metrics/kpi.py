@@ -310,12 +310,12 @@ def kpi_report(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang
     targets = targets_for(con, year, now, coal, grid, include_fleet)
     # an incomplete year (etl/metrics/years.py) is neither compared nor judged: one meter's January is not
     # -100 % against the year before, nor "on track" against the 2020 baseline
-    status = yr.year_status(con, year)
-    comparable = yr.comparable(con, year)
+    judged = yr.judgement(con, year, now["baseline_year"])
+    status, comparable = judged["status"], judged["comparable"]
     if not comparable:
         change = dict.fromkeys(change)
         change_pp = dict.fromkeys(change_pp)
-    if not (status["complete"] and yr.is_complete(con, now["baseline_year"])):
+    if not judged["baseline"]:
         now = {k: None if k.endswith("_change_vs_2020_pct") else v for k, v in now.items()}
     if not status["complete"]:
         targets = {k: {**tg, "status": None, "not_judged": True} for k, tg in targets.items()}

@@ -100,7 +100,10 @@ def year_status(con: duckdb.DuckDBPyConnection, year: int) -> dict:
     """The year's row of `coverage` as a dict (complete False, no months and no meters for a year without
     meter data), plus last_month (the latest month with data, None without) and from_january (its months
     with data run from January without a gap)."""
-    cov = coverage(con)
+    return _status_from(coverage(con), year)
+
+
+def _status_from(cov: pd.DataFrame, year: int) -> dict:
     row = cov[cov["year"] == year]
     out: dict[str, Any]
     if row.empty:
@@ -128,6 +131,17 @@ def comparable(con: duckdb.DuckDBPyConnection, year: int) -> bool:
     started in July, or against one meter's January, is no comparison)."""
     done = set(coverage(con).query("complete")["year"])
     return year in done and year - 1 in done
+
+
+def judgement(con: duckdb.DuckDBPyConnection, year: int, baseline_year: int) -> dict:
+    """What a report may say about a year, from one reading of the coverage: status (year_status), complete,
+    comparable (with the year before) and baseline (the baseline year is complete too, so a change against
+    it may be given)."""
+    cov = coverage(con)
+    done = set(cov.loc[cov["complete"], "year"])
+    status = _status_from(cov, year)
+    return {"status": status, "complete": status["complete"], "comparable": year in done and year - 1 in done,
+            "baseline": year in done and baseline_year in done}
 
 
 def month_ranges(months: list[int]) -> list[tuple[int, int]]:
