@@ -20,6 +20,7 @@ from ui.common import fmt_num, query
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
 from ui.safe import md
+from ui.year_note import note
 
 inside_dashboard()
 st.title(t("cert_title"))
@@ -186,6 +187,8 @@ left, right = st.columns(2)
 with left:
     st.markdown(f"**{t('cert_figures', year=year)}**")
     figs = query(cert.unit_figures, iid, year)
+    if not note(year)["comparable"]:  # a part of a year against a whole one is no change
+        figs = figs.assign(change_pct=float("nan"))
     st.dataframe(pd.DataFrame({
         t("cert_f_metric"): figs["metric"].map(lambda m: t(f"cert_m_{m}")), t("cert_f_previous"): figs["previous"],
         t("cert_f_value"): figs["value"], t("cert_f_change"): figs["change_pct"]}), hide_index=True,

@@ -290,6 +290,7 @@ def test_page_officer_records_a_stage(small_db, monkeypatch):
 # ------------------------------------------------------------------ KPI cards and the demo
 
 
+@pytest.mark.usefixtures("every_year_complete")  # the small county's 2023 is a few months (tests/test_years.py)
 def test_kpi_cards_read_the_task_definition(small_db):
     with connect(small_db) as con:
         report = kpi.kpi_report(con, 2023)
