@@ -281,3 +281,15 @@ def test_days_since_accident_count_from_first_dispatch_when_none(empty_db):
     # the period ends at the last dispatch on record (2023-03-01): 31 + 28 + 1 = 60 days; 28 since the first
     assert safety == {"accidents": 0, "accident_free_days": 60, "days_since_accident": 28,
                       "since": "records_start", "last_accident_on": None, "period_end": "2023-03-01"}
+
+
+def test_stage_words_in_the_draft_are_never_codes():
+    """Every stage of data/cert_stages.csv reads as its Chinese name in the Word draft (not_passed was printed
+    as '1家not_passed': the forms' table has no word for it)."""
+    from etl.metrics import certification
+
+    codes = list(certification.stages()["stage"])
+    text = documents._stages_text({code: 1 for code in codes})
+    for code in codes:
+        assert code not in text, (code, text)
+    assert "1家未通过" in text and "1家已命名" in text
