@@ -141,3 +141,10 @@ def test_kpi_report_of_an_incomplete_year_is_not_compared_or_judged(county):
     assert r["energy_kgce_change_vs_2020_pct"] is None
     assert r["targets"] and all(tg["status"] is None and tg["not_judged"] for tg in r["targets"].values())
     assert whole["complete"] is True and whole["electricity_use_kwh"] == pytest.approx(2 * 12 * 100)
+    from etl.reports import documents
+
+    with connect(county) as con:
+        notes = [t for s, t in documents.summary_paragraphs(con, 2024, r) if s == "note"]
+        whole_notes = [t for s, t in documents.summary_paragraphs(con, 2023, whole) if s == "note"]
+    assert any("2024年计量数据不完整（截至1月，1/" in n and "不作同比" in n for n in notes), notes
+    assert not any("不完整" in n for n in whole_notes)  # the Word draft names an incomplete year, only that

@@ -342,6 +342,12 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
     out.append(("note", note))
     if figures.is_demo(con):
         out.append(("note", "注意：当前数据库为程序生成的演示数据，并非真实计量数据，本稿仅供试用，不得上报。"))
+    if not r.get("complete", True):  # etl/metrics/years.py: the year's meters have not all reported every month
+        st_ = r["year_status"]
+        upto = (f"截至{st_['last_month']}月" if st_["from_january"] and st_["last_month"]
+                else f"有数据的月份：{'、'.join(str(m) for m in st_['months_with_data']) or '无'}")
+        out.append(("note", f"注意：{year}年计量数据不完整（{upto}，{st_['reporting_meters']}/{st_['expected_meters']}"
+                            "块表有数据），文中不作同比，目标暂不评价；全年数据齐全后请重新生成。"))
     out.append(("h1", f"一、{year}年工作总结"))
 
     for part in (_logistics_paragraphs, _reception_paragraphs, _fleet_paragraphs, _energy_paragraphs,
