@@ -15,11 +15,13 @@ import streamlit as st
 from etl.metrics import certification as cert
 from etl.reports.exports import to_xlsx_bytes
 from etl.store.db import connect
+from ui import format as fmt
 from ui.auth import can_write, current_role, current_user
 from ui.common import fmt_num, query
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
 from ui.safe import md
+from ui.year_note import note
 
 inside_dashboard()
 st.title(t("cert_title"))
@@ -163,7 +165,7 @@ cl = cl.sort_values(["starred", "item_id"], ascending=[False, True])
     f"{t('cert_passes') if row['passes'] else t('cert_fails')}")
 st.markdown(f"**{t('cert_checklist', year=year)}**")
 st.caption(t("cert_checklist_note"))
-st.dataframe(pd.DataFrame({
+checklist = pd.DataFrame({
     t("cert_c_item"): cl["item_id"], t("cert_c_star"): cl["starred"].map({True: "★", False: ""}),
     t("cert_c_text"): cl["text_zh" if zh else "text_en"], t("cert_c_points"): cl["points"],
     t("cert_c_how"): cl["computed"].map({True: t("cert_how_computed"), False: t("cert_how_manual")}),
@@ -174,9 +176,13 @@ st.dataframe(pd.DataFrame({
     t("cert_c_score"): cl["effective_score"], t("cert_c_override"): cl["overridden"],
     t("cert_c_note"): cl["note"], t("cert_c_evidence"): cl["evidence_files"], t("cert_c_by"): cl["marked_by"],
     t("cert_c_confirmed"): cl["confirmed"].map({True: "", False: "待核实" if zh else "to confirm"}),
-}), hide_index=True, width="stretch", column_config={
-    t("cert_c_value"): st.column_config.NumberColumn(format="%.2f"),
-    t("cert_c_limit"): st.column_config.NumberColumn(format="%.2f")})
+})
+# fmt.for_screen: a gap (no value, no note, no evidence yet) reads "—", not "None"; the columns that are
+# blank on purpose (no star, confirmed) stay blank
+shown_cl, config_cl = fmt.for_screen(checklist, {t("cert_c_value"): 2, t("cert_c_limit"): 2})
+blank_ok = [t("cert_c_star"), t("cert_c_figures"), t("cert_c_confirmed")]
+shown_cl[blank_ok] = checklist[blank_ok]
+st.dataframe(shown_cl, hide_index=True, width="stretch", column_config=config_cl)
 st.download_button(t("cert_export_sheet"), lambda: to_xlsx_bytes({"self-assessment": query(
     cert.self_assessment, program, iid, as_of_s, lang())}), file_name=f"{program}-{iid}-self-assessment.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
@@ -186,11 +192,13 @@ left, right = st.columns(2)
 with left:
     st.markdown(f"**{t('cert_figures', year=year)}**")
     figs = query(cert.unit_figures, iid, year)
-    st.dataframe(pd.DataFrame({
+    if not note(year)["comparable"]:  # a part of a year against a whole one is no change
+        figs = figs.assign(change_pct=float("nan"))
+    shown_f, config_f = fmt.for_screen(pd.DataFrame({
         t("cert_f_metric"): figs["metric"].map(lambda m: t(f"cert_m_{m}")), t("cert_f_previous"): figs["previous"],
-        t("cert_f_value"): figs["value"], t("cert_f_change"): figs["change_pct"]}), hide_index=True,
-        width="stretch", column_config={c_: st.column_config.NumberColumn(format="%.2f") for c_ in (
-            t("cert_f_previous"), t("cert_f_value"), t("cert_f_change"))})
+        t("cert_f_value"): figs["value"], t("cert_f_change"): figs["change_pct"]}),
+        {t("cert_f_previous"): 2, t("cert_f_value"): 2, t("cert_f_change"): 1}, signed=(t("cert_f_change"),))
+    st.dataframe(shown_f, hide_index=True, width="stretch", column_config=config_f)
 with right:
     st.markdown(f"**{t('cert_evidence')}**")
     ev = query(cert.evidence, program, iid)
@@ -210,11 +218,12 @@ with right:
 st.markdown(f"**{t('cert_history')}**")
 hist = query(cert.unit_history, program, iid)
 if len(hist):
-    st.dataframe(pd.DataFrame({
+    shown_h, config_h = fmt.for_screen(pd.DataFrame({
         t("cert_h_kind"): hist["kind"].map(lambda k_: t(f"cert_kind_{k_}")), t("cert_h_id"): hist["id"],
         t("cert_h_what"): hist["what"].map(lambda w: " ".join(stage_name(x) for x in str(w).split(" "))),
         t("cert_h_detail"): hist["detail"], t("cert_h_note"): hist["note"], t("cert_h_who"): hist["who"],
-        t("cert_h_at"): hist["at"], t("cert_h_undone"): hist["undone"]}), hide_index=True, width="stretch")
+        t("cert_h_at"): hist["at"], t("cert_h_undone"): hist["undone"]}))
+    st.dataframe(shown_h, hide_index=True, width="stretch", column_config=config_h)
 
 # ------------------------------------------------------------------ officers: record and undo
 if not can_write():

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from etl.metrics import anomalies, anomaly_store, energy, factors, figures, fuels
+from etl.metrics import years as yrs
 from etl.metrics.factors import ELECTRICITY_COAL, GRID_CO2
 from ui import format as fmt
 from ui.common import chart, fmt_num, fmt_pct, query
@@ -24,6 +25,7 @@ from ui.frame import inside_dashboard
 from ui.i18n import TEXT, lang, status_badge, t
 from ui.page_settings import setting
 from ui.safe import md
+from ui.year_note import default_index, note
 
 inside_dashboard()
 st.title(t("en_title"))
@@ -60,7 +62,9 @@ TYPE_LABEL = {k: t(f"type_{k}") for k in types}  # translated once per type, not
 
 if "en_year" not in st.session_state:  # first run of this page in the session: read the link
     url_year = qp.get("year", "")
-    _init("en_year", int(url_year) if url_year.isdigit() and int(url_year) in YEARS else LAST)
+    # no year in the link: the last complete year (etl/metrics/years.py), not one meter's January
+    _init("en_year", int(url_year) if url_year.isdigit() and int(url_year) in YEARS
+          else YEARS[default_index(YEARS)])
     _init("en_coal", qp.get("coal") if qp.get("coal") in COALS else "dangliang")
     _init("en_grid", qp.get("grid") if qp.get("grid") in GRIDS else "guangxi")
     _init("en_fleet", qp.get("fleet") != "0")  # counted by default (the statistics do); ?fleet=0 leaves it out
@@ -134,6 +138,8 @@ crumbs = [t("en_county")] + ([t(f"type_{type_}")] if type_ else []) + \
     ([inst_name[inst]] if inst else []) + ([meter] if meter else [])
 st.markdown(" › ".join(f"**{md(x)}**" for x in crumbs))
 st.caption(f"{t('en_link')} `energy?{unquote(urlencode(view_params()))}`")
+ystat = note(year)  # an incomplete year says so, and is neither compared nor judged below
+COMPARE, JUDGE = ystat["comparable"], ystat["complete"]
 
 # which factors this view uses, said on the page
 coal_f = query(factors.factor_for_year, ELECTRICITY_COAL[coal], year)
@@ -248,7 +254,7 @@ else:
     cols = st.columns(4)
     for col, (label, metric, scale, unit, digits) in zip(cols, cards, strict=True):
         v, p = _val(cur, metric), _val(prev, metric)
-        ch = fmt_pct(figures.change_pct(v, p))
+        ch = fmt_pct(figures.change_pct(v, p)) if COMPARE else None
         col.metric(f"{t(label)} ({unit})", fmt_num(v * scale if v is not None else None, digits),
                    delta=f"{ch} {t('en_vs_prev')}" if ch else None, delta_color="inverse")
     if level == "county":  # the fleet's share of 综合能耗 is shown whether it is counted or not
@@ -259,6 +265,8 @@ else:
 # targets
 st.subheader(t("en_targets"))
 tp = energy.targets_from(per_year[per_year["year"] <= year], year, query(factors.targets))
+if not JUDGE:  # a part of a year against the 2020 baseline is no progress: no change, no status
+    tp = tp.assign(change_pct=float("nan"), status=None)
 cols = st.columns(4)
 COLOR = {"on_track": "green", "at_risk": "orange", "off_track": "red"}
 for col, r in zip(cols, tp.itertuples(), strict=False):
@@ -266,7 +274,7 @@ for col, r in zip(cols, tp.itertuples(), strict=False):
     change = fmt_pct(r.change_pct)
     col.metric(t(r.metric), fmt_num(r.value, 2), delta=f"{change} {t('en_vs_2020')}" if change else None,
                delta_color=COLOR.get(status, "off"), delta_arrow="off", border=True)
-    badge = status_badge(status)
+    badge = status_badge(status) if JUDGE else t("yr_not_judged")
     col.markdown(f":{COLOR.get(status, 'gray')}-badge[{badge}] "
                  + t("en_target_delta", target=f"{r.target_change_pct:g}", path=f"{r.path_pct:.1f}"))
 st.caption(t("en_targets_note"))
@@ -276,7 +284,8 @@ ttable = pd.DataFrame({
     t("col_target"): [t(m) for m in tp["metric"]], t("col_baseline"): nums["baseline"].round(3),
     t("col_value"): nums["value"].round(3), t("col_change_pct"): nums["change_pct"].round(2),
     t("col_path_pct"): nums["path_pct"].round(2), t("col_target_pct"): nums["target_change_pct"],
-    t("col_status"): [status_badge(s if isinstance(s, str) else None) for s in tp["status"]],
+    t("col_status"): [status_badge(s if isinstance(s, str) else None) if JUDGE else t("yr_not_judged")
+                      for s in tp["status"]],
     # the citation in the page's language (the Chinese one where no English one is given)
     t("col_source"): [en if EN and isinstance(en, str) and en else zh for zh, en in zip(
         tp["source"], tp.get("source_en", tp["source"]), strict=True)]})
@@ -321,7 +330,9 @@ def trend_chart(per_year, row, nat, metric):
     return fig
 
 
-fig = chart(trend_chart, per_year[["year", metric]], row, nat, metric)
+# the trend draws complete years only: one meter's January is not a fall of 99 %
+done = set(query(yrs.coverage).query("complete")["year"]) | ({year} if JUDGE else set())
+fig = chart(trend_chart, per_year.loc[per_year["year"].isin(done), ["year", metric]], row, nat, metric)
 st.plotly_chart(fig, width="stretch")
 
 # monthly stacked bars by type
@@ -344,6 +355,10 @@ if not mon.empty:
 # one level down, each row a link one level deeper
 st.subheader(t("en_breakdown"))
 bd = query(energy.breakdown, year, coal, grid, type_, inst)
+if not COMPARE:  # no change against the year before from a part of a year (nor from a part of the one before)
+    bd = bd.assign(energy_kgce_change_pct=float("nan"))
+if not JUDGE:
+    bd = bd.assign(energy_kgce_vs_base_pct=float("nan"))
 if not bd.empty:
     if level == "institution":
         table = pd.DataFrame({
@@ -384,10 +399,11 @@ if not bd.empty:
               t("col_estimated_months"): 0, t("col_energy_change"): 1, t("col_energy_vs_base"): 1,
               **{t(m): 2 for m in energy.INTENSITIES}}
     key_col = table.columns[0]
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        **fmt.number_columns({c: d for c, d in digits.items() if c in table.columns}, pin=key_col,
-                             signed=(t("col_energy_change"), t("col_energy_vs_base"))),
-        t("col_open"): st.column_config.LinkColumn(display_text=t("col_open"))})
+    # fmt.for_screen: a gap (no water meter, no change for an incomplete year) reads "—", not "None"
+    shown_bd, config_bd = fmt.for_screen(table, {c: d for c, d in digits.items() if c in table.columns}, pin=key_col,
+                                         signed=(t("col_energy_change"), t("col_energy_vs_base")))
+    st.dataframe(shown_bd, hide_index=True, width="stretch", column_config={
+        **config_bd, t("col_open"): st.column_config.LinkColumn(display_text=t("col_open"))})
     download_buttons(table.drop(columns=t("col_open")), f"breakdown_{level}_{year}", "dl_breakdown")
 
 # ranking within type, worst first, with the national average as a reference line
@@ -396,6 +412,8 @@ if level in ("county", "type"):
     rmetric = st.selectbox(t("en_trend_metric"), list(energy.INTENSITIES), key="en_rank_metric",
                            format_func=LABEL.__getitem__)
     rk = query(energy.ranking, year, rmetric, coal, grid, type_)
+    if not COMPARE:
+        rk = rk.assign(change_pct=float("nan"))
     if not rk.empty:
         # the chart and, unless "show all" is on, the table: the highest of each type (at ten times the county
         # 1,670 rows with a link each were half the page's time); the downloads always hold every row
@@ -428,8 +446,11 @@ if level in ("county", "type"):
             link(type=ty, inst=i) for ty, i in zip(shown["type"], shown["institution_id"], strict=True)]})
         if not show_all:
             st.caption(t("en_rank_shown", top=top_n, n=f"{len(rk):,}"))
-        st.dataframe(view, hide_index=True, width="stretch", height=320, column_config={
-            t("col_open"): st.column_config.LinkColumn(display_text=t("col_open"))})
+        shown_rk, config_rk = fmt.for_screen(view, {t("col_intensity"): 3, t("col_type_value"): 3,
+                                                    t("col_previous"): 3, t("col_change_prev"): 1},
+                                             signed=(t("col_change_prev"),))
+        st.dataframe(shown_rk, hide_index=True, width="stretch", height=320, column_config={
+            **config_rk, t("col_open"): st.column_config.LinkColumn(display_text=t("col_open"))})
         download_buttons(table, f"ranking_{rmetric}_{year}", "dl_ranking")
 
 # PV and fleet: county level

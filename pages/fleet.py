@@ -22,6 +22,7 @@ from ui.downloads import download_buttons
 from ui.frame import inside_dashboard
 from ui.i18n import TEXT, lang, t
 from ui.safe import md
+from ui.year_note import default_index, fleet_note
 
 inside_dashboard()
 
@@ -31,12 +32,13 @@ years = query(figures.years)
 if not years:
     st.info(t("fl_no_data"))
     st.stop()
-year = st.selectbox(t("fl_year"), years, index=0, key="fl_year")
+year = st.selectbox(t("fl_year"), years, index=default_index(years), key="fl_year")  # the last complete year
 totals = query(fleet.totals, year)
 if not totals["cars"]:
     st.info(t("fl_no_data"))
     st.stop()
-prev = totals["previous"] or {}
+# the cars' own records decide whether the year can be compared: a part of a year is not -100 %
+prev = (totals["previous"] or {}) if fleet_note(year)["comparable"] else {}
 
 
 def _labels(df: pd.DataFrame) -> pd.DataFrame:

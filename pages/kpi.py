@@ -24,6 +24,7 @@ from ui.common import fmt_num, query
 from ui.frame import inside_dashboard
 from ui.i18n import lang, status_badge, t
 from ui.site import county, is_demo
+from ui.year_note import default_index, sentence
 
 inside_dashboard()
 
@@ -101,7 +102,7 @@ if not years:
     st.stop()
 
 if st.session_state.get("kpi_year") not in years:
-    st.session_state["kpi_year"] = years[0]
+    st.session_state["kpi_year"] = years[default_index(years)]  # the last complete year
 # the title names the year; the year's picker sits beside it (the widget's state holds the choice)
 top = st.columns([3, 1], vertical_alignment="bottom")
 top[0].title(t("kpi_title_year", year=st.session_state["kpi_year"]))
@@ -123,6 +124,10 @@ alerts_n = len(query(project.alerts, year, ""))  # the same cache entry as the P
 tally = headline.status_line(report, alerts_n)
 status_html = t("kpi_status_line", n=tally["targets"], good=tally["good"], risk=tally["at_risk"], bad=tally["bad"])
 status_html += " ｜ " + t("kpi_alerts_line", n=alerts_n, year=year)
+incomplete = sentence(report["year_status"])  # on screen and on paper: an incomplete year is not judged
+if incomplete:
+    status_html = (f'<span class="kpi-bad">{html.escape(incomplete)}</span> ｜ '
+                   + t("kpi_alerts_line", n=alerts_n, year=year))
 
 
 def _card(item: dict) -> str:
@@ -149,8 +154,8 @@ def _card(item: dict) -> str:
         delta = (t("kpi_head_no_change", year=item["against"]) if moved is None else
                  t("kpi_vs_baseline", year=item["against"], change=fmt.delta(moved, 0, t("kpiu_jieyue_units"))))
         dclass = STATUS_CLASS.get(headline.direction(moved, "higher", 0) or "unchanged", "kpi-neutral")
-    elif change is None:
-        delta = t("kpi_head_no_change", year=item["against"])
+    elif change is None:  # withheld for an incomplete year (or one after an incomplete year), else no figure
+        delta = t("kpi_head_no_change", year=item["against"]) if report["comparable"] else t("yr_no_compare")
         dclass = "kpi-neutral"
     else:
         shown = fmt.pct(change) if item["change_unit"] == "%" else fmt.delta(change, unit=t("kpi_pp"))
@@ -158,7 +163,8 @@ def _card(item: dict) -> str:
         dclass = STATUS_CLASS.get(headline.direction(change, item["better"]) or "unchanged", "kpi-neutral")
     status = item["status"]
     badge = (f'<span class="kpi-badge {STATUS_CLASS[status]}">{status_badge(status)}</span>'
-             if status else "")
+             if status else f'<span class="kpi-badge kpi-neutral">{t("yr_not_judged")}</span>'
+             if tg and tg.get("not_judged") else "")
     name = fmt.label(t(f"kpi_{key}"), t(f"kpiu_{key}"), lang())
     return (f'<div class="kpi-card"><div class="kpi-label">{html.escape(name)}</div>'
             f'<div class="kpi-value">{value}</div><div class="kpi-delta {dclass}">{delta}</div>'
@@ -206,6 +212,8 @@ def _status(key: str) -> None:
                  baseline_year=tg["baseline_year"], path=f"{tg['path_pct']:+.1f}")
     if tg["status"]:
         st.badge(status_badge(tg["status"]), color=STATUS_COLOR[tg["status"]])
+    elif tg.get("not_judged"):
+        st.badge(t("yr_not_judged"), color="gray")
     st.caption(text)
 
 

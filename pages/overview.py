@@ -6,11 +6,13 @@ import plotly.express as px
 import streamlit as st
 
 from etl.metrics import factors, figures
+from etl.metrics import years as years_rule
 from ui import format as fmt
 from ui.common import chart, fmt_num, fmt_pct, query
 from ui.format import factor_text
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
+from ui.year_note import default_index, note
 
 inside_dashboard()
 st.title(t("overview_title"))
@@ -21,9 +23,10 @@ if not years:
     st.stop()
 
 c = st.columns([1, 3], vertical_alignment="bottom")
-year = c[0].selectbox(t("year"), years, index=0, key="overview_year")
+year = c[0].selectbox(t("year"), years, index=default_index(years), key="overview_year")  # last complete year
 with_fleet = c[1].toggle(t("mv_fleet_toggle"), value=True, key="overview_fleet", help=t("mv_fleet_help"))
 overview = query(figures.overview, year, "dangliang", with_fleet).set_index("metric")
+ystat = note(year)  # an incomplete year says so and is not compared with the year before
 
 CARDS = [  # metric, unit key, which way is good (None: a count or a share, not judged)
     ("energy_kgce", "unit_kgce", "lower"), ("electricity_use_kwh", "unit_kwh", "lower"),
@@ -34,13 +37,13 @@ CARDS = [  # metric, unit key, which way is good (None: a count or a share, not 
 cols = st.columns(4)
 for i, (metric, unit, better) in enumerate(CARDS):
     row = overview.loc[metric]
-    delta = fmt_pct(row["change_pct"])
+    delta = fmt_pct(row["change_pct"]) if ystat["comparable"] else None
     cols[i % 4].metric(
         f"{t(metric)} ({t(unit)})" if lang() == "en" else f"{t(metric)}（{t(unit)}）",
         fmt_num(row["value"], 1 if unit == "unit_pct" else 0),
         delta=f"{delta} {t('vs_prev')}" if delta else None,
         delta_color=fmt.delta_color(row["change_pct"], better), delta_arrow=fmt.delta_arrow(row["change_pct"]),
-        help=None if delta else t("no_prev"),
+        help=None if delta else t("no_prev") if ystat["comparable"] else t("yr_no_compare"),
     )
 
 coal = query(factors.factor_for_year, "elec_kgce_dangliang", year)
@@ -56,6 +59,10 @@ def monthly_chart(monthly, year: int):
                          "type_label": t("institution_type")},
                  title=t("monthly_chart", year=year))
     fig.update_layout(legend_title_text=t("institution_type"), xaxis_tickformat="%Y-%m")
+    # the whole year on the axis, a bar a month wide at most: a partial year shows its empty months as empty
+    # (one month alone was drawn as one bar across the chart with repeated tick labels)
+    fig.update_xaxes(range=[f"{year - 1}-12-16", f"{year}-12-16"], dtick="M1")
+    fig.update_traces(width=20 * 24 * 3600 * 1000)  # 20 days, in the date axis's milliseconds
     return fig
 
 
@@ -73,9 +80,13 @@ trend = trend[["year", "energy_kgce", "electricity_use_kwh", "grid_import_kwh", 
 UNITS = {"energy_kgce": "kgce", "electricity_use_kwh": "kWh", "grid_import_kwh": "kWh", "water_m3": "m³",
          "pv_generation_kwh": "kWh", "dispatches": t("unit_times"), "repairs_total": t("unit_orders")}
 trend = trend.set_index("year").round(0)
+# a year that is not complete is named so in the table: its sums are a part of a year
+done = set(query(years_rule.coverage).query("complete")["year"])
+trend.index = [str(y) if y in done else t("yr_year_incomplete", year=y) for y in trend.index]
 labels = {c: f"{t(c)} ({UNITS[c]})" for c in trend.columns}
-st.dataframe(
-    trend.rename(columns=labels).rename_axis(t("col_year")),
-    width="stretch",
-    column_config={label: st.column_config.NumberColumn(format="%,.0f") for label in labels.values()},
-)
+# fmt.for_screen: a gap (no water figure in a partial year) reads "—", not "None"
+shown, config = fmt.for_screen(trend.rename(columns=labels).rename_axis(t("col_year")).reset_index(),
+                               dict.fromkeys(labels.values(), 0), pin=t("col_year"))
+config[t("col_year")] = st.column_config.TextColumn(t("col_year"), pinned=True, width="small" if all(
+    y.isdigit() for y in shown[t("col_year")]) else "medium")  # "2025（不完整）" is not cut
+st.dataframe(shown, hide_index=True, width="stretch", column_config=config)

@@ -21,6 +21,7 @@ from ui.format import factor_text
 from ui.frame import inside_dashboard
 from ui.i18n import lang, t
 from ui.safe import md
+from ui.year_note import default_index, note
 
 inside_dashboard()
 st.title(t("pv_title"))
@@ -59,7 +60,8 @@ skey = ""  # the page cache is keyed on the data version, which a settings edit 
 if "pv_year" not in st.session_state and str(st.query_params.get("year", "")).isdigit() \
         and int(st.query_params["year"]) in years:
     st.session_state["pv_year"] = int(st.query_params["year"])  # a link from an alert opens its year
-year = st.selectbox(t("pv_year"), years, index=0, key="pv_year")
+year = st.selectbox(t("pv_year"), years, index=default_index(years), key="pv_year")  # the last complete year
+note(year)
 status_label = {s: t(f"pv_status_{s}") for s in ("planned", "under_construction", "commissioned", "total")}
 kind_label = {k: t(f"pv_alert_{k}") for k in project.ALERT_KINDS}
 link_lang = lang()

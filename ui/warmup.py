@@ -50,13 +50,25 @@ def settings() -> dict[str, float]:
 # after a warm-up and checks it computes nothing: a page that changes its defaults fails that test).
 
 
+def _year(choices: list[int]) -> int:
+    """The year a page opens on and its completeness, as ui.year_note asks for them (etl/metrics/years.py)."""
+    from etl.metrics import years as yr
+
+    year = yr.default_year(list(choices), common.query(yr.last_complete_year))
+    common.query(yr.year_status, year)
+    common.query(yr.comparable, year)
+    return year
+
+
 def overview() -> None:
     from etl.metrics import factors, figures
+    from etl.metrics import years as yr
 
     years = common.query(figures.years)
     if not years:
         return
-    year = years[0]
+    year = _year(years)
+    common.query(yr.coverage)
     common.query(figures.overview, year, "dangliang", True)
     common.query(factors.factor_for_year, "elec_kgce_dangliang", year)
     common.query(figures.monthly_by_type, year)
@@ -66,13 +78,15 @@ def overview() -> None:
 
 def energy() -> None:
     from etl.metrics import anomalies, anomaly_store, energy, factors
+    from etl.metrics import years as yr
     from etl.metrics.factors import ELECTRICITY_COAL, GRID_CO2
 
     span = common.query(energy.data_years)
     if span is None:
         return
     first, last = span
-    year, coal, grid = last, "dangliang", "guangxi"
+    year, coal, grid = _year(list(range(last, first - 1, -1))), "dangliang", "guangxi"
+    common.query(yr.coverage)
     for fn in (energy.institution_types, energy.institutions, energy.meters, anomaly_store.findings,
                factors.targets, anomalies.settings_table):
         common.query(fn)
@@ -94,7 +108,7 @@ def kpi() -> None:
     years = common.query(figures.years)
     if not years:
         return
-    year = years[0]
+    year = _year(years)
     common.query(kpi.kpi_report, year, "dangliang", "guangxi", True)
     common.query(project.alerts, year, "")
     common.query(figures.repairs_by_group, year, year)
@@ -109,7 +123,7 @@ def pv() -> None:
     if not years:
         return
     cfg = common.query(project.settings)
-    year = years[0]
+    year = _year(years)
     as_of = f"{year}-12-31"
     common.query(project.status_summary, as_of)
     common.query(project.site_status, as_of)

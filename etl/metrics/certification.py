@@ -34,7 +34,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl.metrics import anomalies, figures
+from etl.metrics import anomalies, figures, years
 from etl.store.db import DATA_DIR
 
 STAGES_CSV = DATA_DIR / "cert_stages.csv"
@@ -738,9 +738,14 @@ def undo(con: duckdb.DuckDBPyConnection, kind: str, id_: int, user: str, role: s
 
 
 def default_as_of(con: duckdb.DuckDBPyConnection) -> date:
-    """The page's starting date: 31 December of the latest year with stage rows or meter data."""
-    row = con.execute("""SELECT greatest((SELECT max(year(stage_date)) FROM certifications),
-                                         (SELECT max(year(month)) FROM meter_month))""").fetchall()[0][0]
+    """The page's starting date: 31 December of the latest year with stage rows, or of the last complete year
+    of meter data (etl/metrics/years.py) when that is later; the latest year with meter data when none is
+    complete. One meter's January does not move the page into a year that has not happened yet."""
+    meters = years.last_complete_year(con)
+    if meters is None:
+        meters = con.execute("SELECT max(year(month)) FROM meter_month").fetchall()[0][0]
+    stages = con.execute("SELECT max(year(stage_date)) FROM certifications").fetchall()[0][0]
+    row = max((y for y in (meters, stages) if y is not None), default=None)
     return date(int(row), 12, 31) if row else date.today()
 
 

@@ -33,6 +33,7 @@ import pandas as pd
 
 from etl.ingest.messages import msg
 from etl.metrics import certification, factors, figures
+from etl.metrics import years as yr
 from etl.store import reference
 
 PROGRAMS = ("jieyue", "jieshui")
@@ -306,8 +307,20 @@ def kpi_report(con: duckdb.DuckDBPyConnection, year: int, coal: str = "dangliang
             change_pp[key] = None if before is None or value is None else value - before
         else:
             change[key] = _py(figures.change_pct(value, before))
-    return {**now, "previous": prev, "change_pct": change, "change_pp": change_pp,
-            "targets": targets_for(con, year, now, coal, grid, include_fleet)}
+    targets = targets_for(con, year, now, coal, grid, include_fleet)
+    # an incomplete year (etl/metrics/years.py) is neither compared nor judged: one meter's January is not
+    # -100 % against the year before, nor "on track" against the 2020 baseline
+    judged = yr.judgement(con, year, now["baseline_year"])
+    status, comparable = judged["status"], judged["comparable"]
+    if not comparable:
+        change = dict.fromkeys(change)
+        change_pp = dict.fromkeys(change_pp)
+    if not judged["baseline"]:
+        now = {k: None if k.endswith("_change_vs_2020_pct") else v for k, v in now.items()}
+    if not status["complete"]:
+        targets = {k: {**tg, "status": None, "not_judged": True} for k, tg in targets.items()}
+    return {**now, "previous": prev, "change_pct": change, "change_pp": change_pp, "targets": targets,
+            "year_status": status, "complete": status["complete"], "comparable": comparable}
 
 
 def kpi_table(report: dict, lang: str = "zh") -> pd.DataFrame:

@@ -30,6 +30,12 @@ def _cert_stage_zh() -> dict[str, str]:
 
     st_ = certification.stages()
     return dict(zip(st_["stage"], st_["name_zh"], strict=True))
+
+
+def stage_zh(code: str) -> str:
+    """A stage's Chinese name: the forms' word, else data/cert_stages.csv's (never the code itself when known)."""
+    return STAGE_ZH.get(code) or _cert_stage_zh().get(code, code)
+
 STATUS_ZH: dict[str | None, str | None] = {**{s: kpi.status_text(s, "zh") for s in kpi.STATUSES}, None: "—"}  # the catalogue's words
 
 
@@ -124,7 +130,7 @@ def _missing(what: str, year: int) -> str:
 
 
 def _stages_text(by_stage: dict) -> str:
-    parts = [f"{n}家{STAGE_ZH.get(s, s)}" for s, n in sorted(
+    parts = [f"{n}家{stage_zh(s)}" for s, n in sorted(
         by_stage.items(), key=lambda kv: -STAGE_ORDER.index(kv[0]) if kv[0] in STAGE_ORDER else 0)]
     return "，".join(parts)
 
@@ -315,7 +321,7 @@ def _certification_paragraphs(con: duckdb.DuckDBPyConnection, year: int, r: dict
         if t:
             s += f"{name}创建任务{t['target']:g}家"
             s += f"，截至{year}年底{_stages_text(by_stage)}" if by_stage else "，系统中尚无创建进度记录"
-            s += (f"，达到任务阶段（{STAGE_ZH.get(t['stage'], t['stage'])}）的{r[f'{program}_units_reached']}家，"
+            s += (f"，达到任务阶段（{stage_zh(t['stage'])}）的{r[f'{program}_units_reached']}家，"
                   f"{'完成任务' if t['status'] == 'met' else '未完成任务'}；")
         elif by_stage:
             s += f"{name}截至{year}年底{_stages_text(by_stage)}；"
@@ -336,6 +342,12 @@ def summary_paragraphs(con: duckdb.DuckDBPyConnection, year: int, report: dict |
     out.append(("note", note))
     if figures.is_demo(con):
         out.append(("note", "注意：当前数据库为程序生成的演示数据，并非真实计量数据，本稿仅供试用，不得上报。"))
+    if not r.get("complete", True):  # etl/metrics/years.py: the year's meters have not all reported every month
+        st_ = r["year_status"]
+        upto = (f"截至{st_['last_month']}月" if st_["from_january"] and st_["last_month"]
+                else f"有数据的月份：{'、'.join(str(m) for m in st_['months_with_data']) or '无'}")
+        out.append(("note", f"注意：{year}年计量数据不完整（{upto}，{st_['reporting_meters']}/{st_['expected_meters']}"
+                            "块表有数据），文中不作同比，目标暂不评价；全年数据齐全后请重新生成。"))
     out.append(("h1", f"一、{year}年工作总结"))
 
     for part in (_logistics_paragraphs, _reception_paragraphs, _fleet_paragraphs, _energy_paragraphs,
