@@ -42,7 +42,8 @@ _WS_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]"
 
 # the date forms readers.parse_datetime accepts: ISO first as written, then after rewriting 年月日/./T
 _FAST_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
-_ALL_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S.%f")
+_ALL_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S.%f",
+                "%Y%m%d %H:%M:%S", "%Y%m%d %H:%M")  # as readers._DATE_FORMATS
 
 
 @dataclass
@@ -222,7 +223,8 @@ def number_sql(t: str) -> tuple[str, str]:
 
     The plain cast comes first; the regular expression runs only on the values it refused (CASE is lazy).
     """
-    stripped = f"regexp_replace({t}, '[,，¥]|{_WS_CLASS}', '', 'g')"
+    # full-width digits and signs (１２００．５) as readers.parse_number turns them
+    stripped = f"regexp_replace(translate({t}, '０１２３４５６７８９．－＋', '0123456789.-+'), '[,，¥]|{_WS_CLASS}', '', 'g')"
     # TRY_CAST takes '1_000' where pandas does not; it is no number a meter writes either
     slow = f"CASE WHEN contains({stripped}, '_') THEN NULL ELSE TRY_CAST({stripped} AS DOUBLE) END"
     cast = f"(CASE WHEN TRY_CAST({t} AS DOUBLE) IS NOT NULL AND NOT contains({t}, '_') THEN TRY_CAST({t} AS DOUBLE) " \
@@ -247,7 +249,10 @@ def datetime_sql(t: str, guess: str | None = None) -> tuple[str, str]:
     norm = f"regexp_replace({norm}, '(\\d{{2}}:\\d{{2}}:\\d{{2}})-(\\d+)$', '\\1.\\2')"
     fast = "[" + ", ".join(f"'{f}'" for f in _FAST_FORMATS) + "]"
     every = "[" + ", ".join(f"'{f}'" for f in _ALL_FORMATS) + "]"
-    full = f"coalesce(try_strptime({t}, {fast}), try_strptime({norm}, {every}))"
+    # '2024-03-01 24:00', as load-curve exports end a day, is 00:00 of the next day
+    h24 = (f"CASE WHEN regexp_matches({t}, '\\d\\s*24:00(:00)?$') THEN try_strptime(regexp_replace({norm}, "
+           f"'\\s*24:00(:00)?$', ''), ['%Y-%m-%d', '%Y%m%d']) + INTERVAL 1 DAY END")
+    full = f"coalesce(try_strptime({t}, {fast}), try_strptime({norm}, {every}), {h24})"
     if guess:
         full = f"coalesce(try_strptime({t}, '{guess}'), {full})"
     value = f"CASE WHEN {t} <> '' THEN {full} END"

@@ -27,12 +27,15 @@ if TYPE_CHECKING:  # the loader's context; imported only for the type hints
 # ------------------------------------------------------------------ totals and footers
 
 # a cell that is only a total label: 合计, 总计, 小计, 本页合计, 合计：, "合 计", Total …
-_TOTAL = re.compile(r"^(?:(本页|本月|本期|本表|全部|总)?(合计|总计|小计)|(sub)?total|grandtotal|sum)[:：]?$")
+# (and 全月合计, 2024年合计, 本年累计合计: a few words or digits before 合计/总计/小计)
+_TOTAL = re.compile(r"^(?:[\u4e00-\u9fff\d]{0,6}(合计|总计|小计)|(sub)?total|grandtotal|sum)[:：]?$")
 # level of a total: a 小计 covers the rows since the last total, a 本页合计 the rows of its page,
 # a 合计/总计 everything since the last 合计/总计
 _LEVEL = {"小计": 1, "subtotal": 1, "本页合计": 2, "本页小计": 1}
 # the first cell of a line under the table that is not data: who made it, when it was printed, remarks
+# (and the page line printed under each page: 第 1 页，共 3 页 / 共 3 页 / Page 1 of 3)
 _FOOTER = re.compile(r"^(?:制表|打印|备注|说明|审核|复核|导出|经办|负责人|填报|填表|数据来源|注[:：]|注\d|"
+                     r"第\s*\d+\s*页|共\s*\d+\s*页|page\s*\d+|"
                      r"prepared|printed|note[:：])", re.IGNORECASE)
 QUANTITY_SUFFIXES = ("_kwh", "_m3", "_l", "_kg", "_yuan")
 NOT_ADDITIVE = ("unit_price_yuan",)
@@ -109,7 +112,7 @@ def check_totals(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> None:
     from etl.ingest.bands import is_band_total
 
     lines = np.where(is_band_total(df), -1, lines)  # a bill's own 合计 row (one row per band) is not added again
-    levels = [_LEVEL.get(label, 3) for _line, label, _v in rows]
+    levels = [_LEVEL.get(label, 1 if label.endswith("小计") else 3) for _line, label, _v in rows]
     for k, (line, label, values) in enumerate(rows):
         level = levels[k]
         before = [rows[i][0] for i in range(k) if levels[i] >= level]

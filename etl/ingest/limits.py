@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import re
 import zipfile
+import zlib
 from functools import lru_cache
 from io import BytesIO
 
@@ -66,24 +67,35 @@ def check_xlsx(data: bytes) -> None:
         zf = zipfile.ZipFile(BytesIO(data))
     except zipfile.BadZipFile:
         return  # the reader says "damaged" in its own words
-    with zf:
-        unzipped_mb = sum(i.file_size for i in zf.infolist()) / 1e6
-        if unzipped_mb > limits()["max_xlsx_unzipped_mb"]:
-            raise ReadError(msg("limit_unzipped", mb=f"{unzipped_mb:,.0f}",
-                                limit=f"{limits()['max_xlsx_unzipped_mb']:,.0f}"))
-        names = _sheet_names_by_part(zf)
-        for info in zf.infolist():
-            if not re.match(r"xl/worksheets/[^/]+\.xml$", info.filename):
-                continue
-            with zf.open(info) as f:
-                head = f.read(65536)
-            m = _DIMENSION.search(head.decode("utf-8", "ignore"))
-            if not m or not m.group(3):
-                continue  # no declared range (or a single cell): the reader counts while it reads
-            rows = int(m.group(4)) - int(m.group(2) or 1) + 1
-            cols = _col_number(m.group(3)) - _col_number(m.group(1) or "A") + 1
-            check_size(rows, cols, msg("what_sheet", name=names.get(info.filename,
-                                                                    info.filename.rsplit("/", 1)[-1][:-4])))
+    try:
+        with zf:
+            _check_parts(zf)
+    except ReadError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        raise ReadError("xlsx_damaged") from exc  # a part cut short or changed (bad CRC, bad deflate data)
+
+
+def _check_parts(zf: zipfile.ZipFile) -> None:
+    from etl.ingest.readers import ReadError
+
+    unzipped_mb = sum(i.file_size for i in zf.infolist()) / 1e6
+    if unzipped_mb > limits()["max_xlsx_unzipped_mb"]:
+        raise ReadError(msg("limit_unzipped", mb=f"{unzipped_mb:,.0f}",
+                            limit=f"{limits()['max_xlsx_unzipped_mb']:,.0f}"))
+    names = _sheet_names_by_part(zf)
+    for info in zf.infolist():
+        if not re.match(r"xl/worksheets/[^/]+\.xml$", info.filename):
+            continue
+        with zf.open(info) as f:
+            head = f.read(65536)
+        m = _DIMENSION.search(head.decode("utf-8", "ignore"))
+        if not m or not m.group(3):
+            continue  # no declared range (or a single cell): the reader counts while it reads
+        rows = int(m.group(4)) - int(m.group(2) or 1) + 1
+        cols = _col_number(m.group(3)) - _col_number(m.group(1) or "A") + 1
+        check_size(rows, cols, msg("what_sheet", name=names.get(info.filename,
+                                                                info.filename.rsplit("/", 1)[-1][:-4])))
 
 
 def _sheet_names_by_part(zf: zipfile.ZipFile) -> dict[str, str]:

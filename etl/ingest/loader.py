@@ -24,7 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from etl.ingest import bands, capacity, consistency, fastread, formats, readers, sql_lane
+from etl.ingest import bands, capacity, consistency, fastread, formats, readers, shapes, sql_lane
 from etl.ingest.kinds import KINDS, LOAD_ORDER, REGISTRY_KINDS, Col, Kind
 from etl.ingest.messages import Msg, as_msg, at_lines, msg
 from etl.store import changes, per_version
@@ -281,6 +281,8 @@ def _stage(data: bytes, file_name: str, kind: str | None
         return None
     hi = _find_header(hd.rows, kind)
     header = [str(h).strip() for h in hd.rows[hi]]
+    if shapes.needs_reshape(hd.rows, hi, kind or detect_kind(header)[0]):
+        return None  # a header over two rows, date and time apart, an id in the title: the old path reshapes
     # a file the SQL lane may take is read and typed there in one query (the text is stored only if not)
     lazy = SQL_LANE and (kind or detect_kind(header)[0]) in sql_lane.QTY
     try:
@@ -308,10 +310,13 @@ def _prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: 
                                      msg("use_one_of", choices=", ".join(LOAD_ORDER))))
         return prep
     fast = None
+    line_of: list[int] | None = None  # each body row's file line, where a reshape made several of one
     try:
         fast = _stage(data, file_name, kind)
         if fast is None:
-            raw_rows, prep.encoding, _delim = readers.read_raw(data, file_name, sheet)
+            raw_rows, prep.encoding, sheet_note = _read_rows(data, file_name, sheet, kind)
+            if sheet_note is not None:
+                prep.problems.append(Problem(file_name, None, "", "", sheet_note, "nothing_to_do", "info"))
     except readers.ReadError as exc:
         prep.problems.append(Problem(file_name, None, "", "", msg("cannot_read_file", error=exc.msg),
                                      "fix_file_load_again"))
@@ -321,7 +326,9 @@ def _prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: 
         prep.encoding, hi, header = fast[0].encoding, fast[1], fast[2]
         raw_rows = []
     else:
-        hi = _find_header(raw_rows, kind)
+        raw_rows, hi, line_of = _reshape(prep, raw_rows, _find_header(raw_rows, kind), kind)
+        if prep.errors:
+            return prep
         header = [str(h).strip() for h in raw_rows[hi]]
     if kind is None:
         kind, ties = detect_kind(header)
@@ -334,6 +341,14 @@ def _prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: 
             return prep
     prep.kind = kind
     spec = KINDS[kind]
+    if fast is None and kind != "pv":  # PV portals name their site in the title (pv_portal reads it)
+        found = shapes.title_fields(raw_rows, hi, spec)
+        if found:
+            shapes.apply_title_fields(raw_rows, hi, found)
+            header = [str(h).strip() for h in raw_rows[hi]]
+            for key, value, line in found.values():
+                prep.problems.append(Problem(file_name, line, key, value, msg("field_from_title", key=key,
+                                             value=value, line=line), "nothing_to_do", "info"))
     ctx = _Ctx(con, prep, {}, now)
     step(0.3, "parse")
     if fast is not None and kind in PREPARSE:
@@ -367,7 +382,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: 
         df = _frame_staged(ctx, spec, fast[0], hi, header)
         title_rows = fast[3]
     else:
-        df = _frame(ctx, spec, raw_rows, hi, header)
+        df = _frame(ctx, spec, raw_rows, hi, header, line_of)
         title_rows = raw_rows[:hi]
     del raw_rows
     if df is None or prep.errors:
@@ -403,7 +418,71 @@ def _prepare(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, kind: 
     return prep
 
 
-def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: list[str]) -> pd.DataFrame | None:
+def _read_rows(data: bytes, file_name: str, sheet: str | int | None, kind: str | None
+               ) -> tuple[list[list[str]], str, Msg | None]:
+    """readers.read_raw, and for a workbook of several sheets read without a sheet named, the sheet holding
+    the table (a summary or a note often comes first), with a note saying which was read."""
+    rows, encoding, _delim = readers.read_raw(data, file_name, sheet)
+    if sheet is not None or not readers.is_excel(data, file_name):
+        return rows, encoding, None
+    names = readers.sheet_names(data)
+    if len(names) < 2:
+        return rows, encoding, None
+    sheets = [(names[0], rows)] + [(n, readers.read_raw(data, file_name, i)[0]) for i, n in enumerate(names) if i]
+    best = shapes.best_sheet(sheets, kind)
+    if best == 0:
+        return rows, encoding, None
+    return sheets[best][1], encoding, msg("sheet_chosen", sheet=names[best], first=names[0])
+
+
+def _reshape(prep: Prepared, rows: list[list[str]], hi: int, kind: str | None
+             ) -> tuple[list[list[str]], int, list[int] | None]:
+    """A header over two rows merged, a day per row turned into a row per time, date and time of day joined
+    (etl/ingest/shapes.py): the rows, the header's index and, for a day curve, each row's file line."""
+    merged = shapes.merge_subheader(rows, hi, kind)
+    if merged is not None:
+        rows[merged[1]] = merged[0]
+        prep.problems.append(Problem(prep.file_name, merged[1] + 1, "", " | ".join(h for h in merged[0] if h)[:80],
+                                     msg("header_two_rows", first=hi + 1, second=merged[1] + 1), "nothing_to_do",
+                                     "info"))
+        hi = merged[1]
+    slots = shapes.day_curve_columns([str(h) for h in rows[hi]])
+    if slots is not None and kind in (None, "electricity"):
+        return _melt(prep, rows, hi, slots)
+    joined = shapes.join_date_time([str(h) for h in rows[hi]], rows[hi + 1:hi + 201])
+    if joined is not None:
+        d, ts = joined
+        date_header, time_header = str(rows[hi][d]), " / ".join(str(rows[hi][t]) for t in ts)
+        shapes.apply_date_time(rows, hi, d, ts)
+        prep.problems.append(Problem(prep.file_name, hi + 1, time_header, "",
+                                     msg("date_time_joined", date=date_header, time=time_header), "nothing_to_do",
+                                     "info"))
+    return rows, hi, None
+
+
+def _melt(prep: Prepared, rows: list[list[str]], hi: int, slots: dict[int, int]
+          ) -> tuple[list[list[str]], int, list[int] | None]:
+    """A load curve with a day per row and a column per time (00:15 … 24:00): a row per time, when the file
+    says whether the values are energy (kWh) or power (kW); refused otherwise (kW read as kWh is 4x off)."""
+    first, last = min(slots, key=lambda j: slots[j]), max(slots, key=lambda j: slots[j])
+    span = f"{rows[hi][first]} … {rows[hi][last]}"
+    date_col = shapes.day_curve_date_column(rows, hi, slots)
+    quantity = shapes.day_curve_quantity(rows, hi, slots)
+    if date_col is None or quantity is None:
+        what, fix = ("day_curve_no_date", "fix_day_curve_no_date") if date_col is None else \
+            ("day_curve_unit_unknown", "fix_day_curve_unit_unknown")
+        prep.problems.append(Problem(prep.file_name, hi + 1, "", span, msg(what, n=len(slots), span=span), fix))
+        return rows, hi, None
+    melted, lines = shapes.melt_day_curve(rows, hi, slots, date_col, quantity)
+    prep.problems.append(Problem(prep.file_name, hi + 1, str(rows[hi][date_col]), span,
+                                 msg("day_curve_melted", n=len(slots), span=span,
+                                     what=msg("day_curve_energy" if quantity == "energy" else "day_curve_power")),
+                                 "nothing_to_do", "info"))
+    return rows[:hi] + melted, hi, lines  # lines[0] is the header's
+
+
+def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: list[str],
+           line_of: list[int] | None = None) -> pd.DataFrame | None:
     mapped = _map_header(ctx, spec, hi, header)
     if mapped is None:
         return None
@@ -420,7 +499,7 @@ def _frame(ctx: _Ctx, spec: Kind, raw_rows: list[list[str]], hi: int, header: li
     blank = np.ones(len(frame), dtype=bool)
     for j in range(width):
         blank &= (text[j] == "").to_numpy(bool)
-    lines = np.arange(len(frame)) + hi + 2
+    lines = np.arange(len(frame)) + hi + 2 if line_of is None else np.asarray(line_of[1:len(frame) + 1])
     # 合计/小计 rows and 制表人/打印时间 lines are not data: skipped with a note; stated totals are checked later
     # a bill's 合计/总 in the time-band column is a row of that bill (etl/ingest/bands.py), not a file total
     total, footer, label = formats.total_and_footer_rows(
@@ -536,6 +615,12 @@ def _map_header(ctx: _Ctx, spec: Kind, hi: int, header: list[str]) -> tuple[dict
         seen[name] = h
         mapping[j] = name
         units[name] = unit
+    if any(c.name == "meter" for c in spec.columns) and "meter" not in seen and "meter_point" in seen:
+        # a 计量自动化 export names only the metering point: it is the meter's id (or account) then
+        j = next(j for j, n in mapping.items() if n == "meter_point")
+        mapping[j] = "meter"
+        seen["meter"] = seen.pop("meter_point")
+        units["meter"] = units.pop("meter_point")
     ctx.header_of.update(seen)  # field -> the header as written in the file, for problem reports
     ctx.prep.header_map = {h: n for n, h in seen.items()}
     missing = [c for c in spec.columns if c.required and c.name not in seen]
@@ -567,6 +652,10 @@ def _parse_columns(ctx: _Ctx, spec: Kind, df: pd.DataFrame) -> None:  # noqa: C9
                 df[f"_raw_{col.name}"] = raw
         if col.type == "text":
             assert raw is not None  # text is never typed in SQL: the fast path leaves it to this code
+            wrapped = raw.str.fullmatch(r'="[^"]*"').fillna(False).astype(bool)
+            if wrapped.any():  # ="0450000001": how many systems keep Excel from dropping the zeros
+                raw = raw.where(~wrapped, raw.str.slice(2, -1))
+                ctx.file_problem("excel_text_unwrapped", "nothing_to_do", "info", ctx.header_of.get(col.name, col.name))
             values = raw
             formula = raw.str.startswith(("=", "+", "@"))
             ctx.report(df, formula, col.name, "formula_as_text",

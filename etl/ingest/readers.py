@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 import zipfile
@@ -137,6 +138,12 @@ def read_raw(data: bytes, file_name: str = "", sheet: str | int | None = None,
     return rows, encoding, delimiter
 
 
+def _damage(exc: BaseException) -> bool:
+    """An error reading a workbook: any Exception, or a Rust panic inside calamine (pyo3's PanicException
+    derives from BaseException, so `except Exception` let a truncated .xls through as a traceback)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
 def _open_book(data: bytes):
     from python_calamine import CalamineWorkbook
 
@@ -144,7 +151,9 @@ def _open_book(data: bytes):
     limits.check_xls(data)  # .xls: each sheet's DIMENSIONS record, before calamine builds the whole range
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises several kinds for a damaged file
+    except BaseException as exc:  # calamine raises several kinds for a damaged file, and panics on some
+        if not _damage(exc):
+            raise
         raise ReadError("xlsx_damaged") from exc
 
 
@@ -177,7 +186,9 @@ def _read_excel(data: bytes, sheet: str | int | None) -> list[list[str]]:
         limits.check_size(len(values), max((len(r) for r in values), default=0), msg("what_sheet", name=name))
     except ReadError:
         raise
-    except Exception as exc:  # noqa: BLE001 - a damaged sheet is a sentence for the user, not a traceback
+    except BaseException as exc:  # a damaged sheet is a sentence for the user, not a traceback
+        if not _damage(exc):
+            raise
         raise ReadError("xlsx_damaged") from exc
     finally:
         book.close()
@@ -247,13 +258,19 @@ def _cell_text(value) -> str:
 _UNIT_IN_HEADER = re.compile(r"[\(（\[【]\s*([^\)）\]】]*)\s*[\)）\]】]")
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_header(name: str) -> tuple[str, str]:
-    """('电量', 'kwh') from '抄见电量 (kWh)': lower-case name without unit, and the unit."""
+    """('电量', 'kwh') from '抄见电量 (kWh)': lower-case name without unit, and the unit.
+
+    Of several bracketed parts ('Daily Generation (Active)(kWh)', '金额（元）（含税）') the unit is the first
+    that is a unit some column knows, else the first.
+    """
     name = str(name).replace("\ufeff", "").strip()
     unit = ""
-    m = _UNIT_IN_HEADER.search(name)
-    if m:
-        unit = m.group(1).strip().lower().replace("³", "3")
+    groups = [g.strip().lower().replace("³", "3") for g in _UNIT_IN_HEADER.findall(name)]
+    if groups:
+        known = _known_units()
+        unit = next((g for g in groups if g.replace(" ", "") in known), groups[0])
         name = _UNIT_IN_HEADER.sub("", name)
     name = re.sub(r"[\s_\-/:：]+", "", name).lower()
     return name, unit
@@ -262,8 +279,19 @@ def normalise_header(name: str) -> tuple[str, str]:
 # ---------------------------------------------------------------- value parsing
 
 
+@functools.cache
+def _known_units() -> frozenset[str]:
+    from etl.ingest.kinds import KINDS  # kinds imports this module: looked up at first use
+
+    return frozenset(u.replace(" ", "") for k in KINDS.values() for c in k.columns for u in c.units)
+
+
 def clean_text(s: pd.Series) -> pd.Series:
     return s.astype("string").str.strip().fillna("")
+
+
+_FULL_WIDTH = "[０-９．－＋]"
+_TO_HALF = str.maketrans("０１２３４５６７８９．－＋", "0123456789.-+")
 
 
 def parse_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -272,6 +300,12 @@ def parse_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     stripped = text.str.replace(r"[,，\s]", "", regex=True).str.replace("¥", "", regex=False)
     values = pd.to_numeric(stripped.where(stripped != "", None), errors="coerce").astype("float64")
     bad = (stripped != "") & values.isna()
+    if bad.any():  # full-width digits and signs (１２００．５) as some Chinese input methods type them
+        wide = stripped[bad].str.contains(_FULL_WIDTH).fillna(False).astype(bool)
+        if wide.any():
+            idx = wide[wide].index
+            values.loc[idx] = pd.to_numeric(stripped[idx].str.translate(_TO_HALF), errors="coerce").astype("float64")
+            bad = (stripped != "") & values.isna()
     # 'inf', 'nan' typed as text are not numbers a meter produces
     bad |= ~np.isfinite(values.fillna(0.0))
     bad = bad.astype(bool)
@@ -279,7 +313,8 @@ def parse_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values, bad
 
 
-_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S.%f")
+_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S.%f",
+                 "%Y%m%d %H:%M:%S", "%Y%m%d %H:%M")  # 20240301 08:30:00 (charging platforms, 采集 systems)
 
 
 def _normalise_date_text(text: pd.Series) -> pd.Series:
@@ -320,7 +355,26 @@ def parse_datetime(s: pd.Series) -> tuple[pd.Series, pd.Series]:
         todo = _try_formats(norm, result, todo, _DATE_FORMATS)
     if todo.any():
         todo = _excel_serials(text, result, todo)
+    if todo.any():
+        todo = _hour_24(text, result, todo)
     return result, todo.astype(bool)
+
+
+_H24 = re.compile(r"^(.*\d)\s*24:00(?::00)?$")
+
+
+def _hour_24(text: pd.Series, result: pd.Series, todo: pd.Series) -> pd.Series:
+    """'2024-03-01 24:00' (load-curve exports end a day so) is 00:00 of the next day."""
+    day = text[todo].str.extract(_H24, expand=False).dropna()
+    if day.empty:
+        return todo
+    parsed = pd.Series(pd.NaT, index=day.index, dtype="datetime64[us]")
+    left = _try_formats(_normalise_date_text(day), parsed, pd.Series(True, index=day.index), _DATE_FORMATS[2:4])
+    ok = parsed.notna() & ~left
+    result.loc[ok[ok].index] = parsed[ok] + pd.Timedelta(days=1)
+    todo = todo.copy()
+    todo.loc[ok[ok].index] = False
+    return todo
 
 
 # Excel stores a date as days since 1899-12-30; a date column exported without its format shows that number
