@@ -94,7 +94,9 @@ def show_file(i: int, f) -> None:
         st.subheader(md(f.name))
         sheets = readers.sheet_names(data)
         c1, c2 = st.columns(2)
-        sheet = c2.selectbox(t("file_sheet"), sheets, key=f"sheet_{i}_{f.name}") if len(sheets) > 1 else None
+        # None first: the loader picks the sheet that holds the table (a summary or notes sheet often comes first)
+        sheet = c2.selectbox(t("file_sheet"), [None, *sheets], key=f"sheet_{i}_{f.name}",
+                             format_func=lambda s: t("file_sheet_auto") if s is None else s) if len(sheets) > 1 else None
         detected = prepared(data, f.name, None, sheet).kind
         options = [None, *LOAD_ORDER]
         kind = c1.selectbox(t("file_kind"), options, index=options.index(detected),

@@ -142,3 +142,27 @@ def test_admin_adds_a_user(env):
         names = users.list_users(con)["name"].tolist()
         assert "bob.li" in names
         assert "another-pass" not in str(con.execute("SELECT * FROM users").fetchall())
+
+
+def test_a_workbook_with_a_notes_sheet_first_previews_its_table(env):
+    """The sheet box starts on "Automatic": the loader takes the sheet holding the table, not the first one."""
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    wb.active.append(["本表由营业收费系统导出，仅供对账使用"])
+    ws = wb.create_sheet("电费明细")
+    for line in BILL.splitlines():
+        ws.append([c.strip('"') for c in line.replace('"1,516.08"', "1516.08").split(",")])
+    buf = io.BytesIO()
+    wb.save(buf)
+    at = app("officer")
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader[0].set_value(("bills.xlsx", buf.getvalue(), "application/vnd.ms-excel")).run()
+    assert not at.exception, at.exception
+    box = at.selectbox(key="sheet_0_bills.xlsx")
+    assert box.value is None and box.options[0] == "Automatic (the sheet holding the table)"
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Rows to write"] == "2", shown

@@ -40,6 +40,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "no": ("否", "no"),
     "file_kind": ("数据类型（自动识别，可更改）", "Kind (detected, can be changed)"),
     "file_sheet": ("工作表", "Sheet"),
+    "file_sheet_auto": ("自动（含数据表的工作表）", "Automatic (the sheet holding the table)"),
     "kind_unknown": ("未能识别，请选择", "not recognised: choose one"),
     "reading_file": ("正在读取并检查 {name}……", "Reading and checking {name}…"),
     "preview_rows": ("将写入行数", "Rows to write"),
