@@ -332,12 +332,17 @@ def cases() -> list[RealCase]:
     return c
 
 
-def main(out: str) -> None:
+def write_all(corpus: list, out: str) -> None:
+    """Write a corpus's files into a folder (to open them as a user would, or to load them by hand)."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    for case in cases():
+    for case in corpus:
         (folder / case.name).write_bytes(case.data)
-    print(f"{len(cases())} files written to {folder}")
+    print(f"{len(corpus)} files written to {folder}")
+
+
+def main(out: str) -> None:
+    write_all(cases(), out)
 
 
 if __name__ == "__main__":

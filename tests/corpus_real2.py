@@ -20,9 +20,8 @@ from __future__ import annotations
 import io
 import sys
 from datetime import datetime
-from pathlib import Path
 
-from tests.corpus_real import RealCase, _csv, _xlsx
+from tests.corpus_real import RealCase, _csv, _xlsx, write_all
 
 
 def _book(sheets: dict[str, list[list]], merges: dict[str, list[tuple[int, int, int, int]]] | None = None) -> bytes:
@@ -410,11 +409,7 @@ def cases() -> list[RealCase]:  # noqa: PLR0915 - one list of files
 
 
 def main(out: str) -> None:
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    for case in cases():
-        (folder / case.name).write_bytes(case.data)
-    print(f"{len(cases())} files written to {folder}")
+    write_all(cases(), out)
 
 
 if __name__ == "__main__":
