@@ -215,7 +215,7 @@ def every_year_complete(monkeypatch):
     def whole(con, year):
         return {"year": year, "expected_meters": 0, "reporting_meters": 0, "new_meters": 0,
                 "months_with_data": list(range(1, 13)), "covered_months": list(range(1, 13)), "complete": True,
-                "last_month": 12, "from_january": True}
+                "last_month": 12, "from_january": True, "comparable": True}
 
     monkeypatch.setattr(years, "year_status", whole)
     monkeypatch.setattr(years, "is_complete", lambda con, year: True)

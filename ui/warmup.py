@@ -56,7 +56,6 @@ def _year(choices: list[int]) -> int:
 
     year = yr.default_year(list(choices), common.query(yr.last_complete_year))
     common.query(yr.year_status, year)
-    common.query(yr.comparable, year)
     return year
 
 

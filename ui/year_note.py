@@ -39,9 +39,8 @@ def sentence(status: dict) -> str | None:
 
 def status(year: int) -> dict:
     """The year's completeness (cached per data version), with `comparable`: it and the year before are
-    complete, so a change against the year before may be shown."""
-    s = query(yr.year_status, year)
-    return {**s, "comparable": query(yr.comparable, year)}
+    complete, so a change against the year before may be shown (etl.metrics.years.year_status)."""
+    return query(yr.year_status, year)
 
 
 def note(year: int, container=st) -> dict:

@@ -98,9 +98,13 @@ def default_index(choices: list[int], last_complete: int | None) -> int:
 
 def year_status(con: duckdb.DuckDBPyConnection, year: int) -> dict:
     """The year's row of `coverage` as a dict (complete False, no months and no meters for a year without
-    meter data), plus last_month (the latest month with data, None without) and from_january (its months
-    with data run from January without a gap)."""
+    meter data), plus last_month (the latest month with data, None without), from_january (its months
+    with data run from January without a gap) and comparable (see `comparable`), from one reading."""
     return _status_from(coverage(con), year)
+
+
+def _complete_years(cov: pd.DataFrame) -> set[int]:
+    return {int(y) for y in cov.loc[cov["complete"], "year"]}
 
 
 def _status_from(cov: pd.DataFrame, year: int) -> dict:
@@ -119,18 +123,19 @@ def _status_from(cov: pd.DataFrame, year: int) -> dict:
     months = [int(m) for m in out["months_with_data"]]
     out["last_month"] = max(months) if months else None
     out["from_january"] = bool(months) and months == list(range(1, max(months) + 1))
+    done = _complete_years(cov)
+    out["comparable"] = year in done and year - 1 in done
     return out
 
 
 def is_complete(con: duckdb.DuckDBPyConnection, year: int) -> bool:
-    return bool(year in set(coverage(con).query("complete")["year"]))
+    return year in _complete_years(coverage(con))
 
 
 def comparable(con: duckdb.DuckDBPyConnection, year: int) -> bool:
     """Whether a year may be compared with the year before: both are complete (a year against a year that
     started in July, or against one meter's January, is no comparison)."""
-    done = set(coverage(con).query("complete")["year"])
-    return year in done and year - 1 in done
+    return year_status(con, year)["comparable"]
 
 
 def judgement(con: duckdb.DuckDBPyConnection, year: int, baseline_year: int) -> dict:
@@ -138,10 +143,9 @@ def judgement(con: duckdb.DuckDBPyConnection, year: int, baseline_year: int) -> 
     comparable (with the year before) and baseline (the baseline year is complete too, so a change against
     it may be given)."""
     cov = coverage(con)
-    done = set(cov.loc[cov["complete"], "year"])
     status = _status_from(cov, year)
-    return {"status": status, "complete": status["complete"], "comparable": year in done and year - 1 in done,
-            "baseline": year in done and baseline_year in done}
+    return {"status": status, "complete": status["complete"], "comparable": status["comparable"],
+            "baseline": status["complete"] and baseline_year in _complete_years(cov)}
 
 
 def month_ranges(months: list[int]) -> list[tuple[int, int]]:
