@@ -331,7 +331,7 @@ def trend_chart(per_year, row, nat, metric):
 
 
 # the trend draws complete years only: one meter's January is not a fall of 99 %
-done = set(query(yrs.coverage).query("complete")["year"]) | ({year} if JUDGE else set())
+done = query(yrs.complete_years) | ({year} if JUDGE else set())
 fig = chart(trend_chart, per_year.loc[per_year["year"].isin(done), ["year", metric]], row, nat, metric)
 st.plotly_chart(fig, width="stretch")
 

@@ -81,7 +81,7 @@ UNITS = {"energy_kgce": "kgce", "electricity_use_kwh": "kWh", "grid_import_kwh":
          "pv_generation_kwh": "kWh", "dispatches": t("unit_times"), "repairs_total": t("unit_orders")}
 trend = trend.set_index("year").round(0)
 # a year that is not complete is named so in the table: its sums are a part of a year
-done = set(query(years_rule.coverage).query("complete")["year"])
+done = query(years_rule.complete_years)
 trend.index = [str(y) if y in done else t("yr_year_incomplete", year=y) for y in trend.index]
 labels = {c: f"{t(c)} ({UNITS[c]})" for c in trend.columns}
 # fmt.for_screen: a gap (no water figure in a partial year) reads "—", not "None"

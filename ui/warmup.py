@@ -67,7 +67,7 @@ def overview() -> None:
     if not years:
         return
     year = _year(years)
-    common.query(yr.coverage)
+    common.query(yr.complete_years)
     common.query(figures.overview, year, "dangliang", True)
     common.query(factors.factor_for_year, "elec_kgce_dangliang", year)
     common.query(figures.monthly_by_type, year)
@@ -85,7 +85,7 @@ def energy() -> None:
         return
     first, last = span
     year, coal, grid = _year(list(range(last, first - 1, -1))), "dangliang", "guangxi"
-    common.query(yr.coverage)
+    common.query(yr.complete_years)
     for fn in (energy.institution_types, energy.institutions, energy.meters, anomaly_store.findings,
                factors.targets, anomalies.settings_table):
         common.query(fn)

@@ -74,11 +74,14 @@ def coverage(con: duckdb.DuckDBPyConnection, share: float | None = None) -> pd.D
     return df[COLUMNS]
 
 
+def complete_years(con: duckdb.DuckDBPyConnection) -> set[int]:
+    """The complete years (a chart or table names the others as incomplete)."""
+    return _complete_years(coverage(con))
+
+
 def last_complete_year(con: duckdb.DuckDBPyConnection) -> int | None:
     """The latest complete year, None when no year is complete (or there is no meter data)."""
-    cov = coverage(con)
-    done = cov.loc[cov["complete"], "year"]
-    return None if done.empty else int(done.max())
+    return max(complete_years(con), default=None)
 
 
 def default_year(choices: list[int], last_complete: int | None) -> int | None:
@@ -129,7 +132,7 @@ def _status_from(cov: pd.DataFrame, year: int) -> dict:
 
 
 def is_complete(con: duckdb.DuckDBPyConnection, year: int) -> bool:
-    return year in _complete_years(coverage(con))
+    return year in complete_years(con)
 
 
 def comparable(con: duckdb.DuckDBPyConnection, year: int) -> bool:
