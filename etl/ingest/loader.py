@@ -281,10 +281,11 @@ def _stage(data: bytes, file_name: str, kind: str | None
         return None
     hi = _find_header(hd.rows, kind)
     header = [str(h).strip() for h in hd.rows[hi]]
-    if shapes.needs_reshape(hd.rows, hi, kind or detect_kind(header)[0]):
+    found = kind or detect_kind(header)[0]
+    if shapes.needs_reshape(hd.rows, hi, found):
         return None  # a header over two rows, date and time apart, an id in the title: the old path reshapes
     # a file the SQL lane may take is read and typed there in one query (the text is stored only if not)
-    lazy = SQL_LANE and (kind or detect_kind(header)[0]) in sql_lane.QTY
+    lazy = SQL_LANE and found in sql_lane.QTY
     try:
         staged = fastread.stage(data, hd, hi, len(header), lazy=lazy)
     except UnicodeDecodeError:
